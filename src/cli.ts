@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// feedloom's commands: flags in, config and logger wired, passes run. No pipeline logic here.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
+import { loadSiteConfig, type SiteOverrides } from './config/site.js';
+import { ConfigError, describeError, FeedloomError } from './errors.js';
+import { createLogger } from './log.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import { acquirePassLock } from './worker/lock.js';
+import { runPass, type PassSummary } from './worker/pass.js';
+import { startSchedule } from './worker/schedule.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FATAL = 1;
+export const EXIT_SOURCES_FAILED = 2;
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const COMMON_OPTIONS = {
+  sources: { type: 'string', default: 'sources' },
+  out: { type: 'string', default: 'out' },
+  state: { type: 'string', default: '.feedloom/state.db' },
+  'base-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+const COMMON_HELP = `Options:
+  --sources DIR     captured pages (*.txt) and site.yaml           [default: sources]
+  --out DIR         where the feeds are written                     [default: out]
+  --state FILE      SQLite state, kept outside --out                [default: .feedloom/state.db]
+  --base-url URL    public URL of --out (overrides url in site.yaml)
+  -h, --help        show this help`;
+
+const HELP: Record<string, string> = {
+  main: `feedloom ${VERSION}: captured article pages in, RSS 2.0, Atom 1.0 and JSON Feed 1.1 out.
+
+Usage: feedloom <command> [options]
+
+Commands:
+  run      one pass, then exit (for system cron)
+  start    a pass at once, then passes on a schedule (a long-running service)
+
+Run "feedloom <command> --help" for a command's options.`,
+  run: `Usage: feedloom run [options]
+
+One pass: read every page under --sources, remember new and changed entries, write the feeds.
+Exit status: 0 every source was fine; 2 some sources failed and the feeds were written from
+the rest; 1 nothing could be done (bad site config, output folder not writable).
+
+${COMMON_HELP}`,
+  start: `Usage: feedloom start [options] [--schedule CRON]
+
+A pass at once, then one on every tick of the schedule. Passes never overlap. SIGINT or
+SIGTERM ends the process after the current pass, with no partial file left behind.
+
+${COMMON_HELP}
+  --schedule CRON   when to run passes (overrides schedule in site.yaml) [default: */15 * * * *]`,
+};
+
+interface CommonFlags {
+  sourcesDir: string;
+  outDir: string;
+  stateFile: string;
+  overrides: SiteOverrides;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT_OK;
+  }
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${HELP.main}\n`);
+    return command === undefined ? EXIT_FATAL : EXIT_OK;
+  }
+  if (command !== 'run' && command !== 'start') {
+    process.stderr.write(`feedloom: unknown command "${command}"\n\n${HELP.main}\n`);
+    return EXIT_FATAL;
+  }
+  let values;
+  try {
+    values = parseArgs({
+      args: rest,
+      options: command === 'start' ? { ...COMMON_OPTIONS, schedule: { type: 'string' } } : COMMON_OPTIONS,
+      allowPositionals: false,
+    }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    process.stderr.write(`feedloom ${command}: ${describeError(error)}\n\n${HELP[command]}\n`);
+    return EXIT_FATAL;
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP[command]}\n`);
+    return EXIT_OK;
+  }
+  const flags: CommonFlags = {
+    sourcesDir: values.sources as string,
+    outDir: values.out as string,
+    stateFile: values.state as string,
+    overrides: {
+      ...(typeof values['base-url'] === 'string' ? { baseUrl: values['base-url'] } : {}),
+      ...(typeof values.schedule === 'string' ? { schedule: values.schedule } : {}),
+    },
+  };
+  const logger = createLogger();
+  try {
+    checkStateOutsideOut(flags);
+    return command === 'run' ? await runOnce(flags, logger) : await runScheduled(flags, logger);
+  } catch (error) {
+    logger.fatal({ stage: error instanceof FeedloomError ? error.stage : undefined, err: describeError(error) }, describeError(error));
+    return EXIT_FATAL;
+  }
+}
+
+/** The state is never published: a state file inside out/ would be served with the feeds. */
+function checkStateOutsideOut(flags: CommonFlags): void {
+  const relative = path.relative(path.resolve(flags.outDir), path.resolve(flags.stateFile));
+  if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
+    throw new ConfigError(`--state ${flags.stateFile} is inside --out ${flags.outDir}; keep the state out of what is published`);
+  }
+}
+
+async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
+  // Validate the config before touching the state or out/: a bad site.yaml changes nothing.
+  await loadSiteConfig(flags.sourcesDir, flags.overrides);
+  const store = SqliteStore.open(flags.stateFile);
+  try {
+    const summary = await lockedPass(flags, store, logger);
+    return summary.sourcesFailed > 0 ? EXIT_SOURCES_FAILED : EXIT_OK;
+  } finally {
+    store.close();
+  }
+}
+
+async function runScheduled(flags: CommonFlags, logger: Logger): Promise<number> {
+  const site = await loadSiteConfig(flags.sourcesDir, flags.overrides);
+  const store = SqliteStore.open(flags.stateFile);
+  const schedule = startSchedule({
+    schedule: site.schedule,
+    logger,
+    pass: async () => {
+      await lockedPass(flags, store, logger);
+    },
+  });
+  const onSignal = (signal: NodeJS.Signals) => void schedule.stop(signal);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  await schedule.stopped;
+  store.close();
+  logger.info('stopped');
+  return EXIT_OK;
+}
+
+async function lockedPass(flags: CommonFlags, store: SqliteStore, logger: Logger): Promise<PassSummary> {
+  const release = acquirePassLock(`${flags.stateFile}.lock`);
+  try {
+    return await runPass({ sourcesDir: flags.sourcesDir, outDir: flags.outDir, store, overrides: flags.overrides, logger });
+  } finally {
+    release();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

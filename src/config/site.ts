@@ -1,0 +1,134 @@
+// sources/site.yaml -> SiteConfig. Every key is optional; every value is checked up front.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import cron from 'node-cron';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../errors.js';
+import type { EntryKind, FeedConfig, SiteConfig } from '../model.js';
+import { FieldReader, type YamlMap } from './fields.js';
+
+export const SITE_FILE = 'site.yaml';
+export const DEFAULT_BASE_URL = 'http://localhost:8080/';
+export const DEFAULT_SCHEDULE = '*/15 * * * *';
+export const DEFAULT_FEED_LIMIT = 50;
+export const DEFAULT_BOILERPLATE = [
+  'What is your opinion on this topic?',
+  'Leave the first comment',
+  'Leave a comment',
+  'Comments',
+  'Share this article',
+  'Share',
+];
+
+const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds'] as const;
+const FEED_KEYS = ['id', 'title', 'description', 'limit', 'sources', 'kind', 'category'] as const;
+
+export interface SiteOverrides {
+  baseUrl?: string;
+  schedule?: string;
+}
+
+/** Reads sources/site.yaml if it exists; throws ConfigError naming file, key and reason. */
+export async function loadSiteConfig(sourcesDir: string, overrides: SiteOverrides = {}): Promise<SiteConfig> {
+  const file = path.join(sourcesDir, SITE_FILE);
+  let text: string | undefined;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`${file}: cannot be read`, { cause: error });
+  }
+  let document: unknown = {};
+  if (text !== undefined) {
+    try {
+      document = parseYaml(text.replace(/^\uFEFF/, '')) ?? {};
+    } catch (error) {
+      throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    }
+  }
+  return readSiteConfig(document, file, overrides);
+}
+
+export function readSiteConfig(document: unknown, file: string, overrides: SiteOverrides = {}): SiteConfig {
+  const read = new FieldReader(file);
+  const map = read.map(document, '(top level)');
+  read.rejectUnknown(map, SITE_KEYS);
+
+  const url = withTrailingSlash(
+    (overrides.baseUrl !== undefined ? new FieldReader('--base-url').absoluteUrl(overrides.baseUrl, 'base-url') : undefined) ??
+      read.absoluteUrl(map.url, 'url') ??
+      DEFAULT_BASE_URL,
+  );
+  const title = read.string(map.title, 'title') ?? 'feedloom';
+  const schedule = overrides.schedule ?? read.string(map.schedule, 'schedule') ?? DEFAULT_SCHEDULE;
+  if (!cron.validate(schedule)) {
+    const key = overrides.schedule !== undefined ? 'schedule (from --schedule)' : 'schedule';
+    read.fail(key, `"${schedule}" is not a cron expression (such as "*/15 * * * *")`);
+  }
+  const extraBoilerplate = read.stringList(map.boilerplate, 'boilerplate') ?? [];
+  const language = read.language(map.language, 'language');
+  return {
+    title,
+    description: read.string(map.description, 'description') ?? `Latest stories from ${title}`,
+    url,
+    ...(language ? { language } : {}),
+    timezone: read.timezone(map.timezone, 'timezone') ?? 'UTC',
+    author: read.person(map.author, 'author') ?? { name: title },
+    schedule,
+    boilerplate: [...DEFAULT_BOILERPLATE, ...extraBoilerplate],
+    feeds: [defaultFeed(title, read.string(map.description, 'description')), ...readFeeds(read, map.feeds)],
+  };
+}
+
+function defaultFeed(title: string, description: string | undefined): FeedConfig {
+  return { id: '', title, ...(description ? { description } : {}), limit: DEFAULT_FEED_LIMIT, filter: {} };
+}
+
+function readFeeds(read: FieldReader, value: unknown): FeedConfig[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) read.fail('feeds', 'must be a list of feeds');
+  const seen = new Set<string>();
+  return value.map((item, index) => {
+    const key = `feeds[${index}]`;
+    const map: YamlMap = read.map(item, key);
+    read.rejectUnknown(map, FEED_KEYS, `${key}.`);
+    const id = read.string(map.id, `${key}.id`) ?? read.fail(`${key}.id`, 'is required');
+    // The id becomes a folder name under out/ and part of public URLs.
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(id)) read.fail(`${key}.id`, `"${id}" must be lowercase letters, digits, "-" or "_"`);
+    if (seen.has(id)) read.fail(`${key}.id`, `"${id}" is used by another feed`);
+    seen.add(id);
+    const title = read.string(map.title, `${key}.title`) ?? read.fail(`${key}.title`, 'is required');
+    const description = read.string(map.description, `${key}.description`);
+    return {
+      id,
+      title,
+      ...(description ? { description } : {}),
+      limit: readLimit(read, map.limit, `${key}.limit`),
+      filter: {
+        ...optional('sources', read.stringList(map.sources, `${key}.sources`)),
+        ...optional('kind', readKind(read, map.kind, `${key}.kind`)),
+        ...optional('categories', read.stringList(map.category, `${key}.category`)),
+      },
+    };
+  });
+}
+
+function readLimit(read: FieldReader, value: unknown, key: string): number {
+  if (value === undefined || value === null) return DEFAULT_FEED_LIMIT;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) read.fail(key, 'must be a whole number from 1 to 1000');
+  return value;
+}
+
+function readKind(read: FieldReader, value: unknown, key: string): EntryKind | undefined {
+  const text = read.string(value, key);
+  if (text === undefined) return undefined;
+  if (text !== 'lead' && text !== 'brief') read.fail(key, `"${text}" must be "lead" or "brief"`);
+  return text;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function withTrailingSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

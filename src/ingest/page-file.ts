@@ -1,0 +1,73 @@
+// Bytes of a captured page -> Capture: decoding, binary detection and front matter.
+import { parse as parseYaml } from 'yaml';
+import { FieldReader } from '../config/fields.js';
+import { SourceError } from '../errors.js';
+import type { Capture, PageMeta } from '../model.js';
+
+const FRONT_MATTER_KEYS = ['url', 'captured', 'published', 'timezone', 'language', 'title', 'author', 'briefs_heading'] as const;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes a page file. UTF-8 (with or without a BOM) is the norm; a UTF-16 BOM is honoured.
+ * Anything with NUL bytes or invalid UTF-8 is refused rather than published as mojibake.
+ */
+export function decodePageBytes(bytes: Uint8Array, source: string): string {
+  if (bytes.length === 0) throw new SourceError('ingest', source, 'page is empty (0 bytes)');
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  if (bytes.includes(0)) throw new SourceError('ingest', source, 'page is binary, not text (it contains NUL bytes)');
+  try {
+    return utf8.decode(bytes).replace(/^\uFEFF/, '');
+  } catch (error) {
+    throw new SourceError('ingest', source, 'page is not valid UTF-8 text', { cause: error });
+  }
+}
+
+/** Splits optional YAML front matter (between two `---` lines at the top) from the page body. */
+export function readCapture(text: string, source: string, fileModified: Date): Capture {
+  const match = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
+  if (!match) return { source, meta: {}, body: text, bodyFirstLine: 1, capturedAt: fileModified };
+  const meta = readFrontMatter(match[1] ?? '', source);
+  const bodyFirstLine = match[0].split('\n').length - (match[0].endsWith('\n') ? 0 : 1);
+  return {
+    source,
+    meta,
+    body: text.slice(match[0].length),
+    bodyFirstLine,
+    capturedAt: meta.captured ?? fileModified,
+  };
+}
+
+function readFrontMatter(yamlText: string, source: string): PageMeta {
+  let document: unknown;
+  try {
+    document = parseYaml(yamlText) ?? {};
+  } catch (error) {
+    throw new SourceError('ingest', source, `front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
+  const read = new FieldReader(`${source} (front matter)`);
+  try {
+    const map = read.map(document, '(front matter)');
+    read.rejectUnknown(map, FRONT_MATTER_KEYS);
+    const meta: PageMeta = {};
+    const url = read.absoluteUrl(map.url, 'url');
+    if (url) meta.url = url;
+    const captured = read.instant(map.captured, 'captured');
+    if (captured) meta.captured = captured;
+    const published = read.instant(map.published, 'published');
+    if (published) meta.published = published;
+    const timezone = read.timezone(map.timezone, 'timezone');
+    if (timezone) meta.timezone = timezone;
+    const language = read.language(map.language, 'language');
+    if (language) meta.language = language;
+    const title = read.string(map.title, 'title');
+    if (title) meta.title = title;
+    const author = read.person(map.author, 'author');
+    if (author) meta.author = author;
+    const headings = read.stringList(map.briefs_heading, 'briefs_heading');
+    if (headings) meta.briefsHeadings = headings;
+    return meta;
+  } catch (error) {
+    throw new SourceError('ingest', source, (error as Error).message.replace(/^config: /, ''), { cause: error });
+  }
+}

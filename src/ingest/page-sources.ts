@@ -1,0 +1,14 @@
+// Finds the captured pages under sources/: every *.txt file, in any folder not starting with ".".
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+export const PAGE_EXTENSION = '.txt';
+
+/** Page paths relative to `sourcesDir`, with "/" separators, sorted. */
+export function listPageSources(sourcesDir: string): string[] {
+  const names = readdirSync(sourcesDir, { recursive: true }) as string[];
+  return names
+    .map((name) => name.split(path.sep).join('/'))
+    .filter((name) => name.endsWith(PAGE_EXTENSION) && !name.split('/').some((part) => part.startsWith('.')))
+    .sort();
+}

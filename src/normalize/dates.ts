@@ -1,0 +1,93 @@
+// Wall-clock times in IANA time zones -> instants, with no dependency but Intl. Pure.
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+// Offsets are looked up per zone and quarter hour: every real zone transition falls on one,
+// and a pass over thousands of pages asks for the same few quarters again and again.
+const offsetCache = new Map<string, number>();
+
+export interface CivilDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+/** Minutes to add to UTC to get wall-clock time in `timeZone` at `instant`. */
+export function zoneOffsetMinutes(instant: number, timeZone: string): number {
+  if (timeZone === 'UTC') return 0;
+  const quarter = Math.floor(instant / (15 * MINUTE));
+  const key = `${timeZone}@${quarter}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = computeOffset(quarter * 15 * MINUTE, timeZone);
+    if (offsetCache.size > 100_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
+function computeOffset(instant: number, timeZone: string): number {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  const parts: Record<string, number> = {};
+  for (const part of formatter.formatToParts(instant)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return Math.round((wall - Math.floor(instant / 1000) * 1000) / MINUTE);
+}
+
+/** The calendar date in `timeZone` at `instant`. */
+export function civilDateAt(instant: number, timeZone: string): CivilDate {
+  const wall = new Date(instant + zoneOffsetMinutes(instant, timeZone) * MINUTE);
+  return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
+}
+
+export function previousDay(date: CivilDate): CivilDate {
+  const back = new Date(Date.UTC(date.year, date.month - 1, date.day) - DAY);
+  return { year: back.getUTCFullYear(), month: back.getUTCMonth() + 1, day: back.getUTCDate() };
+}
+
+export function formatCivilDate(date: CivilDate): string {
+  return `${date.year}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
+}
+
+/**
+ * The instant a wall-clock time on a date in `timeZone` names. When clocks go back the time
+ * happens twice and the first one is meant; when they go forward it does not happen at all
+ * and it is read with the offset from before the change (02:30 becomes 03:30), as calendars do.
+ */
+export function zonedTimeToInstant(date: CivilDate, hour: number, minute: number, timeZone: string): number {
+  const wallAsUtc = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
+  const offsetBefore = zoneOffsetMinutes(wallAsUtc - DAY, timeZone);
+  const offsetAfter = zoneOffsetMinutes(wallAsUtc + DAY, timeZone);
+  const candidates = [wallAsUtc - offsetBefore * MINUTE, wallAsUtc - offsetAfter * MINUTE].sort((a, b) => a - b);
+  const exact = candidates.find((instant) => instant + zoneOffsetMinutes(instant, timeZone) * MINUTE === wallAsUtc);
+  return exact ?? wallAsUtc - offsetBefore * MINUTE;
+}
+
+/**
+ * A brief's "HH:MM" on a page captured at `capturedAt`: the latest day at or before the
+ * capture on which that time had passed. In a newest-first list the times after midnight
+ * stay on the capture day and the ones before it fall on the day before.
+ */
+export function resolveBriefDate(capturedAt: number, hour: number, minute: number, timeZone: string): { instant: number; day: CivilDate } {
+  const captureDay = civilDateAt(capturedAt, timeZone);
+  const sameDay = zonedTimeToInstant(captureDay, hour, minute, timeZone);
+  if (sameDay <= capturedAt) return { instant: sameDay, day: captureDay };
+  const dayBefore = previousDay(captureDay);
+  return { instant: zonedTimeToInstant(dayBefore, hour, minute, timeZone), day: dayBefore };
+}

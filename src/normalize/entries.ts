@@ -1,0 +1,85 @@
+// A captured page -> feed entries: one for the lead story, one per brief. Pure.
+import type { Capture, Entry, SiteConfig } from '../model.js';
+import { formatCivilDate, resolveBriefDate } from './dates.js';
+import { briefId, leadId } from './ids.js';
+import { DEFAULT_BRIEFS_HEADINGS, parsePage, type ParsedBrief, type ParsedPage } from './page.js';
+import { cleanLine, paragraphsToHtml, truncateAtWord } from './text.js';
+
+/** Titles are shown alone in a reader's list: long enough to say what happened, no longer. */
+export const MAX_TITLE_LENGTH = 120;
+
+export function pageToEntries(capture: Capture, site: SiteConfig): Entry[] {
+  const page = parsePage(capture.body, {
+    source: capture.source,
+    briefsHeadings: capture.meta.briefsHeadings ?? DEFAULT_BRIEFS_HEADINGS,
+    boilerplate: site.boilerplate,
+    firstLine: capture.bodyFirstLine,
+  });
+  return [leadEntry(page, capture, site), ...page.briefs.map((brief) => briefEntry(brief, capture, site))];
+}
+
+function leadEntry(page: ParsedPage, capture: Capture, site: SiteConfig): Entry {
+  const { meta } = capture;
+  const pageUrl = meta.url ? withoutFragment(meta.url) : undefined;
+  const id = leadId(site.url, pageUrl ?? `file:${capture.source}`);
+  const body = page.paragraphs.length > 0 ? page.paragraphs : [page.standfirst];
+  const language = meta.language ?? site.language;
+  return {
+    id,
+    kind: 'lead',
+    source: capture.source,
+    title: meta.title ? truncateAtWord(cleanLine(meta.title), MAX_TITLE_LENGTH) : truncateAtWord(page.standfirst, MAX_TITLE_LENGTH),
+    summary: page.standfirst,
+    contentText: body.join('\n\n'),
+    contentHtml: paragraphsToHtml(body),
+    link: pageUrl ?? permalink(site.url, id),
+    ...(pageUrl ? { pageUrl } : {}),
+    ...(meta.author ? { author: meta.author } : {}),
+    ...(language ? { language } : {}),
+    published: meta.published ?? capture.capturedAt,
+    capturedAt: capture.capturedAt,
+  };
+}
+
+function briefEntry(brief: ParsedBrief, capture: Capture, site: SiteConfig): Entry {
+  const { meta } = capture;
+  const timeZone = meta.timezone ?? site.timezone;
+  const { instant, day } = resolveBriefDate(capture.capturedAt.getTime(), brief.hour, brief.minute, timeZone);
+  const id = briefId(site.url, formatCivilDate(day), brief.time, brief.topic);
+  const text = brief.paragraphs.join(' ');
+  const pageUrl = meta.url ? withoutFragment(meta.url) : undefined;
+  const language = meta.language ?? site.language;
+  return {
+    id,
+    kind: 'brief',
+    source: capture.source,
+    title: truncateAtWord(`${brief.topic}: ${text}`, MAX_TITLE_LENGTH),
+    summary: text,
+    contentText: brief.paragraphs.join('\n\n'),
+    contentHtml: paragraphsToHtml(brief.paragraphs),
+    // A brief has no page of its own, and its page's address (even with a fragment, which
+    // readers strip) would make aggregators that de-duplicate by link merge it with the lead.
+    link: permalink(site.url, id),
+    ...(pageUrl ? { pageUrl } : {}),
+    category: brief.topic,
+    ...(language ? { language } : {}),
+    published: new Date(instant),
+    capturedAt: capture.capturedAt,
+  };
+}
+
+/** Where publish writes the entry's own page: out/entries/<uuid>.html. */
+export function permalink(siteUrl: string, id: string): string {
+  return `${siteUrl}${ENTRY_PAGES_FOLDER}/${id.replace(/^urn:uuid:/, '')}.html`;
+}
+
+export const ENTRY_PAGES_FOLDER = 'entries';
+
+function withoutFragment(url: string): string {
+  const parsed = new URL(url);
+  parsed.hash = '';
+  return parsed.href;
+}
+
+/** Raise when the entries a page yields change, so every page is read again once. */
+export const NORMALIZE_VERSION = 1;

@@ -1,0 +1,52 @@
+// Text clean-up shared by every normalizer. Pure.
+
+// Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF),
+// plus C1 controls and the two private-use code points the XML renderer reserves as placeholders.
+const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uE000\uE001\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Every kind of visible space, no-break ones included, becomes one plain space; zero-width
+// spaces and stray byte-order marks vanish (joiners stay: emoji sequences need them).
+const SPACE_RUNS = /[\s\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g;
+const ZERO_WIDTH = /[\u180E\u200B\u2060\uFEFF]/g;
+
+/** One line of display text: NFC, no control characters, single spaces, trimmed. */
+export function cleanLine(text: string): string {
+  return text.normalize('NFC').replace(UNSAFE_CHARACTERS, '').replace(ZERO_WIDTH, '').replace(SPACE_RUNS, ' ').trim();
+}
+
+/** Splits text into cleaned, non-blank lines (CRLF, CR and LF all end a line). */
+export function cleanLines(text: string): string[] {
+  const lines: string[] = [];
+  for (const raw of text.split(/\r\n|\r|\n|\u2028|\u2029/)) {
+    const line = cleanLine(raw);
+    if (line !== '') lines.push(line);
+  }
+  return lines;
+}
+
+/** Key for comparing lines the way a reader would: case and trailing punctuation ignored. */
+export function lineKey(text: string): string {
+  return cleanLine(text).toLowerCase().replace(/[\s.!?:;…]+$/u, '');
+}
+
+/**
+ * Cuts text at a word boundary so it fits in `max` characters, ellipsis included.
+ * Counts code points, so a cut never splits a surrogate pair.
+ */
+export function truncateAtWord(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const room = chars.slice(0, max - 1).join('');
+  const lastSpace = room.lastIndexOf(' ');
+  // A single giant word has no boundary to cut at; cut it rather than return nothing.
+  const cut = lastSpace > max / 3 ? room.slice(0, lastSpace) : room;
+  return `${cut.replace(/[\s,;:.–—-]+$/u, '')}…`;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** Plain paragraphs -> HTML paragraphs with every character of the text escaped. */
+export function paragraphsToHtml(paragraphs: readonly string[]): string {
+  return paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n');
+}

@@ -1,0 +1,62 @@
+// Store -> rendered feeds -> files in out/. One folder per configured feed, the default at the top.
+import path from 'node:path';
+import { sourceMatcher } from '../config/glob.js';
+import type { FeedConfig, FeedDocument, SiteConfig } from '../model.js';
+import { ENTRY_PAGES_FOLDER } from '../normalize/entries.js';
+import { feedId } from '../normalize/ids.js';
+import { renderEntryPage } from '../render/entry-page.js';
+import { renderAtom, renderRss } from '../render/feed-xml.js';
+import { renderJsonFeed } from '../render/json-feed.js';
+import { separateTiedDates } from '../render/tied-dates.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { writeIfChanged } from './write-file.js';
+
+export const FEED_FILES = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' } as const;
+
+export interface PublishResult {
+  written: string[];
+  unchanged: string[];
+}
+
+export function feedDocument(config: FeedConfig, site: SiteConfig, store: SqliteStore): FeedDocument {
+  const folder = config.id === '' ? '' : `${config.id}/`;
+  return {
+    config,
+    site,
+    id: feedId(site.url, config.id === '' ? 'default' : config.id),
+    homeUrl: site.url,
+    rssUrl: `${site.url}${folder}${FEED_FILES.rss}`,
+    atomUrl: `${site.url}${folder}${FEED_FILES.atom}`,
+    jsonUrl: `${site.url}${folder}${FEED_FILES.json}`,
+    entries: separateTiedDates(store.feedEntries(config.filter, config.limit, sourceMatcher(config.filter.sources))),
+  };
+}
+
+/** Renders every feed, and the pages its entries link to, and writes the files whose bytes changed. */
+export function publishFeeds(site: SiteConfig, store: SqliteStore, outDir: string): PublishResult {
+  const result: PublishResult = { written: [], unchanged: [] };
+  const permalinkBase = `${site.url}${ENTRY_PAGES_FOLDER}/`;
+  const done = new Set<string>();
+  const write = (file: string, content: string) => {
+    // An entry in several feeds gets its page written once.
+    if (done.has(file)) return;
+    done.add(file);
+    (writeIfChanged(file, content) ? result.written : result.unchanged).push(file);
+  };
+  for (const config of site.feeds) {
+    const document = feedDocument(config, site, store);
+    const folder = path.join(outDir, config.id);
+    const files: [string, string][] = [
+      [FEED_FILES.rss, renderRss(document)],
+      [FEED_FILES.atom, renderAtom(document)],
+      [FEED_FILES.json, renderJsonFeed(document)],
+    ];
+    for (const [name, content] of files) write(path.join(folder, name), content);
+    for (const entry of document.entries) {
+      if (entry.link.startsWith(permalinkBase)) {
+        write(path.join(outDir, entry.link.slice(site.url.length)), renderEntryPage(entry, site));
+      }
+    }
+  }
+  return result;
+}

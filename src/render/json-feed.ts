@@ -1,0 +1,46 @@
+// FeedDocument -> JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Written here because the
+// `feed` package only writes version 1.0. Pure.
+import type { FeedDocument, Person, StoredEntry } from '../model.js';
+import { xmlSafe } from './xml-guard.js';
+
+export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
+
+export function renderJsonFeed(document: FeedDocument): string {
+  const { config, site } = document;
+  const feed = {
+    version: JSON_FEED_VERSION,
+    title: config.title,
+    home_page_url: document.homeUrl,
+    feed_url: document.jsonUrl,
+    description: config.description ?? site.description,
+    ...(site.language ? { language: site.language } : {}),
+    authors: [jsonAuthor(site.author)],
+    items: document.entries.map(jsonItem),
+  };
+  return `${JSON.stringify(feed, null, 2)}\n`;
+}
+
+function jsonItem(entry: StoredEntry) {
+  return {
+    id: entry.id,
+    url: entry.link,
+    title: xmlSafe(entry.title),
+    summary: xmlSafe(entry.summary),
+    content_html: xmlSafe(entry.contentHtml),
+    content_text: xmlSafe(entry.contentText),
+    date_published: rfc3339(entry.published),
+    date_modified: rfc3339(entry.updated),
+    ...(entry.category ? { tags: [entry.category] } : {}),
+    ...(entry.author ? { authors: [jsonAuthor(entry.author)] } : {}),
+    ...(entry.language ? { language: entry.language } : {}),
+  };
+}
+
+function jsonAuthor(person: Person) {
+  return { name: person.name, ...(person.url ? { url: person.url } : {}) };
+}
+
+/** RFC 3339 in UTC, without milliseconds when there are none. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,54 @@
+// Versioned migrations of the SQLite state. Each runs once, in order, inside a transaction.
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE entries (
+     id            TEXT PRIMARY KEY,
+     source        TEXT NOT NULL,
+     kind          TEXT NOT NULL,
+     category      TEXT,
+     published_ms  INTEGER NOT NULL,
+     updated_ms    INTEGER NOT NULL,
+     first_seen_ms INTEGER NOT NULL,
+     captured_ms   INTEGER NOT NULL,
+     content_hash  TEXT NOT NULL,
+     body          TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX entries_newest_first ON entries (published_ms DESC, id);
+   CREATE TABLE sources (
+     source          TEXT PRIMARY KEY,
+     kind            TEXT NOT NULL,
+     size            INTEGER,
+     mtime_ms        REAL,
+     bytes_hash      TEXT,
+     fingerprint     TEXT,
+     status          TEXT NOT NULL,
+     error           TEXT,
+     entries         INTEGER NOT NULL DEFAULT 0,
+     last_attempt_ms INTEGER NOT NULL,
+     last_success_ms INTEGER
+   ) WITHOUT ROWID;
+   CREATE TABLE passes (
+     id                INTEGER PRIMARY KEY AUTOINCREMENT,
+     started_ms        INTEGER NOT NULL,
+     duration_ms       INTEGER NOT NULL,
+     sources_ok        INTEGER NOT NULL,
+     sources_failed    INTEGER NOT NULL,
+     sources_unchanged INTEGER NOT NULL,
+     entries_new       INTEGER NOT NULL,
+     entries_updated   INTEGER NOT NULL,
+     entries_unchanged INTEGER NOT NULL,
+     files_written     INTEGER NOT NULL,
+     files_unchanged   INTEGER NOT NULL
+   );`,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,273 @@
+// The worker's memory: every entry ever published, each source's last result, each pass.
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from '../errors.js';
+import type { Entry, EntryKind, FeedFilter, StoredEntry } from '../model.js';
+import { migrate } from './schema.js';
+
+export interface SourceRecord {
+  source: string;
+  kind: string;
+  size?: number;
+  mtimeMs?: number;
+  bytesHash?: string;
+  /** Settings the source was normalized with; when they change, it is read again. */
+  fingerprint?: string;
+  status: 'ok' | 'failed';
+  error?: string;
+  entries: number;
+  lastAttemptMs: number;
+  lastSuccessMs?: number;
+}
+
+export interface EntryCounts {
+  new: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface PassRecord {
+  startedMs: number;
+  durationMs: number;
+  sourcesOk: number;
+  sourcesFailed: number;
+  sourcesUnchanged: number;
+  entriesNew: number;
+  entriesUpdated: number;
+  entriesUnchanged: number;
+  filesWritten: number;
+  filesUnchanged: number;
+}
+
+/** The fields a reader sees; `updated` moves only when these change. */
+type EntryBody = Omit<Entry, 'id' | 'kind' | 'source' | 'published' | 'capturedAt'>;
+
+interface EntryRow {
+  id: string;
+  source: string;
+  kind: EntryKind;
+  published_ms: number;
+  updated_ms: number;
+  first_seen_ms: number;
+  captured_ms: number;
+  content_hash: string;
+  body: string;
+}
+
+export class SqliteStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.statements = {
+      entry: db.prepare<[string], EntryRow>('SELECT * FROM entries WHERE id = ?'),
+      insertEntry: db.prepare(
+        `INSERT INTO entries (id, source, kind, category, published_ms, updated_ms, first_seen_ms, captured_ms, content_hash, body)
+         VALUES (@id, @source, @kind, @category, @published_ms, @updated_ms, @first_seen_ms, @captured_ms, @content_hash, @body)`,
+      ),
+      replaceEntry: db.prepare(
+        `UPDATE entries SET source = @source, category = @category, published_ms = @published_ms, updated_ms = @updated_ms,
+           captured_ms = @captured_ms, content_hash = @content_hash, body = @body WHERE id = @id`,
+      ),
+      touchEntry: db.prepare('UPDATE entries SET captured_ms = ?, published_ms = ?, updated_ms = ? WHERE id = ?'),
+      sources: db.prepare('SELECT * FROM sources'),
+      upsertSource: db.prepare(
+        `INSERT INTO sources (source, kind, size, mtime_ms, bytes_hash, fingerprint, status, error, entries, last_attempt_ms, last_success_ms)
+         VALUES (@source, @kind, @size, @mtimeMs, @bytesHash, @fingerprint, @status, @error, @entries, @lastAttemptMs, @lastSuccessMs)
+         ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, size = excluded.size, mtime_ms = excluded.mtime_ms,
+           bytes_hash = excluded.bytes_hash, fingerprint = excluded.fingerprint, status = excluded.status, error = excluded.error,
+           entries = excluded.entries, last_attempt_ms = excluded.last_attempt_ms, last_success_ms = excluded.last_success_ms`,
+      ),
+      insertPass: db.prepare(
+        `INSERT INTO passes (started_ms, duration_ms, sources_ok, sources_failed, sources_unchanged, entries_new, entries_updated,
+           entries_unchanged, files_written, files_unchanged)
+         VALUES (@startedMs, @durationMs, @sourcesOk, @sourcesFailed, @sourcesUnchanged, @entriesNew, @entriesUpdated,
+           @entriesUnchanged, @filesWritten, @filesUnchanged)`,
+      ),
+      lastPass: db.prepare('SELECT * FROM passes ORDER BY id DESC LIMIT 1'),
+    };
+  }
+
+  /** Opens (creating if needed) the state file and brings its schema up to date. */
+  static open(file: string): SqliteStore {
+    try {
+      if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      return new SqliteStore(db);
+    } catch (error) {
+      throw new StoreError(`cannot open state file ${file}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  sourceRecords(): Map<string, SourceRecord> {
+    const records = new Map<string, SourceRecord>();
+    for (const row of this.statements.sources.all() as Record<string, unknown>[]) {
+      records.set(row.source as string, {
+        source: row.source as string,
+        kind: row.kind as string,
+        ...(row.size !== null ? { size: row.size as number } : {}),
+        ...(row.mtime_ms !== null ? { mtimeMs: row.mtime_ms as number } : {}),
+        ...(row.bytes_hash !== null ? { bytesHash: row.bytes_hash as string } : {}),
+        ...(row.fingerprint !== null ? { fingerprint: row.fingerprint as string } : {}),
+        status: row.status as 'ok' | 'failed',
+        ...(row.error !== null ? { error: row.error as string } : {}),
+        entries: row.entries as number,
+        lastAttemptMs: row.last_attempt_ms as number,
+        ...(row.last_success_ms !== null ? { lastSuccessMs: row.last_success_ms as number } : {}),
+      });
+    }
+    return records;
+  }
+
+  /**
+   * Stores what a pass read, in one transaction: entries (new, changed or unchanged) and the
+   * sources' results. A version from an older capture never replaces a newer one.
+   */
+  applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): EntryCounts {
+    const counts: EntryCounts = { new: 0, updated: 0, unchanged: 0 };
+    this.db.transaction(() => {
+      for (const entry of entries) counts[this.applyEntry(entry, nowMs)]++;
+      for (const record of sources) this.statements.upsertSource.run(sourceRow(record));
+    })();
+    return counts;
+  }
+
+  private applyEntry(entry: Entry, nowMs: number): keyof EntryCounts {
+    const body = entryBody(entry);
+    const contentHash = hashBody(body);
+    const publishedMs = entry.published.getTime();
+    const capturedMs = entry.capturedAt.getTime();
+    const existing = this.statements.entry.get(entry.id);
+    const row = {
+      id: entry.id,
+      source: entry.source,
+      kind: entry.kind,
+      category: entry.category ?? null,
+      published_ms: publishedMs,
+      captured_ms: capturedMs,
+      content_hash: contentHash,
+      body: JSON.stringify(body),
+    };
+    if (!existing) {
+      this.statements.insertEntry.run({ ...row, updated_ms: publishedMs, first_seen_ms: nowMs });
+      return 'new';
+    }
+    if (capturedMs < existing.captured_ms) return 'unchanged';
+    if (contentHash !== existing.content_hash) {
+      this.statements.replaceEntry.run({ ...row, updated_ms: Math.max(capturedMs, publishedMs, existing.updated_ms) });
+      return 'updated';
+    }
+    if (capturedMs === existing.captured_ms && publishedMs === existing.published_ms) return 'unchanged';
+    // Same text from a newer capture: remember the capture so an older one cannot win later.
+    const updatedMs = Math.max(existing.updated_ms, publishedMs);
+    this.statements.touchEntry.run(capturedMs, publishedMs, updatedMs, entry.id);
+    return publishedMs === existing.published_ms ? 'unchanged' : 'updated';
+  }
+
+  /** Newest entries first (by publication date, then id), filtered as a feed asks. */
+  feedEntries(filter: FeedFilter, limit: number, matchesSource: (source: string) => boolean): StoredEntry[] {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (filter.kind) {
+      clauses.push('kind = ?');
+      params.push(filter.kind);
+    }
+    if (filter.categories?.length) {
+      clauses.push(`lower(category) IN (${filter.categories.map(() => '?').join(', ')})`);
+      params.push(...filter.categories.map((category) => category.toLowerCase()));
+    }
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    const query = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM entries ${where} ORDER BY published_ms DESC, id`);
+    const result: StoredEntry[] = [];
+    for (const row of query.iterate(...params)) {
+      if (!matchesSource(row.source)) continue;
+      result.push(storedEntry(row));
+      if (result.length >= limit) break;
+    }
+    return result;
+  }
+
+  entryCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+  }
+
+  entry(id: string): StoredEntry | undefined {
+    const row = this.statements.entry.get(id);
+    return row ? storedEntry(row) : undefined;
+  }
+
+  recordPass(pass: PassRecord): void {
+    this.statements.insertPass.run(pass);
+  }
+
+  lastPass(): (PassRecord & { id: number }) | undefined {
+    const row = this.statements.lastPass.get() as Record<string, number> | undefined;
+    if (!row) return undefined;
+    return {
+      id: row.id!,
+      startedMs: row.started_ms!,
+      durationMs: row.duration_ms!,
+      sourcesOk: row.sources_ok!,
+      sourcesFailed: row.sources_failed!,
+      sourcesUnchanged: row.sources_unchanged!,
+      entriesNew: row.entries_new!,
+      entriesUpdated: row.entries_updated!,
+      entriesUnchanged: row.entries_unchanged!,
+      filesWritten: row.files_written!,
+      filesUnchanged: row.files_unchanged!,
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function entryBody(entry: Entry): EntryBody {
+  const { id: _id, kind: _kind, source: _source, published: _published, capturedAt: _capturedAt, ...body } = entry;
+  return body;
+}
+
+function hashBody(body: EntryBody): string {
+  // Links are kept from the first sighting: a brief seen on another page is not an edit.
+  const { link: _link, pageUrl: _pageUrl, ...shown } = body;
+  return createHash('sha256').update(JSON.stringify(shown)).digest('base64url');
+}
+
+function storedEntry(row: EntryRow): StoredEntry {
+  const body = JSON.parse(row.body) as EntryBody;
+  return {
+    ...body,
+    id: row.id,
+    kind: row.kind,
+    source: row.source,
+    published: new Date(row.published_ms),
+    capturedAt: new Date(row.captured_ms),
+    updated: new Date(row.updated_ms),
+    firstSeen: new Date(row.first_seen_ms),
+    contentHash: row.content_hash,
+  };
+}
+
+function sourceRow(record: SourceRecord) {
+  return {
+    source: record.source,
+    kind: record.kind,
+    size: record.size ?? null,
+    mtimeMs: record.mtimeMs ?? null,
+    bytesHash: record.bytesHash ?? null,
+    fingerprint: record.fingerprint ?? null,
+    status: record.status,
+    error: record.error ?? null,
+    entries: record.entries,
+    lastAttemptMs: record.lastAttemptMs,
+    lastSuccessMs: record.lastSuccessMs ?? null,
+  };
+}

@@ -1,0 +1,52 @@
+// `feedloom start`: a pass at once, then passes on a cron schedule. Passes never overlap, and
+// a signal ends the process only between passes, so no file is ever left half-written.
+import cron from 'node-cron';
+import type { Logger } from 'pino';
+import { describeError } from '../errors.js';
+
+export interface ScheduleOptions {
+  schedule: string;
+  logger: Logger;
+  /** Runs one pass; must not throw for a failing source, may throw when nothing could be done. */
+  pass: () => Promise<void>;
+}
+
+export interface RunningSchedule {
+  /** Resolves when the schedule has stopped and the last pass has finished. */
+  stopped: Promise<void>;
+  stop: (reason: string) => Promise<void>;
+}
+
+export function startSchedule(options: ScheduleOptions): RunningSchedule {
+  const { logger } = options;
+  let running: Promise<void> | undefined;
+  let stopping = false;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+
+  const tick = (trigger: string) => {
+    if (stopping) return;
+    if (running) {
+      logger.warn({ trigger }, 'previous pass still running; this one is skipped');
+      return;
+    }
+    running = options.pass().catch((error) => logger.error({ err: describeError(error) }, `pass failed: ${describeError(error)}`));
+    void running.finally(() => (running = undefined));
+  };
+
+  const task = cron.schedule(options.schedule, () => tick('schedule'), { name: 'feedloom-pass' });
+  logger.info({ schedule: options.schedule, next_pass: task.getNextRun()?.toISOString() }, 'schedule started');
+  tick('start');
+
+  const stop = async (reason: string) => {
+    if (stopping) return stopped;
+    stopping = true;
+    logger.info({ reason }, running ? 'stopping after the current pass' : 'stopping');
+    await task.stop();
+    await task.destroy();
+    if (running) await running;
+    resolveStopped();
+    return stopped;
+  };
+  return { stopped, stop };
+}
