@@ -2,10 +2,13 @@
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+const QUARTER = 15 * MINUTE;
 const formatters = new Map<string, Intl.DateTimeFormat>();
-// Offsets are looked up per zone and quarter hour: every real zone transition falls on one,
-// and a pass over thousands of pages asks for the same few quarters again and again.
-const offsetCache = new Map<string, number>();
+// Intl is slow and a pass over thousands of pages asks about the same days again and again.
+// Most UTC days have one offset from start to end: one cache entry covers them. On the few with
+// a transition, offsets are cached per quarter hour, since every real transition falls on one.
+const dayOffsets = new Map<string, number | 'changes'>();
+const quarterOffsets = new Map<string, number>();
 
 export interface CivilDate {
   year: number;
@@ -16,15 +19,28 @@ export interface CivilDate {
 /** Minutes to add to UTC to get wall-clock time in `timeZone` at `instant`. */
 export function zoneOffsetMinutes(instant: number, timeZone: string): number {
   if (timeZone === 'UTC') return 0;
-  const quarter = Math.floor(instant / (15 * MINUTE));
-  const key = `${timeZone}@${quarter}`;
-  let offset = offsetCache.get(key);
+  const day = Math.floor(instant / DAY);
+  const dayKey = `${timeZone}@${day}`;
+  let dayOffset = dayOffsets.get(dayKey);
+  if (dayOffset === undefined) {
+    const start = computeOffset(day * DAY, timeZone);
+    dayOffset = start === computeOffset((day + 1) * DAY - QUARTER, timeZone) ? start : 'changes';
+    remember(dayOffsets, dayKey, dayOffset);
+  }
+  if (dayOffset !== 'changes') return dayOffset;
+  const quarter = Math.floor(instant / QUARTER);
+  const quarterKey = `${timeZone}@${quarter}`;
+  let offset = quarterOffsets.get(quarterKey);
   if (offset === undefined) {
-    offset = computeOffset(quarter * 15 * MINUTE, timeZone);
-    if (offsetCache.size > 100_000) offsetCache.clear();
-    offsetCache.set(key, offset);
+    offset = computeOffset(quarter * QUARTER, timeZone);
+    remember(quarterOffsets, quarterKey, offset);
   }
   return offset;
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size > 100_000) cache.clear();
+  cache.set(key, value);
 }
 
 function computeOffset(instant: number, timeZone: string): number {

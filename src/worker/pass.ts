@@ -63,7 +63,8 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const published = publishFeeds(site, options.store, options.outDir);
 
   const summary: PassSummary = {
-    sourcesOk: read.ok,
+    // Fine in total: read this pass, or unchanged since the last one that read them.
+    sourcesOk: read.ok + read.unchanged,
     sourcesFailed: read.failures.length,
     sourcesUnchanged: read.unchanged,
     entriesNew: counts.new,
