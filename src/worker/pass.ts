@@ -56,9 +56,10 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const startedMs = now().getTime();
   const clockStart = performance.now();
   const site = await loadSiteConfig(options.sourcesDir, options.overrides);
+  const sources = listPageSources(options.sourcesDir);
   prepareOutDir(options.outDir);
 
-  const read = readSources(options, site, startedMs);
+  const read = readSources(sources, options, site, startedMs);
   const counts = options.store.applyPass(dedupeById(read.entries), read.records, startedMs);
   const published = publishFeeds(site, options.store, options.outDir);
 
@@ -109,11 +110,11 @@ function settingsFingerprint(site: SiteConfig): string {
   return createHash('sha1').update(JSON.stringify(settings)).digest('base64url');
 }
 
-function readSources(options: PassOptions, site: SiteConfig, nowMs: number): ReadResult {
+function readSources(sources: string[], options: PassOptions, site: SiteConfig, nowMs: number): ReadResult {
   const fingerprint = settingsFingerprint(site);
   const known = options.store.sourceRecords();
   const result: ReadResult = { entries: [], records: [], failures: [], ok: 0, unchanged: 0, unchangedEntries: 0 };
-  for (const source of listPageSources(options.sourcesDir)) {
+  for (const source of sources) {
     const file = path.join(options.sourcesDir, source);
     const previous = known.get(source);
     const upToDate = previous?.status === 'ok' && previous.fingerprint === fingerprint;
