@@ -61,7 +61,8 @@ export interface Capture {
   capturedAt: Date;
 }
 
-export type EntryKind = 'lead' | 'brief';
+/** A page's lead story, one of its briefs, or an item of a remote feed. */
+export type EntryKind = 'lead' | 'brief' | 'item';
 
 /** What normalize makes of a page: everything a feed shows, but no publishing history. */
 export interface Entry {
@@ -76,8 +77,13 @@ export interface Entry {
   link: string;
   /** The captured page the entry was read from, when the page gave its URL. */
   pageUrl?: string;
-  category?: string;
-  author?: Person;
+  /** A brief's topic, or a feed item's categories. */
+  categories: string[];
+  /** Empty when the site's author stands for the entry. */
+  authors: Person[];
+  /** Podcast audio and other attachments, kept as the source gave them. */
+  enclosures: Enclosure[];
+  image?: string;
   language?: string;
   published: Date;
   /** When the capture that carried this version was taken; a newer capture wins. */
@@ -109,4 +115,42 @@ export interface RenderedFeed {
   rss: string;
   atom: string;
   json: string;
+}
+
+export interface Enclosure {
+  url: string;
+  type?: string;
+  length?: number;
+}
+
+/** One item of a fetched feed, in the source's own terms: nothing resolved, cleaned or trusted yet. */
+export interface RawItem {
+  guid?: string;
+  link?: string;
+  title?: string;
+  /** HTML, untrusted. */
+  summaryHtml?: string;
+  /** HTML, untrusted. */
+  contentHtml?: string;
+  contentText?: string;
+  authors: Person[];
+  categories: string[];
+  published?: string;
+  updated?: string;
+  enclosures: Enclosure[];
+  image?: string;
+  language?: string;
+}
+
+export type FeedFormat = 'rss2' | 'rss1' | 'rss09' | 'atom' | 'json';
+
+/** A fetched feed document, parsed but not normalized. */
+export interface RawFeed {
+  format: FeedFormat;
+  title?: string;
+  link?: string;
+  language?: string;
+  items: RawItem[];
+  /** Items the document had but that could not be read (kept for the log). */
+  skipped: string[];
 }

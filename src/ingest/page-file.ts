@@ -25,10 +25,11 @@ export function decodePageBytes(bytes: Uint8Array, source: string): string {
 
 /** Splits optional YAML front matter (between two `---` lines at the top) from the page body. */
 export function readCapture(text: string, source: string, fileModified: Date): Capture {
-  const match = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
+  const match = /^---[ \t]*(?:\r\n|\r|\n)([\s\S]*?)(?:\r\n|\r|\n)---[ \t]*(?:\r\n|\r|\n|$)/.exec(text);
   if (!match) return { source, meta: {}, body: text, bodyFirstLine: 1, capturedAt: fileModified };
   const meta = readFrontMatter(match[1] ?? '', source);
-  const bodyFirstLine = match[0].split('\n').length - (match[0].endsWith('\n') ? 0 : 1);
+  // The front matter's lines, plus one: the line after its closing ---.
+  const bodyFirstLine = match[0].split(/\r\n|\r|\n/).length;
   return {
     source,
     meta,
@@ -41,7 +42,8 @@ export function readCapture(text: string, source: string, fileModified: Date): C
 function readFrontMatter(yamlText: string, source: string): PageMeta {
   let document: unknown;
   try {
-    document = parseYaml(yamlText) ?? {};
+    // YAML knows CRLF and LF line breaks, not a lone CR.
+    document = parseYaml(yamlText.replace(/\r\n?/g, '\n')) ?? {};
   } catch (error) {
     throw new SourceError('ingest', source, `front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }

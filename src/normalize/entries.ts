@@ -22,7 +22,8 @@ function leadEntry(page: ParsedPage, capture: Capture, site: SiteConfig): Entry 
   const { meta } = capture;
   const pageUrl = meta.url ? withoutFragment(meta.url) : undefined;
   const id = leadId(site.url, pageUrl ?? `file:${capture.source}`);
-  const body = page.paragraphs.length > 0 ? page.paragraphs : [page.standfirst];
+  // The standfirst is the story's first paragraph too: readers that show only the content must not lose it.
+  const body = [page.standfirst, ...page.paragraphs];
   const language = meta.language ?? site.language;
   return {
     id,
@@ -34,7 +35,9 @@ function leadEntry(page: ParsedPage, capture: Capture, site: SiteConfig): Entry 
     contentHtml: paragraphsToHtml(body),
     link: pageUrl ?? permalink(site.url, id),
     ...(pageUrl ? { pageUrl } : {}),
-    ...(meta.author ? { author: meta.author } : {}),
+    categories: [],
+    authors: meta.author ? [meta.author] : [],
+    enclosures: [],
     ...(language ? { language } : {}),
     published: meta.published ?? capture.capturedAt,
     capturedAt: capture.capturedAt,
@@ -61,7 +64,9 @@ function briefEntry(brief: ParsedBrief, capture: Capture, site: SiteConfig): Ent
     // readers strip) would make aggregators that de-duplicate by link merge it with the lead.
     link: permalink(site.url, id),
     ...(pageUrl ? { pageUrl } : {}),
-    category: brief.topic,
+    categories: [brief.topic],
+    authors: [],
+    enclosures: [],
     ...(language ? { language } : {}),
     published: new Date(instant),
     capturedAt: capture.capturedAt,

@@ -7,7 +7,6 @@ import { feedId } from '../normalize/ids.js';
 import { renderEntryPage } from '../render/entry-page.js';
 import { renderAtom, renderRss } from '../render/feed-xml.js';
 import { renderJsonFeed } from '../render/json-feed.js';
-import { separateTiedDates } from '../render/tied-dates.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { writeIfChanged } from './write-file.js';
 
@@ -28,7 +27,7 @@ export function feedDocument(config: FeedConfig, site: SiteConfig, store: Sqlite
     rssUrl: `${site.url}${folder}${FEED_FILES.rss}`,
     atomUrl: `${site.url}${folder}${FEED_FILES.atom}`,
     jsonUrl: `${site.url}${folder}${FEED_FILES.json}`,
-    entries: separateTiedDates(store.feedEntries(config.filter, config.limit, sourceMatcher(config.filter.sources))),
+    entries: store.feedEntries(config.filter, config.limit, sourceMatcher(config.filter.sources)),
   };
 }
 

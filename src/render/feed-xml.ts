@@ -1,11 +1,13 @@
 // FeedDocument -> RSS 2.0 and Atom 1.0 text, through the `feed` package. Pure: every date
 // comes from the entries, so the same entries always give the same bytes.
-import { Feed, type FeedOptions, type Item } from 'feed';
-import type { FeedDocument, Person, StoredEntry } from '../model.js';
+import { Feed, type Extension, type FeedOptions, type Item } from 'feed';
+import type { Enclosure, FeedDocument, Person, StoredEntry } from '../model.js';
 import { escapeHtml } from '../normalize/text.js';
 import { asAtomTitle, asAttribute, asCdata, asText, atomTextTitles, finishXml } from './xml-guard.js';
 
 export const GENERATOR = 'feedloom';
+const DUBLIN_CORE = 'http://purl.org/dc/elements/1.1/';
+const MEDIA_RSS = 'http://search.yahoo.com/mrss/';
 
 /** A feed's date is its newest entry change, never the time of the run. */
 export function feedUpdated(document: FeedDocument): Date {
@@ -23,12 +25,18 @@ export function renderRss(document: FeedDocument): string {
       ...itemBase(entry),
       // RSS titles are plain text; Atom ones below are declared HTML and escaped as such.
       title: asCdata(entry.title),
-      ...(entry.category ? { category: [{ name: asText(entry.category) }] } : {}),
+      category: entry.categories.map((category) => ({ name: asText(category) })),
       // RSS <author> must be an e-mail address; dc:creator takes a name.
-      ...(entry.author ? { extensions: [{ name: 'dc:creator', objects: { _text: asText(entry.author.name) } }] } : {}),
+      extensions: rssExtensions(entry),
+      // RSS allows one enclosure per item.
+      ...(entry.enclosures[0] ? { enclosure: rssEnclosure(entry.enclosures[0]) } : {}),
     });
   }
-  return finishXml(feed.rss2());
+  // `feed` declares the dc namespace only when some item has content, and never media's.
+  let rss = feed.rss2();
+  if (!rss.includes('xmlns:dc=')) rss = rss.replace('<rss version="2.0"', `<rss version="2.0" xmlns:dc="${DUBLIN_CORE}"`);
+  if (hasImages(document)) rss = rss.replace('<rss version="2.0"', `<rss version="2.0" xmlns:media="${MEDIA_RSS}"`);
+  return finishXml(rss);
 }
 
 export function renderAtom(document: FeedDocument): string {
@@ -41,11 +49,55 @@ export function renderAtom(document: FeedDocument): string {
     feed.addItem({
       ...itemBase(entry),
       title: asAtomTitle(entry.title),
-      ...(entry.category ? { category: [{ term: asAttribute(entry.category) }] } : {}),
-      ...(entry.author ? { author: [atomPerson(entry.author)] } : {}),
+      category: entry.categories.map((category) => ({ term: asAttribute(category) })),
+      ...(entry.authors.length > 0 ? { author: entry.authors.map(atomPerson) } : {}),
     });
   }
-  return finishXml(atomTextTitles(feed.atom1()));
+  let atom = atomEntryLinks(feed.atom1(), document.entries);
+  if (hasImages(document)) atom = atom.replace('<feed xmlns="http://www.w3.org/2005/Atom"', `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="${MEDIA_RSS}"`);
+  return finishXml(atomTextTitles(atom));
+}
+
+/** dc:creator for each author (RSS <author> must be an e-mail address), media:thumbnail for the image. */
+function rssExtensions(entry: StoredEntry): Extension[] {
+  const extensions: Extension[] = [];
+  if (entry.authors.length > 0) {
+    extensions.push({ name: 'dc:creator', objects: entry.authors.map((person) => ({ _text: asText(person.name) })) as unknown as Record<string, unknown> });
+  }
+  if (entry.image) extensions.push({ name: 'media:thumbnail', objects: { _attributes: { url: entry.image.replace(/&/g, '&amp;') } } });
+  return extensions;
+}
+
+function rssEnclosure(enclosure: Enclosure) {
+  return { url: enclosure.url, type: enclosure.type ?? 'application/octet-stream', length: enclosure.length ?? 0 };
+}
+
+/**
+ * `feed` writes Atom enclosures with a type guessed from the file name and has no place for an
+ * image, so both are written here, right after each entry's <id>, which holds no markup.
+ */
+function atomEntryLinks(xml: string, entries: readonly StoredEntry[]): string {
+  let result = xml;
+  for (const entry of entries) {
+    if (entry.enclosures.length === 0 && !entry.image) continue;
+    const id = `<id>${escapeXml(new URL(entry.id).href)}</id>`;
+    const extra = entry.enclosures.map((enclosure) => {
+      const type = enclosure.type ? ` type="${escapeXml(enclosure.type)}"` : '';
+      const length = enclosure.length ? ` length="${enclosure.length}"` : '';
+      return `\n        <link rel="enclosure" href="${escapeXml(enclosure.url)}"${type}${length}/>`;
+    });
+    if (entry.image) extra.push(`\n        <media:thumbnail url="${escapeXml(entry.image)}"/>`);
+    result = result.replace(id, `${id}${extra.join('')}`);
+  }
+  return result;
+}
+
+function hasImages(document: FeedDocument): boolean {
+  return document.entries.some((entry) => entry.image !== undefined);
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function channelOptions(document: FeedDocument): FeedOptions {

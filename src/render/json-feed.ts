@@ -1,6 +1,6 @@
 // FeedDocument -> JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Written here because the
 // `feed` package only writes version 1.0. Pure.
-import type { FeedDocument, Person, StoredEntry } from '../model.js';
+import type { Enclosure, FeedDocument, Person, StoredEntry } from '../model.js';
 import { xmlSafe } from './xml-guard.js';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
@@ -30,9 +30,19 @@ function jsonItem(entry: StoredEntry) {
     content_text: xmlSafe(entry.contentText),
     date_published: rfc3339(entry.published),
     date_modified: rfc3339(entry.updated),
-    ...(entry.category ? { tags: [entry.category] } : {}),
-    ...(entry.author ? { authors: [jsonAuthor(entry.author)] } : {}),
+    ...(entry.image ? { image: entry.image } : {}),
+    ...(entry.categories.length > 0 ? { tags: entry.categories } : {}),
+    ...(entry.authors.length > 0 ? { authors: entry.authors.map(jsonAuthor) } : {}),
+    ...(entry.enclosures.length > 0 ? { attachments: entry.enclosures.map(jsonAttachment) } : {}),
     ...(entry.language ? { language: entry.language } : {}),
+  };
+}
+
+function jsonAttachment(enclosure: Enclosure) {
+  return {
+    url: enclosure.url,
+    mime_type: enclosure.type ?? 'application/octet-stream',
+    ...(enclosure.length ? { size_in_bytes: enclosure.length } : {}),
   };
 }
 

@@ -6,7 +6,8 @@ const MIGRATIONS: readonly string[] = [
      id            TEXT PRIMARY KEY,
      source        TEXT NOT NULL,
      kind          TEXT NOT NULL,
-     category      TEXT,
+     categories    TEXT NOT NULL,
+     link          TEXT,
      published_ms  INTEGER NOT NULL,
      updated_ms    INTEGER NOT NULL,
      first_seen_ms INTEGER NOT NULL,
@@ -15,6 +16,7 @@ const MIGRATIONS: readonly string[] = [
      body          TEXT NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX entries_newest_first ON entries (published_ms DESC, id);
+   CREATE INDEX entries_by_updated ON entries (updated_ms);
    CREATE TABLE sources (
      source          TEXT PRIMARY KEY,
      kind            TEXT NOT NULL,

@@ -41,6 +41,8 @@ export interface PassRecord {
   filesUnchanged: number;
 }
 
+const SECOND = 1000;
+
 /** The fields a reader sees; `updated` moves only when these change. */
 type EntryBody = Omit<Entry, 'id' | 'kind' | 'source' | 'published' | 'capturedAt'>;
 
@@ -65,14 +67,15 @@ export class SqliteStore {
     this.statements = {
       entry: db.prepare<[string], EntryRow>('SELECT * FROM entries WHERE id = ?'),
       insertEntry: db.prepare(
-        `INSERT INTO entries (id, source, kind, category, published_ms, updated_ms, first_seen_ms, captured_ms, content_hash, body)
-         VALUES (@id, @source, @kind, @category, @published_ms, @updated_ms, @first_seen_ms, @captured_ms, @content_hash, @body)`,
+        `INSERT INTO entries (id, source, kind, categories, link, published_ms, updated_ms, first_seen_ms, captured_ms, content_hash, body)
+         VALUES (@id, @source, @kind, @categories, @link, @published_ms, @updated_ms, @first_seen_ms, @captured_ms, @content_hash, @body)`,
       ),
       replaceEntry: db.prepare(
-        `UPDATE entries SET source = @source, category = @category, published_ms = @published_ms, updated_ms = @updated_ms,
+        `UPDATE entries SET source = @source, categories = @categories, link = @link, published_ms = @published_ms, updated_ms = @updated_ms,
            captured_ms = @captured_ms, content_hash = @content_hash, body = @body WHERE id = @id`,
       ),
       touchEntry: db.prepare('UPDATE entries SET captured_ms = ?, published_ms = ?, updated_ms = ? WHERE id = ?'),
+      updatedTaken: db.prepare<[number], { id: string }>('SELECT id FROM entries WHERE updated_ms = ? LIMIT 1'),
       sources: db.prepare('SELECT * FROM sources'),
       upsertSource: db.prepare(
         `INSERT INTO sources (source, kind, size, mtime_ms, bytes_hash, fingerprint, status, error, entries, last_attempt_ms, last_success_ms)
@@ -149,26 +152,39 @@ export class SqliteStore {
       id: entry.id,
       source: entry.source,
       kind: entry.kind,
-      category: entry.category ?? null,
+      categories: JSON.stringify(entry.categories.map((category) => category.toLowerCase())),
+      link: entry.link,
       published_ms: publishedMs,
       captured_ms: capturedMs,
       content_hash: contentHash,
       body: JSON.stringify(body),
     };
     if (!existing) {
-      this.statements.insertEntry.run({ ...row, updated_ms: publishedMs, first_seen_ms: nowMs });
+      const updatedMs = this.freeInstant(publishedMs);
+      this.statements.insertEntry.run({ ...row, published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: nowMs });
       return 'new';
     }
     if (capturedMs < existing.captured_ms) return 'unchanged';
     if (contentHash !== existing.content_hash) {
-      this.statements.replaceEntry.run({ ...row, updated_ms: Math.max(capturedMs, publishedMs, existing.updated_ms) });
+      const updatedMs = this.freeInstant(Math.max(capturedMs, publishedMs, existing.updated_ms + SECOND));
+      this.statements.replaceEntry.run({ ...row, published_ms: existing.published_ms, updated_ms: updatedMs });
       return 'updated';
     }
-    if (capturedMs === existing.captured_ms && publishedMs === existing.published_ms) return 'unchanged';
+    if (capturedMs === existing.captured_ms) return 'unchanged';
     // Same text from a newer capture: remember the capture so an older one cannot win later.
-    const updatedMs = Math.max(existing.updated_ms, publishedMs);
-    this.statements.touchEntry.run(capturedMs, publishedMs, updatedMs, entry.id);
-    return publishedMs === existing.published_ms ? 'unchanged' : 'updated';
+    this.statements.touchEntry.run(capturedMs, existing.published_ms, existing.updated_ms, entry.id);
+    return 'unchanged';
+  }
+
+  /**
+   * Dates are to the minute, so entries can share an instant, and readers (and the W3C
+   * validator) take equal `updated` values as one entry written twice. A new date that is taken
+   * moves forward by whole seconds, once, when it is stored; no other entry's date ever moves.
+   */
+  private freeInstant(ms: number): number {
+    let instant = ms;
+    while (this.statements.updatedTaken.get(instant)) instant += SECOND;
+    return instant;
   }
 
   /** Newest entries first (by publication date, then id), filtered as a feed asks. */
@@ -180,7 +196,7 @@ export class SqliteStore {
       params.push(filter.kind);
     }
     if (filter.categories?.length) {
-      clauses.push(`lower(category) IN (${filter.categories.map(() => '?').join(', ')})`);
+      clauses.push(`EXISTS (SELECT 1 FROM json_each(categories) WHERE value IN (${filter.categories.map(() => '?').join(', ')}))`);
       params.push(...filter.categories.map((category) => category.toLowerCase()));
     }
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';

@@ -1,0 +1,286 @@
+// The feedloom benchmark (`npm run bench`, after `npm run build`).
+//
+// For each N it generates N synthetic pages into a temp folder, then times, each as its own
+// child process: the floor (bench/floor.mjs: read every page, write three files), a cold pass
+// (fresh state, empty out), a pass with nothing changed, and a pass after 1% of the pages were
+// edited. Each case runs 3 times and the median is reported, as a Markdown table on stdout and in
+// bench/results/latest.md. The targets are checked at N = 10,000.
+//
+//   node bench/run.mjs [--sizes 1000,10000] [--repeats 3] [--seed 42] [--keep]
+//
+// Exit status: 0 all targets pass; 1 a target failed, or a pass did not do what its case
+// means (no feeds after a cold pass, files written when nothing changed, ...).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRng, editOneBrief, generatePages } from './generate-pages.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const FLOOR = path.join(ROOT, 'bench', 'floor.mjs');
+const REPORT_USAGE = pathToFileURL(path.join(ROOT, 'bench', 'report-usage.mjs')).href;
+const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.md');
+const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'];
+
+const TARGET_N = 10_000;
+/** Wall time as a multiple of the floor's, and peak RSS, at TARGET_N. */
+const TARGETS = { cold: 3, unchanged: 1, changed: 1.5, rssMb: 250 };
+const CHANGED_SHARE = 0.01;
+
+const CASES = [
+  { key: 'floor', label: 'floor' },
+  { key: 'cold', label: 'cold pass' },
+  { key: 'unchanged', label: 'nothing changed' },
+  { key: 'changed', label: '1% changed' },
+];
+
+class VerifyError extends Error {}
+
+function fail(message) {
+  throw new VerifyError(message);
+}
+
+function progress(message) {
+  process.stderr.write(`${message}\n`);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * Runs `node --import report-usage.mjs script ...args` and returns its wall time (spawn to exit,
+ * so Node's own start-up counts for the floor and the pass alike), peak RSS and stdout lines.
+ */
+function measure(script, args, usageFile) {
+  rmSync(usageFile, { force: true });
+  const started = performance.now();
+  const child = spawnSync(process.execPath, ['--import', REPORT_USAGE, script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_USAGE_FILE: usageFile },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const wallMs = performance.now() - started;
+  if (child.error) throw child.error;
+  if (child.status !== 0) {
+    fail(`${path.basename(script)} ${args.join(' ')} exited with ${child.status ?? child.signal}\n${tail(child.stdout)}\n${tail(child.stderr)}`);
+  }
+  if (!existsSync(usageFile)) fail(`${path.basename(script)} did not report its resource usage (${usageFile} missing)`);
+  const rssKb = Number(readFileSync(usageFile, 'utf8'));
+  return { wallMs, rssMb: rssKb / 1024, lines: child.stdout.split('\n').filter((line) => line.trim() !== '') };
+}
+
+function tail(text, lines = 20) {
+  return (text ?? '').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** The JSON log line the pass ends with; its counters say what the pass actually did. */
+function passSummary(lines) {
+  for (const line of lines.toReversed()) {
+    try {
+      const record = JSON.parse(line);
+      if (record.msg === 'pass finished') return record;
+    } catch {
+      // Not a JSON line (pretty output, a warning): keep looking.
+    }
+  }
+  return fail(`no "pass finished" log line in the pass's stdout:\n${tail(lines.join('\n'))}`);
+}
+
+function runPass(sources, work, usageFile) {
+  const result = measure(CLI, ['run', '--sources', sources, '--out', work.out, '--state', work.state], usageFile);
+  return { ...result, summary: passSummary(result.lines) };
+}
+
+function freshWork(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.join(dir, 'state'), { recursive: true });
+  return { out: path.join(dir, 'out'), state: path.join(dir, 'state', 'state.db') };
+}
+
+function checkFeedFiles(outDir, what) {
+  for (const name of FEED_FILES) {
+    const file = path.join(outDir, name);
+    if (!existsSync(file) || statSync(file).size === 0) fail(`${what}: ${file} was not written`);
+  }
+}
+
+function benchSize(n, options, tempDir) {
+  const dir = path.join(tempDir, `n${n}`);
+  const pages = path.join(dir, 'pages');
+  const usageFile = path.join(dir, 'usage.txt');
+  progress(`\nN=${n}: generating pages in ${pages}`);
+  const generated = generatePages(pages, n, options.seed);
+  progress(`N=${n}: ${n} pages, ${(generated.bytes / 1e6).toFixed(1)} MB`);
+  const runs = Object.fromEntries(CASES.map(({ key }) => [key, []]));
+  const record = (key, run, note = '') => {
+    runs[key].push(run);
+    progress(`N=${n} ${key.padEnd(9)} run ${runs[key].length}/${options.repeats}: ${run.wallMs.toFixed(0)} ms, ${run.rssMb.toFixed(1)} MB${note}`);
+  };
+
+  // Floor: the same pages, read once each, three files out.
+  for (let i = 0; i < options.repeats; i++) {
+    const out = path.join(dir, 'floor-out');
+    const run = measure(FLOOR, ['--sources', pages, '--out', out], usageFile);
+    checkFeedFiles(out, 'floor');
+    record('floor', run);
+  }
+
+  // Cold: a fresh state and an empty out/ every time.
+  let work;
+  for (let i = 0; i < options.repeats; i++) {
+    work = freshWork(path.join(dir, `cold-${i}`));
+    const run = runPass(pages, work, usageFile);
+    checkFeedFiles(work.out, `cold pass ${i + 1}`);
+    const s = run.summary;
+    if (s.sources_ok !== n || s.sources_unchanged !== 0 || s.sources_failed !== 0) {
+      fail(`cold pass ${i + 1}: ${s.sources_ok} pages ok, ${s.sources_unchanged} unchanged, ${s.sources_failed} failed; expected all ${n} read and ok`);
+    }
+    if (s.files_written < FEED_FILES.length) fail(`cold pass ${i + 1}: files_written is ${s.files_written}, expected at least ${FEED_FILES.length}`);
+    record('cold', run, ` (${s.files_written} files written)`);
+  }
+
+  // Nothing changed: the last cold pass's state and out/, passed over again.
+  for (let i = 0; i < options.repeats; i++) {
+    const run = runPass(pages, work, usageFile);
+    const s = run.summary;
+    if (s.files_written !== 0) fail(`nothing-changed pass ${i + 1}: files_written is ${s.files_written}, expected 0`);
+    if (s.sources_unchanged !== n) fail(`nothing-changed pass ${i + 1}: sources_unchanged is ${s.sources_unchanged}, expected ${n}`);
+    record('unchanged', run);
+  }
+
+  // 1% changed: before each run, a different 1% of the pages get one brief edited and a new mtime.
+  const rng = createRng(options.seed + n);
+  const order = shuffled(generated.names, rng);
+  const perRun = Math.max(1, Math.round(n * CHANGED_SHARE));
+  for (let i = 0; i < options.repeats; i++) {
+    for (const name of order.slice(i * perRun, (i + 1) * perRun)) {
+      const file = path.join(pages, name);
+      const before = statSync(file);
+      const note = `(Correction ${i + 1}: an earlier version of this brief gave the wrong time.)`;
+      writeFileSync(file, editOneBrief(readFileSync(file, 'utf8'), rng, note));
+      // Explicitly later than before, so the change never hides behind a coarse mtime.
+      utimesSync(file, before.atime, new Date(before.mtimeMs + 3_600_000));
+    }
+    const run = runPass(pages, work, usageFile);
+    const s = run.summary;
+    // sources_unchanged, not sources_ok: the pass counts unchanged pages as ok too.
+    if (s.sources_unchanged !== n - perRun || s.sources_failed !== 0) {
+      fail(`1%-changed pass ${i + 1}: ${s.sources_unchanged} pages unchanged and ${s.sources_failed} failed, expected ${n - perRun} unchanged (${perRun} edited)`);
+    }
+    record('changed', run, ` (${s.entries_updated} entries updated, ${s.files_written} files written)`);
+  }
+
+  return CASES.map(({ key, label }) => ({
+    n,
+    key,
+    label,
+    wallMs: median(runs[key].map((run) => run.wallMs)),
+    rssMb: median(runs[key].map((run) => run.rssMb)),
+    maxRssMb: Math.max(...runs[key].map((run) => run.rssMb)),
+    walls: runs[key].map((run) => run.wallMs),
+  }));
+}
+
+function shuffled(items, rng) {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
+
+function table(rows) {
+  const floorMs = new Map(rows.filter((row) => row.key === 'floor').map((row) => [row.n, row.wallMs]));
+  const lines = ['| N | case | wall ms | peak RSS MB | ratio to the floor |', '|---:|---|---:|---:|---:|'];
+  for (const row of rows) {
+    const ratio = row.wallMs / floorMs.get(row.n);
+    lines.push(`| ${row.n.toLocaleString('en-US')} | ${row.label} | ${row.wallMs.toFixed(0)} | ${row.rssMb.toFixed(1)} | ${ratio.toFixed(2)}× |`);
+  }
+  return lines.join('\n');
+}
+
+function checkTargets(rows) {
+  const at = rows.filter((row) => row.n === TARGET_N);
+  if (at.length === 0) return { lines: [`Targets apply at N = ${TARGET_N.toLocaleString('en-US')}, which was not measured: not checked.`], failed: false };
+  const floor = at.find((row) => row.key === 'floor').wallMs;
+  const byKey = Object.fromEntries(at.map((row) => [row.key, row]));
+  const checks = [
+    ['cold pass', byKey.cold.wallMs / floor, TARGETS.cold, (v) => `${v.toFixed(2)}× floor`, `≤ ${TARGETS.cold}× floor`],
+    ['nothing changed', byKey.unchanged.wallMs / floor, TARGETS.unchanged, (v) => `${v.toFixed(2)}× floor`, `≤ ${TARGETS.unchanged}× floor`],
+    ['1% changed', byKey.changed.wallMs / floor, TARGETS.changed, (v) => `${v.toFixed(2)}× floor`, `≤ ${TARGETS.changed}× floor`],
+    // The worst single run of any pass, not a median: a peak is a peak.
+    ['peak RSS', Math.max(...at.filter((row) => row.key !== 'floor').map((row) => row.maxRssMb)), TARGETS.rssMb, (v) => `${v.toFixed(1)} MB`, `≤ ${TARGETS.rssMb} MB`],
+  ];
+  const lines = [`Targets at N = ${TARGET_N.toLocaleString('en-US')}:`, ''];
+  let failed = false;
+  for (const [name, value, limit, show, wanted] of checks) {
+    const pass = value <= limit;
+    failed ||= !pass;
+    lines.push(`- ${pass ? 'PASS' : 'FAIL'} ${name}: ${show(value)} (target ${wanted})`);
+  }
+  return { lines, failed };
+}
+
+function environment(options) {
+  // undefined when git is missing or this is not a clone; the report then says so.
+  const git = (args) => {
+    const result = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+    return result.status === 0 ? result.stdout.trim() : undefined;
+  };
+  const srcStatus = git(['status', '--porcelain', '--', 'src']);
+  const dirty = srcStatus ? ' (src/ has uncommitted changes)' : '';
+  return [
+    `Run ${new Date().toISOString()} · Node ${process.version} · ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length} · ${os.platform()} ${os.release()}`,
+    `Commit ${git(['rev-parse', '--short', 'HEAD']) ?? 'unknown'}${dirty} · ${options.repeats} runs per case, median shown · seed ${options.seed}`,
+  ];
+}
+
+function main() {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '1000,10000' },
+      repeats: { type: 'string', default: '3' },
+      seed: { type: 'string', default: '42' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const sizes = values.sizes.split(',').map((size) => Number(size.replace(/_/g, '')));
+  if (sizes.some((size) => !Number.isInteger(size) || size < 1)) throw new Error(`--sizes must be whole numbers, such as 1000,10000 (got "${values.sizes}")`);
+  const options = { repeats: Number(values.repeats), seed: Number(values.seed) };
+  if (!existsSync(CLI)) throw new Error(`${CLI} does not exist: run "npm run build" first`);
+
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'feedloom-bench-'));
+  let keep = values.keep;
+  try {
+    const rows = sizes.flatMap((n) => benchSize(n, options, tempDir));
+    const targets = checkTargets(rows);
+    const report = [...environment(options), '', table(rows), '', ...targets.lines, ''].join('\n');
+    process.stdout.write(`\n${report}`);
+    mkdirSync(path.dirname(RESULTS), { recursive: true });
+    writeFileSync(RESULTS, `# feedloom benchmark\n\n${report}`);
+    progress(`\nwritten to ${path.relative(process.cwd(), RESULTS)}`);
+    process.exitCode = targets.failed ? 1 : 0;
+  } catch (error) {
+    // Keep the pages, state and out/ of a run that went wrong, to look at.
+    keep = true;
+    throw error;
+  } finally {
+    if (keep) progress(`temp files kept in ${tempDir}`);
+    else rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`\nBENCH FAILED: ${error instanceof VerifyError ? '' : 'error: '}${error.message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,218 @@
+// The one HTTP client every remote source goes through: timeouts that close the socket, a byte
+// cap enforced while streaming, compression, bounded redirects, conditional GET, politeness.
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { Agent, request } from 'undici';
+import { SourceError } from '../errors.js';
+import { HostLimiter } from './host-limiter.js';
+
+export interface FetchPolicy {
+  connectTimeoutMs: number;
+  totalTimeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  perHost: number;
+  overall: number;
+  userAgent: string;
+}
+
+export const DEFAULT_FETCH_POLICY: Omit<FetchPolicy, 'userAgent'> = {
+  connectTimeoutMs: 10_000,
+  totalTimeoutMs: 30_000,
+  maxBytes: 5 * 1024 * 1024,
+  maxRedirects: 5,
+  perHost: 2,
+  overall: 16,
+};
+
+export interface FetchRequest {
+  source: string;
+  url: string;
+  headers?: Record<string, string>;
+  /** Validators from the last successful fetch, for a conditional GET. */
+  etag?: string;
+  lastModified?: string;
+}
+
+export type FetchResult =
+  | { notModified: true; url: string; durationMs: number }
+  | {
+      notModified: false;
+      /** Where the document was found, after redirects: the base for its relative links. */
+      url: string;
+      contentType?: string;
+      etag?: string;
+      lastModified?: string;
+      body: Buffer;
+      durationMs: number;
+    };
+
+export type FetchFailure = 'timeout' | 'network' | 'http' | 'too-large' | 'redirect' | 'scheme' | 'encoding';
+
+export class FetchError extends SourceError {
+  constructor(
+    source: string,
+    readonly failure: FetchFailure,
+    message: string,
+    readonly details: { status?: number; retryAfterMs?: number; url?: string } = {},
+    options?: { cause?: unknown },
+  ) {
+    super('ingest', source, message, options);
+  }
+}
+
+export class Fetcher {
+  private readonly agent: Agent;
+  private readonly limiter: HostLimiter;
+
+  constructor(readonly policy: FetchPolicy) {
+    this.agent = new Agent({
+      connect: { timeout: policy.connectTimeoutMs },
+      headersTimeout: policy.totalTimeoutMs,
+      bodyTimeout: policy.totalTimeoutMs,
+    });
+    this.limiter = new HostLimiter(policy.perHost, policy.overall);
+  }
+
+  async fetch(target: FetchRequest, nowMs: () => number = Date.now): Promise<FetchResult> {
+    const started = performance.now();
+    const deadline = started + this.policy.totalTimeoutMs;
+    const visited = new Set<string>();
+    let url = this.checkedUrl(target, target.url);
+    for (let redirects = 0; ; redirects++) {
+      visited.add(url.href);
+      const release = await this.limiter.acquire(url.host);
+      try {
+        const remaining = Math.max(1, deadline - performance.now());
+        const response = await this.send(target, url, remaining);
+        const { statusCode, headers } = response;
+        const location = header(headers, 'location');
+        if (statusCode >= 300 && statusCode < 400 && statusCode !== 304 && location) {
+          await response.body.dump();
+          const next = this.checkedUrl(target, new URL(location, url).href);
+          if (visited.has(next.href)) throw new FetchError(target.source, 'redirect', `redirect loop at ${next.href}`, { url: next.href });
+          if (redirects + 1 > this.policy.maxRedirects) {
+            throw new FetchError(target.source, 'redirect', `more than ${this.policy.maxRedirects} redirects (last to ${next.href})`, { url: next.href });
+          }
+          url = next;
+          continue;
+        }
+        if (statusCode === 304) {
+          await response.body.dump();
+          return { notModified: true, url: url.href, durationMs: performance.now() - started };
+        }
+        if (statusCode < 200 || statusCode >= 300) {
+          await response.body.dump();
+          const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'), nowMs());
+          throw new FetchError(target.source, 'http', `HTTP ${statusCode} from ${url.href}`, {
+            status: statusCode,
+            url: url.href,
+            ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          });
+        }
+        const body = await this.readBody(target, url, response);
+        const contentType = header(headers, 'content-type');
+        const etag = header(headers, 'etag');
+        const lastModified = header(headers, 'last-modified');
+        return {
+          notModified: false,
+          url: url.href,
+          ...(contentType ? { contentType } : {}),
+          ...(etag ? { etag } : {}),
+          ...(lastModified ? { lastModified } : {}),
+          body,
+          durationMs: performance.now() - started,
+        };
+      } catch (error) {
+        throw asFetchError(error, target, url);
+      } finally {
+        release();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private send(target: FetchRequest, url: URL, timeoutMs: number) {
+    const headers: Record<string, string> = {
+      'user-agent': this.policy.userAgent,
+      accept: 'application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5',
+      'accept-encoding': 'gzip, deflate, br',
+      ...target.headers,
+    };
+    if (target.etag) headers['if-none-match'] = target.etag;
+    if (target.lastModified) headers['if-modified-since'] = target.lastModified;
+    // The signal aborts the request and destroys its socket, also while the body is streaming.
+    return request(url, { method: 'GET', headers, dispatcher: this.agent, signal: AbortSignal.timeout(timeoutMs) });
+  }
+
+  private async readBody(target: FetchRequest, url: URL, response: Awaited<ReturnType<typeof request>>): Promise<Buffer> {
+    const { maxBytes } = this.policy;
+    const declared = Number(header(response.headers, 'content-length'));
+    const tooLarge = () => new FetchError(target.source, 'too-large', `body of ${url.href} is larger than ${maxBytes} bytes`, { url: url.href });
+    if (declared > maxBytes) {
+      response.body.destroy();
+      throw tooLarge();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        response.body.destroy();
+        throw tooLarge();
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const raw = Buffer.concat(chunks, size);
+    const encoding = (header(response.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
+    try {
+      // The cap holds for the decoded body too: a small compressed body can inflate enormously.
+      const limit = { maxOutputLength: maxBytes };
+      if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(raw, limit);
+      if (encoding === 'br') return brotliDecompressSync(raw, limit);
+      if (encoding === 'deflate') return raw[0] === 0x78 ? inflateSync(raw, limit) : inflateRawSync(raw, limit);
+      return raw;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) throw tooLarge();
+      throw new FetchError(target.source, 'encoding', `cannot decode ${encoding} body of ${url.href}: ${(error as Error).message}`, { url: url.href }, { cause: error });
+    }
+  }
+
+  private checkedUrl(target: FetchRequest, href: string): URL {
+    let url: URL;
+    try {
+      url = new URL(href);
+    } catch (error) {
+      throw new FetchError(target.source, 'scheme', `"${href}" is not a URL`, {}, { cause: error });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new FetchError(target.source, 'scheme', `only http and https URLs are fetched, not ${url.href}`, { url: url.href });
+    }
+    return url;
+  }
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Retry-After is either seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+function asFetchError(error: unknown, target: FetchRequest, url: URL): FetchError {
+  if (error instanceof FetchError) return error;
+  const name = (error as Error)?.name;
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new FetchError(target.source, 'timeout', `timed out fetching ${url.href}`, { url: url.href }, { cause: error });
+  }
+  return new FetchError(target.source, 'network', `cannot fetch ${url.href}: ${(error as Error)?.message ?? String(error)}`, { url: url.href }, { cause: error });
+}
