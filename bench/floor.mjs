@@ -13,8 +13,18 @@ if (!values.sources || !values.out) {
   process.exit(1);
 }
 
-// Same discovery as the worker: a recursive listing filtered to *.txt.
-const names = readdirSync(values.sources, { recursive: true }).filter((name) => name.endsWith('.txt')).sort();
+// Every *.txt in any folder. A hand-rolled walk: on Node 20, readdirSync({ recursive: true })
+// costs ~50 ms more at 10,000 files, and the floor should be the cheapest honest way to read.
+function listPages(root, folder = '') {
+  const names = [];
+  for (const entry of readdirSync(path.join(root, folder), { withFileTypes: true })) {
+    const name = folder === '' ? entry.name : `${folder}/${entry.name}`;
+    if (entry.isDirectory()) names.push(...listPages(root, name));
+    else if (entry.name.endsWith('.txt')) names.push(name);
+  }
+  return names;
+}
+const names = listPages(values.sources).sort();
 const picked = [];
 for (const name of names) {
   const text = readFileSync(path.join(values.sources, name), 'utf8');

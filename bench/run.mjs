@@ -6,12 +6,15 @@
 // edited. Each case runs 3 times and the median is reported, as a Markdown table on stdout and in
 // bench/results/latest.md. The targets are checked at N = 10,000.
 //
-//   node bench/run.mjs [--sizes 1000,10000] [--repeats 3] [--seed 42] [--keep]
+//   node bench/run.mjs [--sizes 1000,10000] [--repeats 3] [--seed 42] [--keep] [--cli FILE]
+//
+// --cli measures another build of the CLI (say, a copy of dist/ with an experiment in it);
+// --keep leaves the temp folder (pages, state, out/) in place to look at.
 //
 // Exit status: 0 all targets pass; 1 a target failed, or a pass did not do what its case
 // means (no feeds after a cold pass, files written when nothing changed, ...).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,7 +22,8 @@ import { parseArgs } from 'node:util';
 import { createRng, editOneBrief, generatePages } from './generate-pages.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+/** The CLI measured: a snapshot of the build taken at start (see snapshotBuild). */
+let CLI;
 const FLOOR = path.join(ROOT, 'bench', 'floor.mjs');
 const REPORT_USAGE = pathToFileURL(path.join(ROOT, 'bench', 'report-usage.mjs')).href;
 const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.md');
@@ -98,6 +102,34 @@ function runPass(sources, work, usageFile) {
   return { ...result, summary: passSummary(result.lines) };
 }
 
+/**
+ * Copies the build (the CLI's folder and the package.json beside it) under bench/results/, so a
+ * rebuild during the run (`npm test` rebuilds dist/ first) cannot mix two builds in one table.
+ * Under the project folder, so the copy still resolves node_modules.
+ */
+function snapshotBuild(cli) {
+  const snapshot = path.join(ROOT, 'bench', 'results', `.build-${process.pid}`);
+  rmSync(snapshot, { recursive: true, force: true });
+  cpSync(path.dirname(cli), path.join(snapshot, 'dist'), { recursive: true });
+  const packageJson = path.join(path.dirname(cli), '..', 'package.json');
+  if (existsSync(packageJson)) cpSync(packageJson, path.join(snapshot, 'package.json'));
+  return { snapshot, cli: path.join(snapshot, 'dist', path.basename(cli)) };
+}
+
+/** Modification times of every file under `dir`, to name what a pass wrote. */
+function fileTimes(dir) {
+  const times = new Map();
+  for (const name of readdirSync(dir, { recursive: true })) {
+    const stat = statSync(path.join(dir, name));
+    if (stat.isFile()) times.set(name, stat.mtimeMs);
+  }
+  return times;
+}
+
+function changedFiles(before, after) {
+  return [...after].filter(([name, mtime]) => before.get(name) !== mtime).map(([name]) => name);
+}
+
 function freshWork(dir) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, 'state'), { recursive: true });
@@ -148,9 +180,13 @@ function benchSize(n, options, tempDir) {
 
   // Nothing changed: the last cold pass's state and out/, passed over again.
   for (let i = 0; i < options.repeats; i++) {
+    const before = fileTimes(work.out);
     const run = runPass(pages, work, usageFile);
     const s = run.summary;
-    if (s.files_written !== 0) fail(`nothing-changed pass ${i + 1}: files_written is ${s.files_written}, expected 0`);
+    if (s.files_written !== 0) {
+      const names = changedFiles(before, fileTimes(work.out));
+      fail(`nothing-changed pass ${i + 1}: files_written is ${s.files_written}, expected 0 (changed in out/: ${names.join(', ') || 'none found'})`);
+    }
     if (s.sources_unchanged !== n) fail(`nothing-changed pass ${i + 1}: sources_unchanged is ${s.sources_unchanged}, expected ${n}`);
     record('unchanged', run);
   }
@@ -240,6 +276,7 @@ function environment(options) {
   return [
     `Run ${new Date().toISOString()} · Node ${process.version} · ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length} · ${os.platform()} ${os.release()}`,
     `Commit ${git(['rev-parse', '--short', 'HEAD']) ?? 'unknown'}${dirty} · ${options.repeats} runs per case, median shown · seed ${options.seed}`,
+    `CLI ${options.cliLabel} (snapshot taken at start)`,
   ];
 }
 
@@ -250,12 +287,16 @@ function main() {
       repeats: { type: 'string', default: '3' },
       seed: { type: 'string', default: '42' },
       keep: { type: 'boolean', default: false },
+      cli: { type: 'string' },
     },
   });
   const sizes = values.sizes.split(',').map((size) => Number(size.replace(/_/g, '')));
   if (sizes.some((size) => !Number.isInteger(size) || size < 1)) throw new Error(`--sizes must be whole numbers, such as 1000,10000 (got "${values.sizes}")`);
-  const options = { repeats: Number(values.repeats), seed: Number(values.seed) };
-  if (!existsSync(CLI)) throw new Error(`${CLI} does not exist: run "npm run build" first`);
+  const cliSource = path.resolve(values.cli ?? path.join(ROOT, 'dist', 'cli.js'));
+  if (!existsSync(cliSource)) throw new Error(`${cliSource} does not exist: run "npm run build" first`);
+  const options = { repeats: Number(values.repeats), seed: Number(values.seed), cliLabel: path.relative(ROOT, cliSource) };
+  const build = snapshotBuild(cliSource);
+  CLI = build.cli;
 
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'feedloom-bench-'));
   let keep = values.keep;
@@ -273,6 +314,7 @@ function main() {
     keep = true;
     throw error;
   } finally {
+    rmSync(build.snapshot, { recursive: true, force: true });
     if (keep) progress(`temp files kept in ${tempDir}`);
     else rmSync(tempDir, { recursive: true, force: true });
   }

@@ -36,6 +36,16 @@ export interface SiteConfig {
   /** Lines dropped wherever they appear on a page (comment prompts and other furniture). */
   boilerplate: string[];
   feeds: FeedConfig[];
+  fetch: FetchSettings;
+}
+
+/** How remote sources are fetched; see src/ingest/fetch.ts. */
+export interface FetchSettings {
+  connectTimeoutMs: number;
+  totalTimeoutMs: number;
+  maxBytes: number;
+  perHost: number;
+  overall: number;
 }
 
 /** A page file's optional front matter, validated. */

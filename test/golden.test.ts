@@ -15,8 +15,8 @@ import { runPass, type PassSummary } from '../src/worker/pass.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PAGES = path.join(here, 'fixtures', 'pages');
 const GOLDEN = path.join(here, 'golden');
-/** What of test/golden/ this file owns: the default feed, the `desk` feed and the entry pages. */
-const GOLDEN_PARTS = ['rss.xml', 'atom.xml', 'feed.json', 'desk', 'entries'];
+/** What of test/golden/ this file owns: the default feed, the `desk` feed, the entry pages and the sources' health. */
+const GOLDEN_PARTS = ['rss.xml', 'atom.xml', 'feed.json', 'desk', 'entries', 'status.json'];
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const FROZEN_NOW = '2026-03-01T12:00:00Z';
 
@@ -137,7 +137,7 @@ describe('golden feeds from test/fixtures/pages', () => {
     const written = filesUnder(out);
     expect(written).toEqual(goldenFiles());
     expect(summary.filesWritten).toBe(written.length);
-    // The default feed, one extra feed and one page per entry without a page of its own.
+    // The default feed, one extra feed, the sources' health, and one page per entry without a page of its own.
     expect(written.filter((name) => !name.startsWith('entries/'))).toEqual([
       'atom.xml',
       'desk/atom.xml',
@@ -145,6 +145,7 @@ describe('golden feeds from test/fixtures/pages', () => {
       'desk/rss.xml',
       'feed.json',
       'rss.xml',
+      'status.json',
     ]);
     for (const name of written) {
       const actual = readFileSync(path.join(out, name));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
-import type { EntryKind, FeedConfig, SiteConfig } from '../model.js';
+import type { EntryKind, FeedConfig, FetchSettings, SiteConfig } from '../model.js';
 import { FieldReader, type YamlMap } from './fields.js';
 
 export const SITE_FILE = 'site.yaml';
@@ -20,7 +20,16 @@ export const DEFAULT_BOILERPLATE = [
   'Share',
 ];
 
-const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds'] as const;
+const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch'] as const;
+const FETCH_KEYS = ['connect_timeout', 'timeout', 'max_bytes', 'per_host', 'overall'] as const;
+
+export const DEFAULT_FETCH: FetchSettings = {
+  connectTimeoutMs: 10_000,
+  totalTimeoutMs: 30_000,
+  maxBytes: 5 * 1024 * 1024,
+  perHost: 2,
+  overall: 16,
+};
 const FEED_KEYS = ['id', 'title', 'description', 'limit', 'sources', 'kind', 'category'] as const;
 
 export interface SiteOverrides {
@@ -76,6 +85,7 @@ export function readSiteConfig(document: unknown, file: string, overrides: SiteO
     schedule,
     boilerplate: [...DEFAULT_BOILERPLATE, ...extraBoilerplate],
     feeds: [defaultFeed(title, read.string(map.description, 'description')), ...readFeeds(read, map.feeds)],
+    fetch: readFetch(read, map.fetch),
   };
 }
 
@@ -110,6 +120,26 @@ function readFeeds(read: FieldReader, value: unknown): FeedConfig[] {
       },
     };
   });
+}
+
+/** `fetch:` takes seconds and bytes, the units operators think in. */
+function readFetch(read: FieldReader, value: unknown): FetchSettings {
+  if (value === undefined || value === null) return DEFAULT_FETCH;
+  const map = read.map(value, 'fetch');
+  read.rejectUnknown(map, FETCH_KEYS, 'fetch.');
+  const number = (key: (typeof FETCH_KEYS)[number], fallback: number, max: number): number => {
+    const raw = map[key];
+    if (raw === undefined || raw === null) return fallback;
+    if (typeof raw !== 'number' || !(raw > 0) || raw > max) read.fail(`fetch.${key}`, `must be a number above 0 and at most ${max}`);
+    return raw as number;
+  };
+  return {
+    connectTimeoutMs: number('connect_timeout', DEFAULT_FETCH.connectTimeoutMs / 1000, 300) * 1000,
+    totalTimeoutMs: number('timeout', DEFAULT_FETCH.totalTimeoutMs / 1000, 600) * 1000,
+    maxBytes: Math.floor(number('max_bytes', DEFAULT_FETCH.maxBytes, 1024 * 1024 * 1024)),
+    perHost: Math.floor(number('per_host', DEFAULT_FETCH.perHost, 64)),
+    overall: Math.floor(number('overall', DEFAULT_FETCH.overall, 1024)),
+  };
 }
 
 function readLimit(read: FieldReader, value: unknown, key: string): number {

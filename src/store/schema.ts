@@ -43,6 +43,12 @@ const MIGRATIONS: readonly string[] = [
      files_written     INTEGER NOT NULL,
      files_unchanged   INTEGER NOT NULL
    );`,
+  // Remote sources: conditional GET validators and backoff.
+  `ALTER TABLE sources ADD COLUMN url TEXT;
+   ALTER TABLE sources ADD COLUMN etag TEXT;
+   ALTER TABLE sources ADD COLUMN last_modified TEXT;
+   ALTER TABLE sources ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE sources ADD COLUMN next_attempt_ms INTEGER;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -10,6 +10,7 @@ import { migrate } from './schema.js';
 export interface SourceRecord {
   source: string;
   kind: string;
+  url?: string;
   size?: number;
   mtimeMs?: number;
   bytesHash?: string;
@@ -20,7 +21,34 @@ export interface SourceRecord {
   entries: number;
   lastAttemptMs: number;
   lastSuccessMs?: number;
+  /** Validators of the last fetched document, for a conditional GET. */
+  etag?: string;
+  lastModified?: string;
+  /** Failures in a row; reset by a success. */
+  failures: number;
+  /** Not fetched again before this time (backoff, Retry-After, own schedule). */
+  nextAttemptMs?: number;
 }
+
+/** SourceRecord fields and their columns, in one place for reading and writing. */
+const SOURCE_COLUMNS: [keyof SourceRecord, string][] = [
+  ['source', 'source'],
+  ['kind', 'kind'],
+  ['url', 'url'],
+  ['size', 'size'],
+  ['mtimeMs', 'mtime_ms'],
+  ['bytesHash', 'bytes_hash'],
+  ['fingerprint', 'fingerprint'],
+  ['status', 'status'],
+  ['error', 'error'],
+  ['entries', 'entries'],
+  ['lastAttemptMs', 'last_attempt_ms'],
+  ['lastSuccessMs', 'last_success_ms'],
+  ['etag', 'etag'],
+  ['lastModified', 'last_modified'],
+  ['failures', 'failures'],
+  ['nextAttemptMs', 'next_attempt_ms'],
+];
 
 export interface EntryCounts {
   new: number;
@@ -78,11 +106,9 @@ export class SqliteStore {
       updatedTaken: db.prepare<[number], { id: string }>('SELECT id FROM entries WHERE updated_ms = ? LIMIT 1'),
       sources: db.prepare('SELECT * FROM sources'),
       upsertSource: db.prepare(
-        `INSERT INTO sources (source, kind, size, mtime_ms, bytes_hash, fingerprint, status, error, entries, last_attempt_ms, last_success_ms)
-         VALUES (@source, @kind, @size, @mtimeMs, @bytesHash, @fingerprint, @status, @error, @entries, @lastAttemptMs, @lastSuccessMs)
-         ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, size = excluded.size, mtime_ms = excluded.mtime_ms,
-           bytes_hash = excluded.bytes_hash, fingerprint = excluded.fingerprint, status = excluded.status, error = excluded.error,
-           entries = excluded.entries, last_attempt_ms = excluded.last_attempt_ms, last_success_ms = excluded.last_success_ms`,
+        `INSERT INTO sources (${SOURCE_COLUMNS.map(([, column]) => column).join(', ')})
+         VALUES (${SOURCE_COLUMNS.map(([field]) => `@${field}`).join(', ')})
+         ON CONFLICT (source) DO UPDATE SET ${SOURCE_COLUMNS.slice(1).map(([, column]) => `${column} = excluded.${column}`).join(', ')}`,
       ),
       insertPass: db.prepare(
         `INSERT INTO passes (started_ms, duration_ms, sources_ok, sources_failed, sources_unchanged, entries_new, entries_updated,
@@ -112,19 +138,9 @@ export class SqliteStore {
   sourceRecords(): Map<string, SourceRecord> {
     const records = new Map<string, SourceRecord>();
     for (const row of this.statements.sources.all() as Record<string, unknown>[]) {
-      records.set(row.source as string, {
-        source: row.source as string,
-        kind: row.kind as string,
-        ...(row.size !== null ? { size: row.size as number } : {}),
-        ...(row.mtime_ms !== null ? { mtimeMs: row.mtime_ms as number } : {}),
-        ...(row.bytes_hash !== null ? { bytesHash: row.bytes_hash as string } : {}),
-        ...(row.fingerprint !== null ? { fingerprint: row.fingerprint as string } : {}),
-        status: row.status as 'ok' | 'failed',
-        ...(row.error !== null ? { error: row.error as string } : {}),
-        entries: row.entries as number,
-        lastAttemptMs: row.last_attempt_ms as number,
-        ...(row.last_success_ms !== null ? { lastSuccessMs: row.last_success_ms as number } : {}),
-      });
+      const record: Record<string, unknown> = {};
+      for (const [field, column] of SOURCE_COLUMNS) if (row[column] !== null) record[field] = row[column];
+      records.set(row.source as string, record as unknown as SourceRecord);
     }
     return records;
   }
@@ -272,18 +288,6 @@ function storedEntry(row: EntryRow): StoredEntry {
   };
 }
 
-function sourceRow(record: SourceRecord) {
-  return {
-    source: record.source,
-    kind: record.kind,
-    size: record.size ?? null,
-    mtimeMs: record.mtimeMs ?? null,
-    bytesHash: record.bytesHash ?? null,
-    fingerprint: record.fingerprint ?? null,
-    status: record.status,
-    error: record.error ?? null,
-    entries: record.entries,
-    lastAttemptMs: record.lastAttemptMs,
-    lastSuccessMs: record.lastSuccessMs ?? null,
-  };
+function sourceRow(record: SourceRecord): Record<string, unknown> {
+  return Object.fromEntries(SOURCE_COLUMNS.map(([field]) => [field, record[field] ?? null]));
 }

@@ -1,18 +1,25 @@
 // One pass: read every source, store what changed, publish the feeds. A failing source is
 // logged and skipped; its earlier entries stay in the feeds.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { loadRemoteSources } from '../config/remote-sources.js';
 import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
-import { describeError, PublishError, SourceError } from '../errors.js';
-import { decodePageBytes, readCapture } from '../ingest/page-file.js';
+import { describeError, PublishError } from '../errors.js';
+import { Fetcher } from '../ingest/fetch.js';
 import { listPageSources } from '../ingest/page-sources.js';
 import type { Entry, SiteConfig } from '../model.js';
-import { NORMALIZE_VERSION, pageToEntries } from '../normalize/entries.js';
+import { NORMALIZE_VERSION } from '../normalize/entries.js';
 import { publishFeeds } from '../publish/publish-feeds.js';
+import { publishStatus } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
-import type { SourceRecord, SqliteStore } from '../store/sqlite-store.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { VERSION } from '../version.js';
+import { readPages } from './read-pages.js';
+import { readRemoteSources } from './read-remote.js';
+import { mergeReadResults, type SourceFailure } from './read-result.js';
+
+export type { SourceFailure } from './read-result.js';
 
 export interface PassOptions {
   sourcesDir: string;
@@ -21,11 +28,6 @@ export interface PassOptions {
   overrides?: SiteOverrides;
   logger: Logger;
   now?: () => Date;
-}
-
-export interface SourceFailure {
-  source: string;
-  reason: string;
 }
 
 export interface PassSummary {
@@ -41,27 +43,34 @@ export interface PassSummary {
   failures: SourceFailure[];
 }
 
-interface ReadResult {
-  entries: Entry[];
-  records: SourceRecord[];
-  failures: SourceFailure[];
-  ok: number;
-  unchanged: number;
-  unchangedEntries: number;
-}
-
 /** Runs one pass. Throws ConfigError or PublishError when nothing could be done at all. */
 export async function runPass(options: PassOptions): Promise<PassSummary> {
   const now = options.now ?? (() => new Date());
   const startedMs = now().getTime();
   const clockStart = performance.now();
   const site = await loadSiteConfig(options.sourcesDir, options.overrides);
-  const sources = listPageSources(options.sourcesDir);
+  const pages = listPageSources(options.sourcesDir);
+  const remote = loadRemoteSources(options.sourcesDir);
   prepareOutDir(options.outDir);
 
-  const read = readSources(sources, options, site, startedMs);
+  const known = options.store.sourceRecords();
+  const fingerprint = settingsFingerprint(site);
+  const context = { site, fingerprint, known, nowMs: startedMs, logger: options.logger };
+  const pageResult = readPages(pages, { ...context, sourcesDir: options.sourcesDir });
+  let remoteResult = mergeReadResults([]);
+  if (remote.sources.length > 0 || remote.invalid.length > 0) {
+    const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site) });
+    try {
+      remoteResult = await readRemoteSources(remote.sources, remote.invalid, { ...context, fetcher });
+    } finally {
+      await fetcher.close();
+    }
+  }
+  const read = mergeReadResults([pageResult, remoteResult]);
+
   const counts = options.store.applyPass(dedupeById(read.entries), read.records, startedMs);
   const published = publishFeeds(site, options.store, options.outDir);
+  const statusWritten = publishStatus(options.store, options.outDir);
 
   const summary: PassSummary = {
     // Fine in total: read this pass, or unchanged since the last one that read them.
@@ -71,8 +80,8 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     entriesNew: counts.new,
     entriesUpdated: counts.updated,
     entriesUnchanged: counts.unchanged + read.unchangedEntries,
-    filesWritten: published.written.length,
-    filesUnchanged: published.unchanged.length,
+    filesWritten: published.written.length + (statusWritten ? 1 : 0),
+    filesUnchanged: published.unchanged.length + (statusWritten ? 0 : 1),
     durationMs: Math.round(performance.now() - clockStart),
     failures: read.failures,
   };
@@ -110,53 +119,9 @@ function settingsFingerprint(site: SiteConfig): string {
   return createHash('sha1').update(JSON.stringify(settings)).digest('base64url');
 }
 
-function readSources(sources: string[], options: PassOptions, site: SiteConfig, nowMs: number): ReadResult {
-  const fingerprint = settingsFingerprint(site);
-  const known = options.store.sourceRecords();
-  const result: ReadResult = { entries: [], records: [], failures: [], ok: 0, unchanged: 0, unchangedEntries: 0 };
-  for (const source of sources) {
-    const file = path.join(options.sourcesDir, source);
-    const previous = known.get(source);
-    const upToDate = previous?.status === 'ok' && previous.fingerprint === fingerprint;
-    try {
-      const stat = statSync(file);
-      // Unchanged size and modification time: the page was read before, skip it unread.
-      if (upToDate && previous.size === stat.size && previous.mtimeMs === stat.mtimeMs) {
-        result.unchanged++;
-        result.unchangedEntries += previous.entries;
-        continue;
-      }
-      const bytes = readFileSync(file);
-      const bytesHash = createHash('sha1').update(bytes).digest('base64url');
-      const record: SourceRecord = { source, kind: 'page', size: stat.size, mtimeMs: stat.mtimeMs, bytesHash, fingerprint, status: 'ok', entries: 0, lastAttemptMs: nowMs, lastSuccessMs: nowMs };
-      // Touched but not edited: same bytes, same entries. Re-reading would re-date its briefs.
-      if (upToDate && previous.bytesHash === bytesHash) {
-        result.unchanged++;
-        result.unchangedEntries += previous.entries;
-        result.records.push({ ...record, entries: previous.entries });
-        continue;
-      }
-      const capture = readCapture(decodePageBytes(bytes, source), source, stat.mtime);
-      const entries = pageToEntries(capture, site);
-      result.entries.push(...entries);
-      result.records.push({ ...record, entries: entries.length });
-      result.ok++;
-    } catch (error) {
-      const reason = error instanceof SourceError ? error.message : `cannot read page: ${describeError(error)}`;
-      result.failures.push({ source, reason });
-      options.logger.error({ source, file, stage: error instanceof SourceError ? error.stage : 'ingest', reason }, `page skipped: ${reason}`);
-      result.records.push({
-        source,
-        kind: 'page',
-        status: 'failed',
-        error: reason,
-        entries: previous?.entries ?? 0,
-        lastAttemptMs: nowMs,
-        ...(previous?.lastSuccessMs !== undefined ? { lastSuccessMs: previous.lastSuccessMs } : {}),
-      });
-    }
-  }
-  return result;
+/** Names feedloom, its version, and the site polling, so publishers can see who fetches. */
+function userAgent(site: SiteConfig): string {
+  return `feedloom/${VERSION} (+${site.url})`;
 }
 
 /** The same entry from several captures in one pass: the newest capture's version wins. */

@@ -1,0 +1,38 @@
+// out/status.json: every source's health, for operators and monitoring. Rewritten only when it
+// changes, like every other file. Page files carry no times: their health changes only when the
+// page does, so the same pages keep giving the same bytes.
+import path from 'node:path';
+import type { SourceRecord, SqliteStore } from '../store/sqlite-store.js';
+import { writeIfChanged } from './write-file.js';
+
+export const STATUS_FILE = 'status.json';
+/** The kind recorded for captured page files under sources/. */
+export const LOCAL_PAGE_KIND = 'capture';
+
+export function sourceHealth(record: SourceRecord) {
+  const health = {
+    source: record.source,
+    kind: record.kind,
+    status: record.status,
+    entries: record.entries,
+    last_error: record.status === 'failed' ? (record.error ?? null) : null,
+  };
+  if (record.kind === LOCAL_PAGE_KIND) return health;
+  return {
+    ...health,
+    url: record.url ?? null,
+    last_success: iso(record.lastSuccessMs),
+    consecutive_failures: record.failures,
+    next_attempt: iso(record.nextAttemptMs),
+  };
+}
+
+/** Writes out/status.json; true if its bytes changed. */
+export function publishStatus(store: SqliteStore, outDir: string): boolean {
+  const sources = [...store.sourceRecords().values()].sort((a, b) => a.source.localeCompare(b.source)).map(sourceHealth);
+  return writeIfChanged(path.join(outDir, STATUS_FILE), `${JSON.stringify({ sources }, null, 2)}\n`);
+}
+
+function iso(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,194 @@
+// Remote sources (sources/<id>.yaml) -> entries, through the fetch layer. Each source is
+// isolated: whatever it does (time out, 5xx, a broken document) is its own failure, logged,
+// backed off and kept in its health; its published entries stay.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { RemoteSourceDef } from '../config/remote-sources.js';
+import { describeError, FeedloomError, SourceError, type ConfigError } from '../errors.js';
+import { decodeDocument } from '../ingest/charset.js';
+import { parseFeedDocument } from '../ingest/feed-document.js';
+import { FetchError, type Fetcher } from '../ingest/fetch.js';
+import { readHtmlPage } from '../ingest/html-page.js';
+import { readCapture } from '../ingest/page-file.js';
+import type { Entry, SiteConfig } from '../model.js';
+import { pageToEntries } from '../normalize/entries.js';
+import { feedToEntries } from '../normalize/feed-items.js';
+import type { SourceRecord } from '../store/sqlite-store.js';
+import { emptyReadResult, type ReadResult } from './read-result.js';
+import { nextAttemptAfterFailure, nextScheduledAttempt } from './source-schedule.js';
+
+export interface RemoteReadOptions {
+  site: SiteConfig;
+  fingerprint: string;
+  known: Map<string, SourceRecord>;
+  nowMs: number;
+  logger: Logger;
+  fetcher: Fetcher;
+}
+
+type Outcome =
+  | { kind: 'skipped'; previous: SourceRecord }
+  | { kind: 'unchanged'; record: SourceRecord }
+  | { kind: 'read'; record: SourceRecord; entries: Entry[] }
+  | { kind: 'failed'; record: SourceRecord; reason: string };
+
+export async function readRemoteSources(
+  sources: readonly RemoteSourceDef[],
+  invalid: readonly { file: string; error: ConfigError }[],
+  options: RemoteReadOptions,
+): Promise<ReadResult> {
+  const result = emptyReadResult();
+  for (const { file, error } of invalid) {
+    const reason = error.message;
+    options.logger.error({ source: file, file, stage: 'config', reason }, `source skipped: ${reason}`);
+    result.failures.push({ source: file, reason });
+  }
+  const outcomes = await Promise.all(sources.filter((source) => source.enabled).map((source) => readRemoteSource(source, options)));
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'skipped') {
+      result.unchanged++;
+      result.unchangedEntries += outcome.previous.entries;
+    } else if (outcome.kind === 'unchanged') {
+      result.unchanged++;
+      result.unchangedEntries += outcome.record.entries;
+      result.records.push(outcome.record);
+    } else if (outcome.kind === 'read') {
+      result.ok++;
+      result.entries.push(...outcome.entries);
+      result.records.push(outcome.record);
+    } else {
+      result.failures.push({ source: outcome.record.source, reason: outcome.reason });
+      result.records.push(outcome.record);
+    }
+  }
+  return result;
+}
+
+async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOptions): Promise<Outcome> {
+  const { nowMs, logger } = options;
+  const log = logger.child({ source: source.id, url: source.url });
+  const previous = options.known.get(source.id);
+  // The source's own settings (selectors, time zone, ...) shape its entries as much as the site's.
+  const fingerprint = createHash('sha1').update(options.fingerprint).update(JSON.stringify(source)).digest('base64url');
+  const sameSettings = previous?.url === source.url && previous.fingerprint === fingerprint;
+  if (previous && sameSettings && previous.nextAttemptMs !== undefined && nowMs < previous.nextAttemptMs) {
+    log.debug({ next_attempt: new Date(previous.nextAttemptMs).toISOString() }, 'source not due');
+    return { kind: 'skipped', previous };
+  }
+  const base: SourceRecord = {
+    source: source.id,
+    kind: source.kind,
+    url: source.url,
+    fingerprint,
+    status: 'ok',
+    entries: previous?.entries ?? 0,
+    lastAttemptMs: nowMs,
+    lastSuccessMs: nowMs,
+    failures: 0,
+    ...optionalNumber('nextAttemptMs', nextScheduledAttempt(source.schedule, nowMs)),
+  };
+  try {
+    const fetched = await options.fetcher.fetch({
+      source: source.id,
+      url: source.url,
+      headers: source.headers,
+      // Validators are only worth sending when the document would be read the same way.
+      ...(sameSettings && previous?.status === 'ok' && previous.etag ? { etag: previous.etag } : {}),
+      ...(sameSettings && previous?.status === 'ok' && previous.lastModified ? { lastModified: previous.lastModified } : {}),
+    });
+    if (fetched.notModified) {
+      log.debug({ duration_ms: Math.round(fetched.durationMs) }, 'source not modified');
+      return { kind: 'unchanged', record: { ...keepValidators(previous), ...base, ...(previous?.bytesHash ? { bytesHash: previous.bytesHash } : {}) } };
+    }
+    const bytesHash = createHash('sha1').update(fetched.body).digest('base64url');
+    const record: SourceRecord = {
+      ...base,
+      bytesHash,
+      ...(fetched.etag ? { etag: fetched.etag } : {}),
+      ...(fetched.lastModified ? { lastModified: fetched.lastModified } : {}),
+    };
+    if (sameSettings && previous?.status === 'ok' && previous.bytesHash === bytesHash) {
+      return { kind: 'unchanged', record };
+    }
+    const entries = await documentEntries(source, fetched.body, fetched.contentType, fetched.url, options);
+    log.debug({ entries: entries.length, duration_ms: Math.round(fetched.durationMs) }, 'source read');
+    return { kind: 'read', record: { ...record, entries: entries.length }, entries };
+  } catch (error) {
+    const failures = (previous?.failures ?? 0) + 1;
+    const retryAfterMs = error instanceof FetchError ? error.details.retryAfterMs : undefined;
+    const nextAttemptMs = nextAttemptAfterFailure(nowMs, failures, retryAfterMs);
+    const reason = describeError(error);
+    log.error(
+      {
+        stage: error instanceof FeedloomError ? error.stage : 'ingest',
+        reason,
+        consecutive_failures: failures,
+        next_attempt: new Date(nextAttemptMs).toISOString(),
+      },
+      `source failed: ${reason}`,
+    );
+    if (!(error instanceof SourceError)) log.debug({ err: error }, 'unexpected error');
+    return {
+      kind: 'failed',
+      reason,
+      record: {
+        ...keepValidators(previous),
+        source: source.id,
+        kind: source.kind,
+        url: source.url,
+        fingerprint,
+        status: 'failed',
+        error: reason,
+        entries: previous?.entries ?? 0,
+        lastAttemptMs: nowMs,
+        ...optionalNumber('lastSuccessMs', previous?.lastSuccessMs),
+        ...(previous?.bytesHash ? { bytesHash: previous.bytesHash } : {}),
+        failures,
+        nextAttemptMs,
+      },
+    };
+  }
+}
+
+async function documentEntries(source: RemoteSourceDef, body: Buffer, contentType: string | undefined, documentUrl: string, options: RemoteReadOptions): Promise<Entry[]> {
+  const text = decodeDocument(body, contentType);
+  const fetchedAt = new Date(options.nowMs);
+  if (source.kind === 'feed') {
+    const feed = await parseFeedDocument(text, source.id);
+    for (const problem of feed.skipped) options.logger.warn({ source: source.id, reason: problem }, `item skipped: ${problem}`);
+    return feedToEntries(feed, {
+      source: source.id,
+      ...(source.timezone ? { timezone: source.timezone } : {}),
+      ...(source.language ? { language: source.language } : {}),
+      ...(source.maxEntries ? { maxEntries: source.maxEntries } : {}),
+      site: options.site,
+      documentUrl,
+      fetchedAt,
+    });
+  }
+  const meta = {
+    url: documentUrl,
+    ...(source.timezone ? { timezone: source.timezone } : {}),
+    ...(source.language ? { language: source.language } : {}),
+  };
+  const capture =
+    source.format === 'html'
+      ? readHtmlPage(text, source.selectors, source.id, meta, fetchedAt)
+      : (() => {
+          const read = readCapture(text, source.id, fetchedAt);
+          return { ...read, meta: { ...meta, ...read.meta } };
+        })();
+  const entries = pageToEntries(capture, options.site);
+  return source.maxEntries ? entries.slice(0, source.maxEntries) : entries;
+}
+
+function keepValidators(previous: SourceRecord | undefined): Partial<SourceRecord> {
+  return {
+    ...(previous?.etag ? { etag: previous.etag } : {}),
+    ...(previous?.lastModified ? { lastModified: previous.lastModified } : {}),
+  };
+}
+
+function optionalNumber<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
+}
