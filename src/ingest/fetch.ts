@@ -82,7 +82,7 @@ export class Fetcher {
       visited.add(url.href);
       const release = await this.limiter.acquire(url.host);
       try {
-        const remaining = Math.max(1, deadline - performance.now());
+        const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
         const response = await this.send(target, url, remaining);
         const { statusCode, headers } = response;
         const location = header(headers, 'location');

@@ -21,8 +21,11 @@ export function renderRss(document: FeedDocument): string {
     feedLinks: { rss: document.rssUrl },
   });
   for (const entry of document.entries) {
+    // An id that is the entry's own link is a permalink: `feed` marks a guid isPermaLink="true"
+    // only when it is given the link alone.
+    const { id, ...base } = itemBase(entry);
     feed.addItem({
-      ...itemBase(entry),
+      ...(id === entry.link ? base : { id, ...base }),
       // RSS titles are plain text; Atom ones below are declared HTML and escaped as such.
       title: asCdata(entry.title),
       category: entry.categories.map((category) => ({ name: asText(category) })),

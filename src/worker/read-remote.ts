@@ -45,7 +45,12 @@ export async function readRemoteSources(
   }
   const outcomes = await Promise.all(sources.filter((source) => source.enabled).map((source) => readRemoteSource(source, options)));
   for (const outcome of outcomes) {
-    if (outcome.kind === 'skipped') {
+    if (outcome.kind === 'skipped' && outcome.previous.status === 'failed') {
+      // Backing off: not fetched, but still failing, and the pass says so.
+      const reason = `still failing, next attempt ${new Date(outcome.previous.nextAttemptMs ?? 0).toISOString()}: ${outcome.previous.error ?? 'unknown error'}`;
+      options.logger.warn({ source: outcome.previous.source, url: outcome.previous.url, reason }, `source skipped: ${reason}`);
+      result.failures.push({ source: outcome.previous.source, reason });
+    } else if (outcome.kind === 'skipped') {
       result.unchanged++;
       result.unchangedEntries += outcome.previous.entries;
     } else if (outcome.kind === 'unchanged') {
