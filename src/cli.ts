@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // feedloom's commands: flags in, config and logger wired, passes run. No pipeline logic here.
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
@@ -11,12 +11,13 @@ import { SqliteStore } from './store/sqlite-store.js';
 import { acquirePassLock } from './worker/lock.js';
 import { runPass, type PassSummary } from './worker/pass.js';
 import { startSchedule } from './worker/schedule.js';
+import { formatSourceTable, listSources } from './worker/source-list.js';
+import { VERSION } from './version.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
 export const EXIT_SOURCES_FAILED = 2;
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const COMMON_OPTIONS = {
   sources: { type: 'string', default: 'sources' },
@@ -41,6 +42,7 @@ Usage: feedloom <command> [options]
 Commands:
   run      one pass, then exit (for system cron)
   start    a pass at once, then passes on a schedule (a long-running service)
+  sources  every source with its kind, schedule and health
 
 Run "feedloom <command> --help" for a command's options.`,
   run: `Usage: feedloom run [options]
@@ -50,6 +52,17 @@ Exit status: 0 every source was fine; 2 some sources failed and the feeds were w
 the rest; 1 nothing could be done (bad site config, output folder not writable).
 
 ${COMMON_HELP}`,
+  sources: `Usage: feedloom sources [--sources DIR] [--state FILE] [--json]
+
+Lists every source: captured page files and remote sources (sources/<id>.yaml), with kind,
+schedule and health from the state file (last success, last error, failures in a row, next
+attempt). Exit status 1 when the site config is bad.
+
+Options:
+  --sources DIR     captured pages and source files                [default: sources]
+  --state FILE      SQLite state                                     [default: .feedloom/state.db]
+  --json            one JSON document instead of a table
+  -h, --help        show this help`,
   start: `Usage: feedloom start [options] [--schedule CRON]
 
 A pass at once, then one on every tick of the schedule. Passes never overlap. SIGINT or
@@ -76,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP.main}\n`);
     return command === undefined ? EXIT_FATAL : EXIT_OK;
   }
+  if (command === 'sources') return sourcesCommand(rest);
   if (command !== 'run' && command !== 'start') {
     process.stderr.write(`feedloom: unknown command "${command}"\n\n${HELP.main}\n`);
     return EXIT_FATAL;
@@ -119,6 +133,43 @@ function checkStateOutsideOut(flags: CommonFlags): void {
   const relative = path.relative(path.resolve(flags.outDir), path.resolve(flags.stateFile));
   if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
     throw new ConfigError(`--state ${flags.stateFile} is inside --out ${flags.outDir}; keep the state out of what is published`);
+  }
+}
+
+async function sourcesCommand(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: { sources: COMMON_OPTIONS.sources, state: COMMON_OPTIONS.state, json: { type: 'boolean', default: false }, help: COMMON_OPTIONS.help },
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`feedloom sources: ${describeError(error)}\n\n${HELP.sources}\n`);
+    return EXIT_FATAL;
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP.sources}\n`);
+    return EXIT_OK;
+  }
+  try {
+    const site = await loadSiteConfig(values.sources);
+    const records = existsSync(values.state) ? readSourceRecords(values.state) : new Map();
+    const rows = listSources(values.sources, site, records);
+    process.stdout.write(values.json ? `${JSON.stringify({ sources: rows }, null, 2)}\n` : `${formatSourceTable(rows)}\n`);
+    return EXIT_OK;
+  } catch (error) {
+    process.stderr.write(`feedloom sources: ${describeError(error)}\n`);
+    return EXIT_FATAL;
+  }
+}
+
+function readSourceRecords(stateFile: string) {
+  const store = SqliteStore.open(stateFile);
+  try {
+    return store.sourceRecords();
+  } finally {
+    store.close();
   }
 }
 

@@ -76,6 +76,7 @@ type EntryBody = Omit<Entry, 'id' | 'kind' | 'source' | 'published' | 'capturedA
 
 interface EntryRow {
   id: string;
+  link: string;
   source: string;
   kind: EntryKind;
   published_ms: number;
@@ -203,7 +204,10 @@ export class SqliteStore {
     return instant;
   }
 
-  /** Newest entries first (by publication date, then id), filtered as a feed asks. */
+  /**
+   * Newest entries first (by publication date, then id), filtered as a feed asks. The same story
+   * from two sources (one canonical link) appears once: the newest copy stands for it.
+   */
   feedEntries(filter: FeedFilter, limit: number, matchesSource: (source: string) => boolean): StoredEntry[] {
     const clauses: string[] = [];
     const params: unknown[] = [];
@@ -218,8 +222,10 @@ export class SqliteStore {
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
     const query = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM entries ${where} ORDER BY published_ms DESC, id`);
     const result: StoredEntry[] = [];
+    const links = new Set<string>();
     for (const row of query.iterate(...params)) {
-      if (!matchesSource(row.source)) continue;
+      if (!matchesSource(row.source) || links.has(row.link)) continue;
+      links.add(row.link);
       result.push(storedEntry(row));
       if (result.length >= limit) break;
     }
