@@ -1,6 +1,7 @@
 // Store -> rendered feeds -> files in out/. One folder per configured feed, the default at the top.
 import path from 'node:path';
 import { sourceMatcher } from '../config/glob.js';
+import { describeError } from '../errors.js';
 import type { FeedConfig, FeedDocument, SiteConfig } from '../model.js';
 import { ENTRY_PAGES_FOLDER } from '../normalize/entries.js';
 import { feedId } from '../normalize/ids.js';
@@ -15,6 +16,8 @@ export const FEED_FILES = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' 
 export interface PublishResult {
   written: string[];
   unchanged: string[];
+  /** Feeds that could not be rendered; their files keep their last good version. */
+  failed: { feed: string; reason: string }[];
 }
 
 export function feedDocument(config: FeedConfig, site: SiteConfig, store: SqliteStore): FeedDocument {
@@ -33,7 +36,7 @@ export function feedDocument(config: FeedConfig, site: SiteConfig, store: Sqlite
 
 /** Renders every feed, and the pages its entries link to, and writes the files whose bytes changed. */
 export function publishFeeds(site: SiteConfig, store: SqliteStore, outDir: string): PublishResult {
-  const result: PublishResult = { written: [], unchanged: [] };
+  const result: PublishResult = { written: [], unchanged: [], failed: [] };
   const permalinkBase = `${site.url}${ENTRY_PAGES_FOLDER}/`;
   const done = new Set<string>();
   const write = (file: string, content: string) => {
@@ -45,11 +48,18 @@ export function publishFeeds(site: SiteConfig, store: SqliteStore, outDir: strin
   for (const config of site.feeds) {
     const document = feedDocument(config, site, store);
     const folder = path.join(outDir, config.id);
-    const files: [string, string][] = [
-      [FEED_FILES.rss, renderRss(document)],
-      [FEED_FILES.atom, renderAtom(document)],
-      [FEED_FILES.json, renderJsonFeed(document)],
-    ];
+    let files: [string, string][];
+    try {
+      files = [
+        [FEED_FILES.rss, renderRss(document)],
+        [FEED_FILES.atom, renderAtom(document)],
+        [FEED_FILES.json, renderJsonFeed(document)],
+      ];
+    } catch (error) {
+      // One feed that cannot be rendered must not stop the others from being published.
+      result.failed.push({ feed: config.id || '(default)', reason: `render: ${describeError(error)}` });
+      continue;
+    }
     for (const [name, content] of files) write(path.join(folder, name), content);
     for (const entry of document.entries) {
       if (entry.link.startsWith(permalinkBase)) {

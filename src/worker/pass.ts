@@ -70,6 +70,10 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
 
   const counts = options.store.applyPass(dedupeById(read.entries), read.records, startedMs);
   const published = publishFeeds(site, options.store, options.outDir);
+  for (const { feed, reason } of published.failed) {
+    options.logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
+    read.failures.push({ source: `feed ${feed}`, reason });
+  }
   const statusWritten = publishStatus(options.store, options.outDir);
 
   const summary: PassSummary = {
