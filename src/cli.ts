@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // feedloom's commands: flags in, config and logger wired, passes run. No pipeline logic here.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { loadSiteConfig, type SiteOverrides } from './config/site.js';
 import { ConfigError, describeError, FeedloomError } from './errors.js';
 import { createLogger } from './log.js';
+import type { SiteConfig } from './model.js';
+import { FeedMetrics } from './serve/metrics.js';
+import { startFeedServer } from './serve/run-server.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { acquirePassLock } from './worker/lock.js';
 import { runPass, type PassSummary } from './worker/pass.js';
@@ -27,6 +30,13 @@ const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+const SERVER_OPTIONS = {
+  port: { type: 'string', default: '8080' },
+  host: { type: 'string', default: '127.0.0.1' },
+} as const;
+
+const START_OPTIONS = { schedule: { type: 'string' }, serve: { type: 'boolean', default: false }, ...SERVER_OPTIONS } as const;
+
 const COMMON_HELP = `Options:
   --sources DIR     captured pages (*.txt) and site.yaml           [default: sources]
   --out DIR         where the feeds are written                     [default: out]
@@ -43,6 +53,7 @@ Commands:
   run      one pass, then exit (for system cron)
   start    a pass at once, then passes on a schedule (a long-running service)
   sources  every source with its kind, schedule and health
+  serve    serve out/ over HTTP, with /healthz and /metrics
 
 Run "feedloom <command> --help" for a command's options.`,
   run: `Usage: feedloom run [options]
@@ -69,7 +80,24 @@ A pass at once, then one on every tick of the schedule. Passes never overlap. SI
 SIGTERM ends the process after the current pass, with no partial file left behind.
 
 ${COMMON_HELP}
-  --schedule CRON   when to run passes (overrides schedule in site.yaml) [default: */15 * * * *]`,
+  --schedule CRON   when to run passes (overrides schedule in site.yaml) [default: */15 * * * *]
+  --serve           also serve --out over HTTP in this process (see feedloom serve --help)
+  --port PORT       with --serve                                    [default: 8080]
+  --host HOST       with --serve                                    [default: 127.0.0.1]`,
+  serve: `Usage: feedloom serve [--out DIR] [--port PORT] [--host HOST] [--state FILE] [--sources DIR]
+
+Serves the files in --out: feeds with their own content types, strong ETags and Last-Modified,
+304s, HEAD, gzip and br, Cache-Control for one schedule interval, CORS on the JSON feed. Nothing
+outside --out is ever served. GET /healthz answers 200 while passes keep finishing on schedule,
+else 503 with the reason; GET /metrics answers in the Prometheus text format.
+
+Options:
+  --out DIR         what to serve                                   [default: out]
+  --port PORT       TCP port                                        [default: 8080]
+  --host HOST       address to listen on                            [default: 127.0.0.1]
+  --state FILE      SQLite state, for /healthz and /metrics         [default: .feedloom/state.db]
+  --sources DIR     where site.yaml is, for the schedule            [default: sources]
+  -h, --help        show this help`,
 };
 
 interface CommonFlags {
@@ -77,6 +105,8 @@ interface CommonFlags {
   outDir: string;
   stateFile: string;
   overrides: SiteOverrides;
+  /** `start --serve`: where to listen. */
+  serve?: { host: string; port: number };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -90,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     return command === undefined ? EXIT_FATAL : EXIT_OK;
   }
   if (command === 'sources') return sourcesCommand(rest);
+  if (command === 'serve') return serveCommand(rest);
   if (command !== 'run' && command !== 'start') {
     process.stderr.write(`feedloom: unknown command "${command}"\n\n${HELP.main}\n`);
     return EXIT_FATAL;
@@ -98,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     values = parseArgs({
       args: rest,
-      options: command === 'start' ? { ...COMMON_OPTIONS, schedule: { type: 'string' } } : COMMON_OPTIONS,
+      options: command === 'start' ? { ...COMMON_OPTIONS, ...START_OPTIONS } : COMMON_OPTIONS,
       allowPositionals: false,
     }).values as Record<string, string | boolean | undefined>;
   } catch (error) {
@@ -117,6 +148,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(typeof values['base-url'] === 'string' ? { baseUrl: values['base-url'] } : {}),
       ...(typeof values.schedule === 'string' ? { schedule: values.schedule } : {}),
     },
+    ...(values.serve ? { serve: { host: values.host as string, port: Number(values.port) } } : {}),
   };
   const logger = createLogger();
   try {
@@ -129,7 +161,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** The state is never published: a state file inside out/ would be served with the feeds. */
-function checkStateOutsideOut(flags: CommonFlags): void {
+function checkStateOutsideOut(flags: Pick<CommonFlags, 'outDir' | 'stateFile'>): void {
   const relative = path.relative(path.resolve(flags.outDir), path.resolve(flags.stateFile));
   if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
     throw new ConfigError(`--state ${flags.stateFile} is inside --out ${flags.outDir}; keep the state out of what is published`);
@@ -188,26 +220,73 @@ async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
 async function runScheduled(flags: CommonFlags, logger: Logger): Promise<number> {
   const site = await loadSiteConfig(flags.sourcesDir, flags.overrides);
   const store = SqliteStore.open(flags.stateFile);
+  const metrics = new FeedMetrics(() => store);
   const schedule = startSchedule({
     schedule: site.schedule,
     logger,
     pass: async () => {
-      await lockedPass(flags, store, logger);
+      await lockedPass(flags, store, logger, metrics);
     },
   });
   const onSignal = (signal: NodeJS.Signals) => void schedule.stop(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const server = flags.serve ? await startServerWhenOutExists(flags, site, store, metrics, logger) : undefined;
   await schedule.stopped;
+  await server?.close();
   store.close();
   logger.info('stopped');
   return EXIT_OK;
 }
 
-async function lockedPass(flags: CommonFlags, store: SqliteStore, logger: Logger): Promise<PassSummary> {
+/** With --serve the first pass creates out/; the server starts once it exists. */
+async function startServerWhenOutExists(flags: CommonFlags, site: SiteConfig, store: SqliteStore, metrics: FeedMetrics, logger: Logger) {
+  mkdirSync(flags.outDir, { recursive: true });
+  return startFeedServer({ outDir: flags.outDir, site, store, metrics, host: flags.serve!.host, port: flags.serve!.port, logger });
+}
+
+async function serveCommand(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: { out: COMMON_OPTIONS.out, state: COMMON_OPTIONS.state, sources: COMMON_OPTIONS.sources, help: COMMON_OPTIONS.help, ...SERVER_OPTIONS },
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`feedloom serve: ${describeError(error)}\n\n${HELP.serve}\n`);
+    return EXIT_FATAL;
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP.serve}\n`);
+    return EXIT_OK;
+  }
+  const logger = createLogger();
+  try {
+    checkStateOutsideOut({ outDir: values.out, stateFile: values.state });
+    if (!existsSync(values.out)) throw new ConfigError(`--out ${values.out} does not exist; run a pass first`);
+    const site = await loadSiteConfig(values.sources);
+    const store = SqliteStore.open(values.state);
+    const metrics = new FeedMetrics(() => store);
+    const server = await startFeedServer({ outDir: values.out, site, store, metrics, host: values.host, port: Number(values.port), logger });
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await server.close();
+    store.close();
+    logger.info('stopped');
+    return EXIT_OK;
+  } catch (error) {
+    logger.fatal({ err: describeError(error) }, describeError(error));
+    return EXIT_FATAL;
+  }
+}
+
+async function lockedPass(flags: CommonFlags, store: SqliteStore, logger: Logger, observer?: FeedMetrics): Promise<PassSummary> {
   const release = acquirePassLock(`${flags.stateFile}.lock`);
   try {
-    return await runPass({ sourcesDir: flags.sourcesDir, outDir: flags.outDir, store, overrides: flags.overrides, logger });
+    return await runPass({ sourcesDir: flags.sourcesDir, outDir: flags.outDir, store, overrides: flags.overrides, logger, ...(observer ? { observer } : {}) });
   } finally {
     release();
   }

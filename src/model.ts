@@ -164,3 +164,10 @@ export interface RawFeed {
   /** Items the document had but that could not be read (kept for the log). */
   skipped: string[];
 }
+
+/** Told what a pass does, for metrics. */
+export interface PassObserver {
+  passFinished(durationMs: number): void;
+  sourceFailed(source: string): void;
+  fetchFinished(durationMs: number): void;
+}

@@ -232,6 +232,10 @@ export class SqliteStore {
     return result;
   }
 
+  passCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM passes').get() as { n: number }).n;
+  }
+
   entryCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
   }

@@ -8,7 +8,7 @@ import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
 import { describeError, PublishError } from '../errors.js';
 import { Fetcher } from '../ingest/fetch.js';
 import { listPageSources } from '../ingest/page-sources.js';
-import type { Entry, SiteConfig } from '../model.js';
+import type { Entry, PassObserver, SiteConfig } from '../model.js';
 import { NORMALIZE_VERSION } from '../normalize/entries.js';
 import { publishFeeds } from '../publish/publish-feeds.js';
 import { publishStatus } from '../publish/status.js';
@@ -28,6 +28,7 @@ export interface PassOptions {
   overrides?: SiteOverrides;
   logger: Logger;
   now?: () => Date;
+  observer?: PassObserver;
 }
 
 export interface PassSummary {
@@ -61,7 +62,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   if (remote.sources.length > 0 || remote.invalid.length > 0) {
     const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site) });
     try {
-      remoteResult = await readRemoteSources(remote.sources, remote.invalid, { ...context, fetcher });
+      remoteResult = await readRemoteSources(remote.sources, remote.invalid, { ...context, fetcher, ...(options.observer ? { observer: options.observer } : {}) });
     } finally {
       await fetcher.close();
     }
@@ -90,6 +91,8 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     failures: read.failures,
   };
   options.store.recordPass({ startedMs, ...summary });
+  for (const failure of summary.failures) options.observer?.sourceFailed(failure.source);
+  options.observer?.passFinished(summary.durationMs);
   options.logger.info(
     {
       sources_ok: summary.sourcesOk,

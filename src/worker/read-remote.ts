@@ -10,7 +10,7 @@ import { parseFeedDocument } from '../ingest/feed-document.js';
 import { FetchError, type Fetcher } from '../ingest/fetch.js';
 import { readHtmlPage } from '../ingest/html-page.js';
 import { readCapture } from '../ingest/page-file.js';
-import type { Entry, SiteConfig } from '../model.js';
+import type { Entry, PassObserver, SiteConfig } from '../model.js';
 import { pageToEntries } from '../normalize/entries.js';
 import { feedToEntries } from '../normalize/feed-items.js';
 import type { SourceRecord } from '../store/sqlite-store.js';
@@ -24,6 +24,7 @@ export interface RemoteReadOptions {
   nowMs: number;
   logger: Logger;
   fetcher: Fetcher;
+  observer?: PassObserver;
 }
 
 type Outcome =
@@ -101,6 +102,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
       ...(sameSettings && previous?.status === 'ok' && previous.etag ? { etag: previous.etag } : {}),
       ...(sameSettings && previous?.status === 'ok' && previous.lastModified ? { lastModified: previous.lastModified } : {}),
     });
+    options.observer?.fetchFinished(fetched.durationMs);
     if (fetched.notModified) {
       log.debug({ duration_ms: Math.round(fetched.durationMs) }, 'source not modified');
       return { kind: 'unchanged', record: { ...keepValidators(previous), ...base, ...(previous?.bytesHash ? { bytesHash: previous.bytesHash } : {}) } };

@@ -29,3 +29,10 @@ export function nextScheduledAttempt(schedule: string | undefined, nowMs: number
     void task.destroy();
   }
 }
+
+/** The time between two ticks of `schedule` after `nowMs`: how often feeds can change. */
+export function scheduleIntervalMs(schedule: string, nowMs: number): number {
+  const first = nextScheduledAttempt(schedule, nowMs) ?? nowMs;
+  const second = nextScheduledAttempt(schedule, first) ?? first + MINUTE;
+  return Math.max(MINUTE, second - first);
+}

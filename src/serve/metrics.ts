@@ -1,0 +1,100 @@
+// GET /metrics in the Prometheus text format. What the state knows (passes, entries, sources'
+// failures, the last pass) is read from it at scrape time, so `feedloom serve` beside a cron
+// job reports the same as `feedloom start --serve`; durations are observed in the process that
+// runs the passes.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PassObserver } from '../model.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+
+export class FeedMetrics implements PassObserver {
+  readonly registry = new Registry();
+  private readonly passDuration: Histogram;
+  private readonly fetchDuration: Histogram;
+  private readonly sourceFailures: Counter<'source'>;
+
+  constructor(store: () => SqliteStore | undefined) {
+    const registry = this.registry;
+    this.passDuration = new Histogram({
+      name: 'feedloom_pass_duration_seconds',
+      help: 'Duration of passes run by this process.',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    });
+    this.fetchDuration = new Histogram({
+      name: 'feedloom_fetch_duration_seconds',
+      help: 'Duration of remote source fetches made by this process, redirects included.',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+    this.sourceFailures = new Counter({
+      name: 'feedloom_source_failures_total',
+      help: 'Source failures seen by passes of this process, by source.',
+      labelNames: ['source'],
+      registers: [registry],
+    });
+    new Counter({
+      name: 'feedloom_passes_total',
+      help: 'Passes recorded in the state.',
+      registers: [registry],
+      collect() {
+        const count = store()?.passCount();
+        this.reset();
+        if (count) this.inc(count);
+      },
+    });
+    new Gauge({
+      name: 'feedloom_entries',
+      help: 'Entries in the state.',
+      registers: [registry],
+      collect() {
+        this.set(store()?.entryCount() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'feedloom_last_pass_duration_seconds',
+      help: 'Duration of the last recorded pass.',
+      registers: [registry],
+      collect() {
+        const last = store()?.lastPass();
+        if (last) this.set(last.durationMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'feedloom_last_successful_pass_timestamp_seconds',
+      help: 'When the last recorded pass ended, in Unix seconds.',
+      registers: [registry],
+      collect() {
+        const last = store()?.lastPass();
+        if (last) this.set((last.startedMs + last.durationMs) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'feedloom_source_consecutive_failures',
+      help: 'Failures in a row of each source that is failing now.',
+      labelNames: ['source'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const record of store()?.sourceRecords().values() ?? []) {
+          if (record.failures > 0) this.set({ source: record.source }, record.failures);
+        }
+      },
+    });
+  }
+
+  passFinished(durationMs: number): void {
+    this.passDuration.observe(durationMs / 1000);
+  }
+
+  sourceFailed(source: string): void {
+    this.sourceFailures.inc({ source });
+  }
+
+  fetchFinished(durationMs: number): void {
+    this.fetchDuration.observe(durationMs / 1000);
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

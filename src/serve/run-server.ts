@@ -1,0 +1,54 @@
+// Starts the HTTP server over out/ with health and metrics read from the state.
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { SiteConfig } from '../model.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { scheduleIntervalMs } from '../worker/source-schedule.js';
+import { passHealth } from './health.js';
+import type { FeedMetrics } from './metrics.js';
+import { createFeedServer } from './server.js';
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  close: () => Promise<void>;
+}
+
+export async function startFeedServer(options: {
+  outDir: string;
+  site: SiteConfig;
+  store: SqliteStore;
+  metrics: FeedMetrics;
+  host: string;
+  port: number;
+  logger: Logger;
+}): Promise<RunningServer> {
+  const intervalMs = scheduleIntervalMs(options.site.schedule, Date.now());
+  const server = createFeedServer({
+    outDir: options.outDir,
+    // Readers may keep a file for one schedule interval: it cannot change sooner.
+    maxAgeSeconds: Math.round(intervalMs / 1000),
+    logger: options.logger,
+    health: () => passHealth(options.store, intervalMs, Date.now()),
+    metrics: () => options.metrics.render(),
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}/`;
+  options.logger.info({ url, out: options.outDir }, 'serving feeds');
+  return {
+    server,
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

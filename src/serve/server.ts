@@ -1,0 +1,140 @@
+// `feedloom serve`: out/ over HTTP the way a good static server does it: validators and 304s,
+// compression negotiated from forms made once per file version, HEAD, CORS on the JSON feed,
+// and nothing outside out/ ever reachable. Plus /healthz and /metrics.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { realpathSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { contentTypeOf, isFeedType } from './content-types.js';
+import { FileCache, type CachedFile } from './file-cache.js';
+import { resolveRequestPath } from './request-path.js';
+
+export interface HealthReport {
+  healthy: boolean;
+  reason: string;
+  last_pass?: string | null;
+}
+
+export interface FeedServerOptions {
+  outDir: string;
+  /** Cache-Control max-age: how long a reader may keep a file before asking again. */
+  maxAgeSeconds: number;
+  logger: Logger;
+  health: () => HealthReport;
+  metrics: () => Promise<{ contentType: string; body: string }>;
+}
+
+export function createFeedServer(options: FeedServerOptions): Server {
+  const outRoot = realpathSync(options.outDir);
+  const cache = new FileCache();
+  const cacheControl = `public, max-age=${options.maxAgeSeconds}`;
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      options.logger.error({ url: request.url, err: (error as Error)?.message }, 'request failed');
+      if (!response.headersSent) send(response, 500, 'internal error\n');
+      else response.destroy();
+    });
+  });
+  // A request the HTTP parser cannot read gets a 400 and a closed connection, never a crash.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('Allow', 'GET, HEAD');
+      return send(response, 405, 'method not allowed\n');
+    }
+    const target = request.url ?? '/';
+    if (target === '/healthz') {
+      const report = options.health();
+      response.setHeader('Cache-Control', 'no-store');
+      return send(response, report.healthy ? 200 : 503, `${JSON.stringify(report)}\n`, 'application/json; charset=utf-8', request.method === 'HEAD');
+    }
+    if (target === '/metrics') {
+      const metrics = await options.metrics();
+      response.setHeader('Cache-Control', 'no-store');
+      return send(response, 200, metrics.body, metrics.contentType, request.method === 'HEAD');
+    }
+    const resolved = resolveRequestPath(target, outRoot);
+    if (resolved.kind === 'bad-request') return send(response, 400, `bad request: ${resolved.reason}\n`);
+    if (resolved.kind === 'not-found') return send(response, 404, 'not found\n');
+    let file: CachedFile;
+    try {
+      file = cache.get(resolved.file);
+    } catch {
+      cache.forget(resolved.file);
+      return send(response, 404, 'not found\n');
+    }
+    serveFile(request, response, resolved.file, file);
+  }
+
+  function serveFile(request: IncomingMessage, response: ServerResponse, path: string, file: CachedFile): void {
+    let contentType = contentTypeOf(path);
+    const headers: Record<string, string | number> = {
+      ETag: file.etag,
+      'Last-Modified': file.lastModified,
+      'Cache-Control': cacheControl,
+      'X-Content-Type-Options': 'nosniff',
+      Vary: 'Accept-Encoding',
+    };
+    if (isFeedType(contentType)) {
+      headers.Vary = 'Accept, Accept-Encoding';
+      // Browsers download application/rss+xml; given plain XML they apply the feed's stylesheet
+      // and show a readable page. Feed readers do not ask for HTML first and get the feed type.
+      if (prefersHtml(request.headers.accept)) contentType = 'application/xml; charset=utf-8';
+    }
+    if (contentType.startsWith('application/feed+json')) headers['Access-Control-Allow-Origin'] = '*';
+    headers['Content-Type'] = contentType;
+    if (notModified(request, file)) {
+      response.writeHead(304, headers);
+      response.end();
+      return;
+    }
+    const encoding = chooseEncoding(request.headers['accept-encoding'], file);
+    const body = encoding === 'br' ? file.br! : encoding === 'gzip' ? file.gzip! : file.body;
+    if (encoding) headers['Content-Encoding'] = encoding;
+    headers['Content-Length'] = body.length;
+    response.writeHead(200, headers);
+    response.end(request.method === 'HEAD' ? undefined : body);
+  }
+
+  return server;
+}
+
+function send(response: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8', headOnly = false): void {
+  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff' });
+  response.end(headOnly ? undefined : body);
+}
+
+/** If-None-Match wins over If-Modified-Since, as RFC 9110 says. */
+function notModified(request: IncomingMessage, file: CachedFile): boolean {
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() === '*') return true;
+    return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === file.etag);
+  }
+  const ifModifiedSince = request.headers['if-modified-since'];
+  if (ifModifiedSince === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  return !Number.isNaN(since) && Math.floor(file.mtimeMs / 1000) * 1000 <= since;
+}
+
+function chooseEncoding(acceptEncoding: string | undefined, file: CachedFile): 'br' | 'gzip' | undefined {
+  if (!acceptEncoding || !file.gzip) return undefined;
+  const accepted = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((param) => /^\s*q=([\d.]+)/.exec(param)?.[1]).find(Boolean);
+    if (name) accepted.set(name.trim(), q === undefined ? 1 : Number(q));
+  }
+  const weight = (name: string) => accepted.get(name) ?? accepted.get('*') ?? 0;
+  if (weight('br') > 0 && weight('br') >= weight('gzip')) return 'br';
+  if (weight('gzip') > 0) return 'gzip';
+  return undefined;
+}
+
+function prefersHtml(accept: string | undefined): boolean {
+  return accept !== undefined && /(^|,)\s*text\/html\s*(;|,|$)/i.test(accept) && !/application\/(rss|atom)\+xml/i.test(accept);
+}
