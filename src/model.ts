@@ -37,6 +37,8 @@ export interface SiteConfig {
   boilerplate: string[];
   feeds: FeedConfig[];
   fetch: FetchSettings;
+  /** WebSub hub the feeds name and that is told when they change. */
+  hub?: string;
 }
 
 /** How remote sources are fetched; see src/ingest/fetch.ts. */
@@ -118,6 +120,8 @@ export interface FeedDocument {
   rssUrl: string;
   atomUrl: string;
   jsonUrl: string;
+  /** The XSLT stylesheet browsers apply, relative to the feed's own URL. */
+  stylesheetHref: string;
   entries: StoredEntry[];
 }
 

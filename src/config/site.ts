@@ -20,7 +20,7 @@ export const DEFAULT_BOILERPLATE = [
   'Share',
 ];
 
-const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch'] as const;
+const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub'] as const;
 const FETCH_KEYS = ['connect_timeout', 'timeout', 'max_bytes', 'per_host', 'overall'] as const;
 
 export const DEFAULT_FETCH: FetchSettings = {
@@ -86,6 +86,7 @@ export function readSiteConfig(document: unknown, file: string, overrides: SiteO
     boilerplate: [...DEFAULT_BOILERPLATE, ...extraBoilerplate],
     feeds: [defaultFeed(title, read.string(map.description, 'description')), ...readFeeds(read, map.feeds)],
     fetch: readFetch(read, map.fetch),
+    ...optional('hub', read.absoluteUrl(map.hub, 'hub')),
   };
 }
 

@@ -6,12 +6,28 @@ import type { FeedConfig, FeedDocument, SiteConfig } from '../model.js';
 import { ENTRY_PAGES_FOLDER } from '../normalize/entries.js';
 import { feedId } from '../normalize/ids.js';
 import { renderEntryPage } from '../render/entry-page.js';
-import { renderAtom, renderRss } from '../render/feed-xml.js';
+import { feedUpdated, renderAtom, renderRss } from '../render/feed-xml.js';
+import { FEED_STYLESHEET, STYLESHEET_FILE } from '../render/feed-stylesheet.js';
+import { renderIndexPage } from '../render/index-page.js';
+import { renderOpml, type OpmlOutline } from '../render/opml.js';
 import { renderJsonFeed } from '../render/json-feed.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { writeIfChanged } from './write-file.js';
 
 export const FEED_FILES = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' } as const;
+
+export const INDEX_FILE = 'index.html';
+export const OPML_FILE = 'feeds.opml';
+
+function feedOutline(document: FeedDocument): OpmlOutline {
+  const description = document.config.description ?? document.site.description;
+  return { title: document.config.title, xmlUrl: document.rssUrl, htmlUrl: document.homeUrl, description };
+}
+
+function newestChange(documents: readonly FeedDocument[]): Date | undefined {
+  const newest = Math.max(0, ...documents.map((document) => feedUpdated(document).getTime()));
+  return newest > 0 ? new Date(newest) : undefined;
+}
 
 export interface PublishResult {
   written: string[];
@@ -30,6 +46,7 @@ export function feedDocument(config: FeedConfig, site: SiteConfig, store: Sqlite
     rssUrl: `${site.url}${folder}${FEED_FILES.rss}`,
     atomUrl: `${site.url}${folder}${FEED_FILES.atom}`,
     jsonUrl: `${site.url}${folder}${FEED_FILES.json}`,
+    stylesheetHref: `${folder === '' ? '' : '../'}${STYLESHEET_FILE}`,
     entries: store.feedEntries(config.filter, config.limit, sourceMatcher(config.filter.sources)),
   };
 }
@@ -45,8 +62,10 @@ export function publishFeeds(site: SiteConfig, store: SqliteStore, outDir: strin
     done.add(file);
     (writeIfChanged(file, content) ? result.written : result.unchanged).push(file);
   };
+  const documents: FeedDocument[] = [];
   for (const config of site.feeds) {
     const document = feedDocument(config, site, store);
+    documents.push(document);
     const folder = path.join(outDir, config.id);
     let files: [string, string][];
     try {
@@ -67,5 +86,9 @@ export function publishFeeds(site: SiteConfig, store: SqliteStore, outDir: strin
       }
     }
   }
+  // What people and readers look for beside the feeds: a page, a subscription list, a stylesheet.
+  write(path.join(outDir, INDEX_FILE), renderIndexPage(site, documents));
+  write(path.join(outDir, OPML_FILE), renderOpml(site.title, documents.map(feedOutline), newestChange(documents)));
+  write(path.join(outDir, STYLESHEET_FILE), FEED_STYLESHEET);
   return result;
 }

@@ -111,6 +111,8 @@ function channelOptions(document: FeedDocument): FeedOptions {
     title: asText(config.title),
     description: asText(description),
     link: document.homeUrl,
+    stylesheet: document.stylesheetHref,
+    ...(site.hub ? { hub: site.hub } : {}),
     ...(site.language ? { language: site.language } : {}),
     updated: feedUpdated(document),
     generator: GENERATOR,

@@ -15,6 +15,7 @@ export function renderJsonFeed(document: FeedDocument): string {
     description: config.description ?? site.description,
     ...(site.language ? { language: site.language } : {}),
     authors: [jsonAuthor(site.author)],
+    ...(site.hub ? { hubs: [{ type: 'WebSub', url: site.hub }] } : {}),
     items: document.entries.map(jsonItem),
   };
   return `${JSON.stringify(feed, null, 2)}\n`;

@@ -1,0 +1,76 @@
+// out/index.html: every feed with its title, last update, newest entries and subscribe links,
+// and autodiscovery <link rel="alternate"> tags for all of them. Pure; no external assets.
+import type { FeedDocument, SiteConfig } from '../model.js';
+import { escapeHtml } from '../normalize/text.js';
+import { feedUpdated } from './feed-xml.js';
+import { rfc3339 } from './json-feed.js';
+import { xmlSafe } from './xml-guard.js';
+
+const NEWEST_SHOWN = 5;
+
+const STYLE = [
+  'body{font:1rem/1.5 system-ui,-apple-system,sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#1d1d1f;background:#fff}',
+  'h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.2rem;margin:0 0 .25rem}',
+  'section{border-top:1px solid #ddd;padding:1rem 0}',
+  '.meta,time{color:#666;font-size:.9rem}',
+  'ul{padding-left:1.2rem}li{margin:.3rem 0}',
+  '.subscribe a{display:inline-block;margin:.25rem .5rem .25rem 0;padding:.2rem .6rem;border:1px solid #c60;border-radius:.3rem;color:#c60;text-decoration:none}',
+  '@media (prefers-color-scheme:dark){body{background:#111;color:#eee}section{border-color:#333}}',
+].join('');
+
+export function renderIndexPage(site: SiteConfig, feeds: readonly FeedDocument[]): string {
+  const alternates = feeds.flatMap((feed) => [
+    `<link rel="alternate" type="application/rss+xml" title="${escapeHtml(feed.config.title)} (RSS)" href="${escapeHtml(feed.rssUrl)}">`,
+    `<link rel="alternate" type="application/atom+xml" title="${escapeHtml(feed.config.title)} (Atom)" href="${escapeHtml(feed.atomUrl)}">`,
+    `<link rel="alternate" type="application/feed+json" title="${escapeHtml(feed.config.title)} (JSON Feed)" href="${escapeHtml(feed.jsonUrl)}">`,
+  ]);
+  const lines = [
+    '<!doctype html>',
+    `<html lang="${escapeHtml(site.language ?? 'en')}">`,
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(site.title)}: feeds</title>`,
+    `<meta name="description" content="${escapeHtml(site.description)}">`,
+    ...alternates,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<header>',
+    `<h1>${escapeHtml(site.title)}</h1>`,
+    `<p>${escapeHtml(site.description)}</p>`,
+    `<p class="meta">Add a feed address below to your feed reader. <a href="feeds.opml">All feeds as OPML</a>.</p>`,
+    '</header>',
+    ...feeds.flatMap(feedSection),
+    '</body>',
+    '</html>',
+    '',
+  ];
+  return xmlSafe(lines.join('\n'));
+}
+
+function feedSection(feed: FeedDocument): string[] {
+  const updated = feed.entries.length > 0 ? rfc3339(feedUpdated(feed)) : undefined;
+  const newest = feed.entries.slice(0, NEWEST_SHOWN).map((entry) => {
+    const published = rfc3339(entry.published);
+    return `<li><a href="${escapeHtml(entry.link)}">${escapeHtml(entry.title)}</a> <time datetime="${published}">${humanTime(published)}</time></li>`;
+  });
+  return [
+    `<section id="${escapeHtml(feed.config.id || 'main')}">`,
+    `<h2>${escapeHtml(feed.config.title)}</h2>`,
+    ...(feed.config.description ? [`<p>${escapeHtml(feed.config.description)}</p>`] : []),
+    `<p class="meta">${updated ? `Last updated <time datetime="${updated}">${humanTime(updated)}</time>` : 'No entries yet'} · ${feed.entries.length} entries</p>`,
+    // Relative, so the page works wherever out/ is served; autodiscovery tags carry the public URLs.
+    `<p class="subscribe"><a href="${escapeHtml(relative(feed.rssUrl, feed))}">RSS</a><a href="${escapeHtml(relative(feed.atomUrl, feed))}">Atom</a><a href="${escapeHtml(relative(feed.jsonUrl, feed))}">JSON Feed</a></p>`,
+    ...(newest.length > 0 ? ['<ul>', ...newest, '</ul>'] : []),
+    '</section>',
+  ];
+}
+
+function relative(url: string, feed: FeedDocument): string {
+  return url.startsWith(feed.site.url) ? url.slice(feed.site.url.length) : url;
+}
+
+function humanTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
