@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_FETCH } from '../src/config/site.js';
 import type { FeedDocument, SiteConfig, StoredEntry } from '../src/model.js';
 import { paragraphsToHtml } from '../src/normalize/text.js';
 import { renderAtom, renderRss } from '../src/render/feed-xml.js';
@@ -60,6 +61,7 @@ function feedDocument(fields: DocumentFields): FeedDocument {
     schedule: '*/15 * * * *',
     boilerplate: [],
     feeds: [],
+    fetch: DEFAULT_FETCH,
   };
   return {
     config: { id: '', title: fields.feedTitle, ...(fields.feedDescription !== undefined ? { description: fields.feedDescription } : {}), limit: 50, filter: {} },
@@ -68,6 +70,7 @@ function feedDocument(fields: DocumentFields): FeedDocument {
     homeUrl: BASE,
     rssUrl: `${BASE}rss.xml`,
     atomUrl: `${BASE}atom.xml`,
+    stylesheetHref: 'feed.xsl',
     jsonUrl: `${BASE}feed.json`,
     entries: fields.entries,
   };
