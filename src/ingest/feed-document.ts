@@ -30,6 +30,10 @@ interface ParsedItem {
   categories?: XmlValue[];
   mediaContent?: { $?: Record<string, string> }[];
   mediaThumbnail?: { $?: Record<string, string> }[];
+  dcSubjects?: XmlValue[];
+  atomTitles?: XmlValue[];
+  atomSummaries?: XmlValue[];
+  atomContents?: XmlValue[];
   language?: string;
 }
 
@@ -60,6 +64,11 @@ const parser = new Parser<Record<string, unknown>, ParsedItem>({
       ['content:encoded', 'contentEncoded'],
       ['media:content', 'mediaContent', { keepArray: true }],
       ['media:thumbnail', 'mediaThumbnail', { keepArray: true }],
+      ['dc:subject', 'dcSubjects', { keepArray: true }],
+      // Atom text constructs with their type attribute, which rss-parser drops.
+      ['title', 'atomTitles', { keepArray: true }],
+      ['summary', 'atomSummaries', { keepArray: true }],
+      ['content', 'atomContents', { keepArray: true }],
     ] as never,
   },
 });
@@ -104,7 +113,8 @@ function adaptRssItem(item: ParsedItem): RawItem {
     ...optionalText('summaryHtml', item.contentEncoded ? item.content : undefined),
     ...optionalText('contentHtml', item.contentEncoded ?? item.content),
     authors: uniquePeople([textOf(item.creator)].filter(isText).map(personFromText)),
-    categories: (item.categories ?? []).map(textOf).filter(isText),
+    // RSS 1.0 has no <category>; its feeds put the subject in dc:subject.
+    categories: [...(item.categories ?? []), ...(item.dcSubjects ?? [])].map(textOf).filter(isText),
     ...optionalText('published', item.pubDate ?? item.date),
     enclosures: (item.enclosures ?? []).map((enclosure) => enclosureOf(enclosure.$)).filter(isDefined),
     ...optionalText('image', mediaImage(item)),
@@ -118,9 +128,9 @@ function adaptAtomItem(item: ParsedItem): RawItem {
   return {
     ...optionalText('guid', typeof item.id === 'string' ? item.id.trim() : undefined),
     ...optionalText('link', alternate ?? item.link),
-    ...optionalText('title', textOf(item.title)),
-    ...optionalText('summaryHtml', typeof item.summary === 'string' ? item.summary : textOf(item.summary)),
-    ...optionalText('contentHtml', item.content),
+    ...optionalText('title', atomTextAsHtml(item.atomTitles?.[0])),
+    ...optionalText('summaryHtml', atomTextAsHtml(item.atomSummaries?.[0])),
+    ...optionalText('contentHtml', atomTextAsHtml(item.atomContents?.[0])),
     authors: uniquePeople((item.authors ?? []).map(atomPerson).filter(isDefined)),
     categories: (item.atomCategories ?? []).map((category) => (typeof category === 'object' ? (category.$?.label ?? category.$?.term) : category)).filter(isText),
     ...optionalText('published', item.published ?? item.updated),
@@ -128,6 +138,31 @@ function adaptAtomItem(item: ParsedItem): RawItem {
     enclosures: links.filter((link) => link.rel === 'enclosure').map(enclosureOf).filter(isDefined),
     ...optionalText('image', mediaImage(item)),
   };
+}
+
+/**
+ * An Atom text construct as HTML. Its type says what the characters are (RFC 4287 3.1): "html"
+ * is markup, while "text" (the default) is plain text whose "<b>" is meant to be read as is,
+ * so it is escaped. Content given by reference (src) has no text here.
+ */
+function atomTextAsHtml(value: XmlValue): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return escapeAsParagraphs(value);
+  if (value.$?.src) return undefined;
+  const type = (value.$?.type ?? 'text').toLowerCase();
+  const text = typeof value._ === 'string' ? value._ : textOf(value);
+  if (!text) return undefined;
+  if (type === 'html' || type === 'text/html') return text;
+  return type === 'text' || type.startsWith('text/') ? escapeAsParagraphs(text) : undefined;
+}
+
+function escapeAsParagraphs(text: string): string {
+  return text
+    .split(/\n\s*\n/)
+    .map((block) => block.trim())
+    .filter(Boolean)
+    .map((block) => `<p>${block.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`)
+    .join('\n');
 }
 
 function atomPerson(author: unknown): Person | undefined {
