@@ -39,6 +39,8 @@ export interface SiteConfig {
   fetch: FetchSettings;
   /** WebSub hub the feeds name and that is told when they change. */
   hub?: string;
+  /** Write RFC 5005 archive documents of the entries that leave each feed. */
+  archive: boolean;
 }
 
 /** How remote sources are fetched; see src/ingest/fetch.ts. */
@@ -122,6 +124,8 @@ export interface FeedDocument {
   jsonUrl: string;
   /** The XSLT stylesheet browsers apply, relative to the feed's own URL. */
   stylesheetHref: string;
+  /** RFC 5005: the newest archive document of this feed, when it has one. */
+  prevArchiveUrl?: string;
   entries: StoredEntry[];
 }
 

@@ -20,7 +20,7 @@ export const DEFAULT_BOILERPLATE = [
   'Share',
 ];
 
-const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub'] as const;
+const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub', 'archive'] as const;
 const FETCH_KEYS = ['connect_timeout', 'timeout', 'max_bytes', 'per_host', 'overall'] as const;
 
 export const DEFAULT_FETCH: FetchSettings = {
@@ -30,6 +30,8 @@ export const DEFAULT_FETCH: FetchSettings = {
   perHost: 2,
   overall: 16,
 };
+// Folders feedloom writes itself, and the archive name of the default feed.
+const RESERVED_FEED_IDS = ['entries', 'archive', 'default'];
 const FEED_KEYS = ['id', 'title', 'description', 'limit', 'sources', 'kind', 'category'] as const;
 
 export interface SiteOverrides {
@@ -87,6 +89,7 @@ export function readSiteConfig(document: unknown, file: string, overrides: SiteO
     feeds: [defaultFeed(title, read.string(map.description, 'description')), ...readFeeds(read, map.feeds)],
     fetch: readFetch(read, map.fetch),
     ...optional('hub', read.absoluteUrl(map.hub, 'hub')),
+    archive: readBoolean(read, map.archive, 'archive', false),
   };
 }
 
@@ -105,6 +108,7 @@ function readFeeds(read: FieldReader, value: unknown): FeedConfig[] {
     const id = read.string(map.id, `${key}.id`) ?? read.fail(`${key}.id`, 'is required');
     // The id becomes a folder name under out/ and part of public URLs.
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(id)) read.fail(`${key}.id`, `"${id}" must be lowercase letters, digits, "-" or "_"`);
+    if (RESERVED_FEED_IDS.includes(id)) read.fail(`${key}.id`, `"${id}" is taken by feedloom's own files (${RESERVED_FEED_IDS.join(', ')})`);
     if (seen.has(id)) read.fail(`${key}.id`, `"${id}" is used by another feed`);
     seen.add(id);
     const title = read.string(map.title, `${key}.title`) ?? read.fail(`${key}.title`, 'is required');
@@ -141,6 +145,12 @@ function readFetch(read: FieldReader, value: unknown): FetchSettings {
     perHost: Math.floor(number('per_host', DEFAULT_FETCH.perHost, 64)),
     overall: Math.floor(number('overall', DEFAULT_FETCH.overall, 1024)),
   };
+}
+
+function readBoolean(read: FieldReader, value: unknown, key: string, fallback: boolean): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'boolean') read.fail(key, 'must be true or false');
+  return value as boolean;
 }
 
 function readLimit(read: FieldReader, value: unknown, key: string): number {

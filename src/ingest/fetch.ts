@@ -74,13 +74,18 @@ export class Fetcher {
   }
 
   async fetch(target: FetchRequest, nowMs: () => number = Date.now): Promise<FetchResult> {
-    const started = performance.now();
-    const deadline = started + this.policy.totalTimeoutMs;
+    let started: number | undefined;
+    let deadline = Infinity;
     const visited = new Set<string>();
     let url = this.checkedUrl(target, target.url);
     for (let redirects = 0; ; redirects++) {
       visited.add(url.href);
       const release = await this.limiter.acquire(url.host);
+      // The clock starts with the first request, not while waiting for a slot behind others.
+      if (started === undefined) {
+        started = performance.now();
+        deadline = started + this.policy.totalTimeoutMs;
+      }
       try {
         const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
         const response = await this.send(target, url, remaining);

@@ -12,6 +12,7 @@ import { renderIndexPage } from '../render/index-page.js';
 import { renderOpml, type OpmlOutline } from '../render/opml.js';
 import { renderJsonFeed } from '../render/json-feed.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
+import { archiveFeed } from './archives.js';
 import { writeIfChanged } from './write-file.js';
 
 export const FEED_FILES = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' } as const;
@@ -65,6 +66,10 @@ export function publishFeeds(site: SiteConfig, store: SqliteStore, outDir: strin
   const documents: FeedDocument[] = [];
   for (const config of site.feeds) {
     const document = feedDocument(config, site, store);
+    if (site.archive) {
+      const newest = archiveFeed(document, store, outDir, result.written);
+      if (newest) document.prevArchiveUrl = newest;
+    }
     documents.push(document);
     const folder = path.join(outDir, config.id);
     let files: [string, string][];

@@ -8,6 +8,7 @@ import { asAtomTitle, asAttribute, asCdata, asText, atomTextTitles, finishXml } 
 export const GENERATOR = 'feedloom';
 const DUBLIN_CORE = 'http://purl.org/dc/elements/1.1/';
 const MEDIA_RSS = 'http://search.yahoo.com/mrss/';
+const FEED_HISTORY = 'http://purl.org/syndication/history/1.0';
 
 /** A feed's date is its newest entry change, never the time of the run. */
 export function feedUpdated(document: FeedDocument): Date {
@@ -39,6 +40,9 @@ export function renderRss(document: FeedDocument): string {
   let rss = feed.rss2();
   if (!rss.includes('xmlns:dc=')) rss = rss.replace('<rss version="2.0"', `<rss version="2.0" xmlns:dc="${DUBLIN_CORE}"`);
   if (hasImages(document)) rss = rss.replace('<rss version="2.0"', `<rss version="2.0" xmlns:media="${MEDIA_RSS}"`);
+  if (document.prevArchiveUrl) {
+    rss = rss.replace(/(<atom:link href="[^"]*" rel="self"[^>]*\/>)/, `$1\n        <atom:link href="${escapeXml(document.prevArchiveUrl)}" rel="prev-archive"/>`);
+  }
   return finishXml(rss);
 }
 
@@ -57,6 +61,7 @@ export function renderAtom(document: FeedDocument): string {
     });
   }
   let atom = atomEntryLinks(feed.atom1(), document.entries);
+  if (document.prevArchiveUrl) atom = addAtomLinks(atom, { 'prev-archive': document.prevArchiveUrl });
   if (hasImages(document)) atom = atom.replace('<feed xmlns="http://www.w3.org/2005/Atom"', `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="${MEDIA_RSS}"`);
   return finishXml(atomTextTitles(atom));
 }
@@ -101,6 +106,28 @@ function hasImages(document: FeedDocument): boolean {
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * An RFC 5005 archive document: Atom, marked fh:archive, linking to the current feed and to the
+ * archive page before it.
+ */
+export function renderArchiveAtom(document: FeedDocument, links: { current: string; prevArchive?: string; nextArchive?: string }): string {
+  const atom = renderAtom({ ...document, prevArchiveUrl: undefined });
+  const linked = addAtomLinks(atom, {
+    current: links.current,
+    ...(links.prevArchive ? { 'prev-archive': links.prevArchive } : {}),
+    ...(links.nextArchive ? { 'next-archive': links.nextArchive } : {}),
+  });
+  return linked
+    .replace('<feed xmlns="http://www.w3.org/2005/Atom"', `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="${FEED_HISTORY}"`)
+    .replace('<generator>', '<fh:archive/>\n    <generator>');
+}
+
+/** Adds feed-level links after the self link, which `feed` always writes for these documents. */
+function addAtomLinks(atom: string, links: Record<string, string>): string {
+  const extra = Object.entries(links).map(([rel, href]) => `\n    <link rel="${rel}" href="${escapeXml(href)}"/>`).join('');
+  return atom.replace(/(<link rel="self"[^>]*\/>)/, `$1${extra}`);
 }
 
 function channelOptions(document: FeedDocument): FeedOptions {

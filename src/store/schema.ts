@@ -49,6 +49,18 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE sources ADD COLUMN last_modified TEXT;
    ALTER TABLE sources ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE sources ADD COLUMN next_attempt_ms INTEGER;`,
+  // RFC 5005 archives: which entries each feed has archived, in which page.
+  `CREATE TABLE archive_pages (
+     feed      TEXT NOT NULL,
+     number    INTEGER NOT NULL,
+     entry_ids TEXT NOT NULL,
+     PRIMARY KEY (feed, number)
+   ) WITHOUT ROWID;
+   CREATE TABLE archived_entries (
+     feed     TEXT NOT NULL,
+     entry_id TEXT NOT NULL,
+     PRIMARY KEY (feed, entry_id)
+   ) WITHOUT ROWID;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -209,17 +209,7 @@ export class SqliteStore {
    * from two sources (one canonical link) appears once: the newest copy stands for it.
    */
   feedEntries(filter: FeedFilter, limit: number, matchesSource: (source: string) => boolean): StoredEntry[] {
-    const clauses: string[] = [];
-    const params: unknown[] = [];
-    if (filter.kind) {
-      clauses.push('kind = ?');
-      params.push(filter.kind);
-    }
-    if (filter.categories?.length) {
-      clauses.push(`EXISTS (SELECT 1 FROM json_each(categories) WHERE value IN (${filter.categories.map(() => '?').join(', ')}))`);
-      params.push(...filter.categories.map((category) => category.toLowerCase()));
-    }
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    const { where, params } = filterClauses(filter);
     const query = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM entries ${where} ORDER BY published_ms DESC, id`);
     const result: StoredEntry[] = [];
     const links = new Set<string>();
@@ -230,6 +220,32 @@ export class SqliteStore {
       if (result.length >= limit) break;
     }
     return result;
+  }
+
+  /**
+   * Entries of a feed that are neither in its current window nor archived yet, oldest first:
+   * what its next archive pages hold.
+   */
+  unarchivedEntries(feed: string, filter: FeedFilter, matchesSource: (source: string) => boolean, window: ReadonlySet<string>): StoredEntry[] {
+    const { where, params } = filterClauses(filter, 'NOT EXISTS (SELECT 1 FROM archived_entries a WHERE a.feed = ? AND a.entry_id = entries.id)', [feed]);
+    const query = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM entries ${where} ORDER BY published_ms, id`);
+    const result: StoredEntry[] = [];
+    for (const row of query.iterate(...params)) {
+      if (matchesSource(row.source) && !window.has(row.id)) result.push(storedEntry(row));
+    }
+    return result;
+  }
+
+  archivePageCount(feed: string): number {
+    return (this.db.prepare('SELECT coalesce(max(number), 0) AS n FROM archive_pages WHERE feed = ?').get(feed) as { n: number }).n;
+  }
+
+  addArchivePage(feed: string, number: number, entryIds: readonly string[]): void {
+    const insertEntry = this.db.prepare('INSERT INTO archived_entries (feed, entry_id) VALUES (?, ?)');
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO archive_pages (feed, number, entry_ids) VALUES (?, ?, ?)').run(feed, number, JSON.stringify(entryIds));
+      for (const id of entryIds) insertEntry.run(feed, id);
+    })();
   }
 
   passCount(): number {
@@ -270,6 +286,21 @@ export class SqliteStore {
   close(): void {
     this.db.close();
   }
+}
+
+/** SQL for a feed's kind and category filters (source globs are matched in code). */
+function filterClauses(filter: FeedFilter, extra?: string, extraParams: unknown[] = []): { where: string; params: unknown[] } {
+  const clauses: string[] = extra ? [extra] : [];
+  const params: unknown[] = [...extraParams];
+  if (filter.kind) {
+    clauses.push('kind = ?');
+    params.push(filter.kind);
+  }
+  if (filter.categories?.length) {
+    clauses.push(`EXISTS (SELECT 1 FROM json_each(categories) WHERE value IN (${filter.categories.map(() => '?').join(', ')}))`);
+    params.push(...filter.categories.map((category) => category.toLowerCase()));
+  }
+  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
 function entryBody(entry: Entry): EntryBody {

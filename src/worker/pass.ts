@@ -2,6 +2,7 @@
 // logged and skipped; its earlier entries stay in the feeds.
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadRemoteSources } from '../config/remote-sources.js';
 import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
@@ -10,7 +11,8 @@ import { Fetcher } from '../ingest/fetch.js';
 import { listPageSources } from '../ingest/page-sources.js';
 import type { Entry, PassObserver, SiteConfig } from '../model.js';
 import { NORMALIZE_VERSION } from '../normalize/entries.js';
-import { publishFeeds } from '../publish/publish-feeds.js';
+import { FEED_FILES, publishFeeds } from '../publish/publish-feeds.js';
+import { notifyHub } from '../publish/websub.js';
 import { publishStatus } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
@@ -29,6 +31,8 @@ export interface PassOptions {
   logger: Logger;
   now?: () => Date;
   observer?: PassObserver;
+  /** WebSub retry timing; tests shorten it. */
+  hubRetry?: { attempts?: number; firstRetryMs?: number };
 }
 
 export interface PassSummary {
@@ -76,6 +80,10 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     read.failures.push({ source: `feed ${feed}`, reason });
   }
   const statusWritten = publishStatus(options.store, options.outDir);
+  if (site.hub) {
+    const changed = changedFeedUrls(published.written, options.outDir, site);
+    if (changed.length > 0) await notifyHub(changed, { hub: site.hub, userAgent: userAgent(site), logger: options.logger, ...options.hubRetry });
+  }
 
   const summary: PassSummary = {
     // Fine in total: read this pass, or unchanged since the last one that read them.
@@ -124,6 +132,15 @@ function prepareOutDir(outDir: string): void {
 function settingsFingerprint(site: SiteConfig): string {
   const settings = [NORMALIZE_VERSION, site.url, site.timezone, site.language ?? '', site.boilerplate];
   return createHash('sha1').update(JSON.stringify(settings)).digest('base64url');
+}
+
+/** Public URLs of the feed files a pass rewrote: what a WebSub hub is told about. */
+function changedFeedUrls(written: readonly string[], outDir: string, site: SiteConfig): string[] {
+  const feedFiles = new Set<string>(Object.values(FEED_FILES));
+  return written
+    .map((file) => path.relative(outDir, file).split(path.sep).join('/'))
+    .filter((relative) => feedFiles.has(path.posix.basename(relative)) && !relative.startsWith('archive/'))
+    .map((relative) => `${site.url}${relative}`);
 }
 
 /** Names feedloom, its version, and the site polling, so publishers can see who fetches. */

@@ -1,0 +1,60 @@
+// RFC 5005 archived feeds: entries that fall out of a feed's newest window are written to
+// archive documents, out/archive/<feed>/<n>.xml (Atom), oldest first. A page is written once
+// and never changes; each links to the one before it (prev-archive) and to the current feed,
+// and the current feed links to the newest page, so an aggregator can walk the whole history.
+import path from 'node:path';
+import { sourceMatcher } from '../config/glob.js';
+import type { FeedDocument, SiteConfig } from '../model.js';
+import { feedId } from '../normalize/ids.js';
+import { renderArchiveAtom } from '../render/feed-xml.js';
+import { STYLESHEET_FILE } from '../render/feed-stylesheet.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { writeIfChanged } from './write-file.js';
+
+export const ARCHIVE_FOLDER = 'archive';
+/** Entries per archive document. */
+export const ARCHIVE_PAGE_SIZE = 100;
+/** The default feed has no id of its own; feed ids must start with a letter or digit. */
+const DEFAULT_FEED_KEY = 'default';
+
+export function archiveKey(document: FeedDocument): string {
+  return document.config.id || DEFAULT_FEED_KEY;
+}
+
+export function archivePageUrl(site: SiteConfig, key: string, number: number): string {
+  return `${site.url}${ARCHIVE_FOLDER}/${key}/${number}.xml`;
+}
+
+/**
+ * Archives what has fallen out of `document`'s window since the last pass, and returns the URL
+ * of the newest archive page (for the current feed's prev-archive link), if there is one.
+ */
+export function archiveFeed(document: FeedDocument, store: SqliteStore, outDir: string, written: string[]): string | undefined {
+  const { config, site } = document;
+  const key = archiveKey(document);
+  const window = new Set(document.entries.map((entry) => entry.id));
+  const fallen = store.unarchivedEntries(key, config.filter, sourceMatcher(config.filter.sources), window);
+  let number = store.archivePageCount(key);
+  for (let start = 0; start < fallen.length; start += ARCHIVE_PAGE_SIZE) {
+    const page = fallen.slice(start, start + ARCHIVE_PAGE_SIZE);
+    number++;
+    const pageUrl = archivePageUrl(site, key, number);
+    const archive: FeedDocument = {
+      ...document,
+      id: feedId(site.url, `${key}/archive/${number}`),
+      atomUrl: pageUrl,
+      stylesheetHref: `../../${STYLESHEET_FILE}`,
+      // Newest first, as in every feed document.
+      entries: [...page].reverse(),
+    };
+    // The first page has no page before it. It names the page after it instead, where the next
+    // archived entries will go: an archive needs a neighbour to be one (and the W3C validator
+    // warns without), and a later page must never make an earlier one change.
+    const neighbour = number > 1 ? { prevArchive: archivePageUrl(site, key, number - 1) } : { nextArchive: archivePageUrl(site, key, number + 1) };
+    const xml = renderArchiveAtom(archive, { current: document.atomUrl, ...neighbour });
+    const file = path.join(outDir, ARCHIVE_FOLDER, key, `${number}.xml`);
+    if (writeIfChanged(file, xml)) written.push(file);
+    store.addArchivePage(key, number, page.map((entry) => entry.id));
+  }
+  return number > 0 ? archivePageUrl(site, key, number) : undefined;
+}
