@@ -94,14 +94,18 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     ...optionalNumber('nextAttemptMs', nextScheduledAttempt(source.schedule, nowMs)),
   };
   try {
-    const fetched = await options.fetcher.fetch({
-      source: source.id,
-      url: source.url,
-      headers: source.headers,
-      // Validators are only worth sending when the document would be read the same way.
-      ...(sameSettings && previous?.status === 'ok' && previous.etag ? { etag: previous.etag } : {}),
-      ...(sameSettings && previous?.status === 'ok' && previous.lastModified ? { lastModified: previous.lastModified } : {}),
-    });
+    const fetched = await options.fetcher.fetch(
+      {
+        source: source.id,
+        url: source.url,
+        headers: source.headers,
+        // Validators are only worth sending when the document would be read the same way.
+        ...(sameSettings && previous?.status === 'ok' && previous.etag ? { etag: previous.etag } : {}),
+        ...(sameSettings && previous?.status === 'ok' && previous.lastModified ? { lastModified: previous.lastModified } : {}),
+      },
+      // Retry-After dates are read against the pass's clock, like backoff.
+      () => nowMs,
+    );
     options.observer?.fetchFinished(fetched.durationMs);
     if (fetched.notModified) {
       log.debug({ duration_ms: Math.round(fetched.durationMs) }, 'source not modified');
