@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // feedloom's commands: flags in, config and logger wired, passes run. No pipeline logic here.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
@@ -162,9 +162,18 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The state is never published: a state file inside out/ would be served with the feeds. */
 function checkStateOutsideOut(flags: Pick<CommonFlags, 'outDir' | 'stateFile'>): void {
-  const relative = path.relative(path.resolve(flags.outDir), path.resolve(flags.stateFile));
+  const relative = path.relative(realPath(flags.outDir), path.join(realPath(path.dirname(flags.stateFile)), path.basename(flags.stateFile)));
   if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
     throw new ConfigError(`--state ${flags.stateFile} is inside --out ${flags.outDir}; keep the state out of what is published`);
+  }
+}
+
+/** The real path where it exists (symlinks followed), else the absolute path. */
+function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return path.resolve(file);
   }
 }
 
