@@ -8,8 +8,13 @@ const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\
 const SPACE_RUNS = /[\s\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g;
 const ZERO_WIDTH = /[\u180E\u200B\u2060\uFEFF]/g;
 
+// Printable ASCII, Latin letters (all precomposed, so already NFC) and typographic punctuation:
+// a line made only of these, with single inner spaces, is clean as it stands. Most lines are.
+const CLEAN_CHARACTERS = /^[!-~\u00A1-\u02FF\u2010-\u2027\u2030-\u205E\u20A0-\u20BF]+(?: [!-~\u00A1-\u02FF\u2010-\u2027\u2030-\u205E\u20A0-\u20BF]+)*$/;
+
 /** One line of display text: NFC, no control characters, single spaces, trimmed. */
 export function cleanLine(text: string): string {
+  if (CLEAN_CHARACTERS.test(text)) return text;
   return text.normalize('NFC').replace(UNSAFE_CHARACTERS, '').replace(ZERO_WIDTH, '').replace(SPACE_RUNS, ' ').trim();
 }
 
@@ -33,6 +38,7 @@ export function lineKey(text: string): string {
  * Counts code points, so a cut never splits a surrogate pair.
  */
 export function truncateAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
   const chars = Array.from(text);
   if (chars.length <= max) return text;
   const room = chars.slice(0, max - 1).join('');

@@ -2,7 +2,7 @@
 // changes, like every other file. Page files carry no times: their health changes only when the
 // page does, so the same pages keep giving the same bytes.
 import path from 'node:path';
-import type { SourceRecord, SqliteStore } from '../store/sqlite-store.js';
+import type { SourceRecord } from '../store/sqlite-store.js';
 import { writeIfChanged } from './write-file.js';
 
 export const STATUS_FILE = 'status.json';
@@ -27,9 +27,9 @@ export function sourceHealth(record: SourceRecord) {
   };
 }
 
-/** Writes out/status.json; true if its bytes changed. */
-export function publishStatus(store: SqliteStore, outDir: string): boolean {
-  const sources = [...store.sourceRecords().values()].sort((a, b) => a.source.localeCompare(b.source)).map(sourceHealth);
+/** Writes out/status.json from every source's record; true if its bytes changed. */
+export function publishStatus(records: ReadonlyMap<string, SourceRecord>, outDir: string): boolean {
+  const sources = [...records.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0)).map(sourceHealth);
   return writeIfChanged(path.join(outDir, STATUS_FILE), `${JSON.stringify({ sources }, null, 2)}\n`);
 }
 

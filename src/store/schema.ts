@@ -7,14 +7,15 @@ const MIGRATIONS: readonly string[] = [
      source        TEXT NOT NULL,
      kind          TEXT NOT NULL,
      categories    TEXT NOT NULL,
-     link          TEXT,
+     link          TEXT NOT NULL,
+     page_url      TEXT,
      published_ms  INTEGER NOT NULL,
      updated_ms    INTEGER NOT NULL,
      first_seen_ms INTEGER NOT NULL,
      captured_ms   INTEGER NOT NULL,
      content_hash  TEXT NOT NULL,
      body          TEXT NOT NULL
-   ) WITHOUT ROWID;
+   );
    CREATE INDEX entries_newest_first ON entries (published_ms DESC, id);
    CREATE INDEX entries_by_updated ON entries (updated_ms);
    CREATE TABLE sources (
@@ -61,6 +62,8 @@ const MIGRATIONS: readonly string[] = [
      entry_id TEXT NOT NULL,
      PRIMARY KEY (feed, entry_id)
    ) WITHOUT ROWID;`,
+  // Small facts about the last publish.
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -72,11 +72,12 @@ export interface PassRecord {
 const SECOND = 1000;
 
 /** The fields a reader sees; `updated` moves only when these change. */
-type EntryBody = Omit<Entry, 'id' | 'kind' | 'source' | 'published' | 'capturedAt'>;
+type EntryBody = Omit<Entry, 'id' | 'kind' | 'source' | 'published' | 'capturedAt' | 'link' | 'pageUrl'>;
 
 interface EntryRow {
   id: string;
   link: string;
+  page_url: string | null;
   source: string;
   kind: EntryKind;
   published_ms: number;
@@ -95,16 +96,19 @@ export class SqliteStore {
     this.db = db;
     this.statements = {
       entry: db.prepare<[string], EntryRow>('SELECT * FROM entries WHERE id = ?'),
+      entryState: db.prepare<[string], Pick<EntryRow, 'published_ms' | 'updated_ms' | 'captured_ms' | 'content_hash'>>(
+        'SELECT published_ms, updated_ms, captured_ms, content_hash FROM entries WHERE id = ?',
+      ),
+      updatedInstants: db.prepare('SELECT updated_ms FROM entries').pluck(),
       insertEntry: db.prepare(
-        `INSERT INTO entries (id, source, kind, categories, link, published_ms, updated_ms, first_seen_ms, captured_ms, content_hash, body)
-         VALUES (@id, @source, @kind, @categories, @link, @published_ms, @updated_ms, @first_seen_ms, @captured_ms, @content_hash, @body)`,
+        `INSERT INTO entries (id, source, kind, categories, link, page_url, published_ms, updated_ms, first_seen_ms, captured_ms, content_hash, body)
+         VALUES (@id, @source, @kind, @categories, @link, @page_url, @published_ms, @updated_ms, @first_seen_ms, @captured_ms, @content_hash, @body)`,
       ),
       replaceEntry: db.prepare(
-        `UPDATE entries SET source = @source, categories = @categories, link = @link, published_ms = @published_ms, updated_ms = @updated_ms,
+        `UPDATE entries SET source = @source, categories = @categories, link = @link, page_url = @page_url, published_ms = @published_ms, updated_ms = @updated_ms,
            captured_ms = @captured_ms, content_hash = @content_hash, body = @body WHERE id = @id`,
       ),
       touchEntry: db.prepare('UPDATE entries SET captured_ms = ?, published_ms = ?, updated_ms = ? WHERE id = ?'),
-      updatedTaken: db.prepare<[number], { id: string }>('SELECT id FROM entries WHERE updated_ms = ? LIMIT 1'),
       sources: db.prepare('SELECT * FROM sources'),
       upsertSource: db.prepare(
         `INSERT INTO sources (${SOURCE_COLUMNS.map(([, column]) => column).join(', ')})
@@ -152,6 +156,7 @@ export class SqliteStore {
    */
   applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): EntryCounts {
     const counts: EntryCounts = { new: 0, updated: 0, unchanged: 0 };
+    this.takenInstants = undefined;
     this.db.transaction(() => {
       for (const entry of entries) counts[this.applyEntry(entry, nowMs)]++;
       for (const record of sources) this.statements.upsertSource.run(sourceRow(record));
@@ -160,21 +165,23 @@ export class SqliteStore {
   }
 
   private applyEntry(entry: Entry, nowMs: number): keyof EntryCounts {
-    const body = entryBody(entry);
-    const contentHash = hashBody(body);
+    // Serialized once: stored as is, and hashed to tell an edit from a repeat.
+    const body = JSON.stringify(entryBody(entry));
+    const contentHash = createHash('sha1').update(body).digest('base64url');
     const publishedMs = entry.published.getTime();
     const capturedMs = entry.capturedAt.getTime();
-    const existing = this.statements.entry.get(entry.id);
+    const existing = this.statements.entryState.get(entry.id);
     const row = {
       id: entry.id,
       source: entry.source,
       kind: entry.kind,
       categories: JSON.stringify(entry.categories.map((category) => category.toLowerCase())),
       link: entry.link,
+      page_url: entry.pageUrl ?? null,
       published_ms: publishedMs,
       captured_ms: capturedMs,
       content_hash: contentHash,
-      body: JSON.stringify(body),
+      body,
     };
     if (!existing) {
       const updatedMs = this.freeInstant(publishedMs);
@@ -199,10 +206,15 @@ export class SqliteStore {
    * moves forward by whole seconds, once, when it is stored; no other entry's date ever moves.
    */
   private freeInstant(ms: number): number {
+    this.takenInstants ??= new Set(this.statements.updatedInstants.all() as number[]);
     let instant = ms;
-    while (this.statements.updatedTaken.get(instant)) instant += SECOND;
+    while (this.takenInstants.has(instant)) instant += SECOND;
+    this.takenInstants.add(instant);
     return instant;
   }
+
+  /** Every stored `updated` instant, loaded once per pass when a new date needs checking. */
+  private takenInstants: Set<number> | undefined;
 
   /**
    * Newest entries first (by publication date, then id), filtered as a feed asks. The same story
@@ -246,6 +258,14 @@ export class SqliteStore {
       this.db.prepare('INSERT INTO archive_pages (feed, number, entry_ids) VALUES (?, ?, ?)').run(feed, number, JSON.stringify(entryIds));
       for (const id of entryIds) insertEntry.run(feed, id);
     })();
+  }
+
+  meta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   passCount(): number {
@@ -303,21 +323,21 @@ function filterClauses(filter: FeedFilter, extra?: string, extraParams: unknown[
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
+/**
+ * What a reader sees of an entry, and what its hash covers. Links live in their own columns:
+ * they are kept from the first sighting, since a brief seen on another page is not an edit.
+ */
 function entryBody(entry: Entry): EntryBody {
-  const { id: _id, kind: _kind, source: _source, published: _published, capturedAt: _capturedAt, ...body } = entry;
+  const { id: _id, kind: _kind, source: _source, published: _published, capturedAt: _capturedAt, link: _link, pageUrl: _pageUrl, ...body } = entry;
   return body;
-}
-
-function hashBody(body: EntryBody): string {
-  // Links are kept from the first sighting: a brief seen on another page is not an edit.
-  const { link: _link, pageUrl: _pageUrl, ...shown } = body;
-  return createHash('sha256').update(JSON.stringify(shown)).digest('base64url');
 }
 
 function storedEntry(row: EntryRow): StoredEntry {
   const body = JSON.parse(row.body) as EntryBody;
   return {
     ...body,
+    link: row.link,
+    ...(row.page_url ? { pageUrl: row.page_url } : {}),
     id: row.id,
     kind: row.kind,
     source: row.source,

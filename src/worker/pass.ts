@@ -1,24 +1,21 @@
 // One pass: read every source, store what changed, publish the feeds. A failing source is
 // logged and skipped; its earlier entries stay in the feeds.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadRemoteSources } from '../config/remote-sources.js';
 import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
 import { describeError, PublishError } from '../errors.js';
-import { Fetcher } from '../ingest/fetch.js';
 import { listPageSources } from '../ingest/page-sources.js';
 import type { Entry, PassObserver, SiteConfig } from '../model.js';
 import { NORMALIZE_VERSION } from '../normalize/entries.js';
-import { FEED_FILES, publishFeeds } from '../publish/publish-feeds.js';
-import { notifyHub } from '../publish/websub.js';
-import { publishStatus } from '../publish/status.js';
+import { FEED_FILES, publishFeeds, type PublishResult } from '../publish/publish-feeds.js';
+import { publishStatus, STATUS_FILE } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { SourceRecord, SqliteStore } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
 import { readPages } from './read-pages.js';
-import { readRemoteSources } from './read-remote.js';
 import { mergeReadResults, type SourceFailure } from './read-result.js';
 
 export type { SourceFailure } from './read-result.js';
@@ -64,6 +61,9 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const pageResult = readPages(pages, { ...context, sourcesDir: options.sourcesDir });
   let remoteResult = mergeReadResults([]);
   if (remote.sources.length > 0 || remote.invalid.length > 0) {
+    // Loaded only when there are remote sources: the HTTP client, parsers and sanitizer take
+    // longer to load than a pass over thousands of unchanged pages takes to run.
+    const [{ Fetcher }, { readRemoteSources }] = await Promise.all([import('../ingest/fetch.js'), import('./read-remote.js')]);
     const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site) });
     try {
       remoteResult = await readRemoteSources(remote.sources, remote.invalid, { ...context, fetcher, ...(options.observer ? { observer: options.observer } : {}) });
@@ -74,15 +74,19 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const read = mergeReadResults([pageResult, remoteResult]);
 
   const counts = options.store.applyPass(dedupeById(read.entries), read.records, startedMs);
-  const published = publishFeeds(site, options.store, options.outDir);
+  const published = publishIfChanged(site, options.store, options.outDir, counts.new + counts.updated > 0);
   for (const { feed, reason } of published.failed) {
     options.logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
     read.failures.push({ source: `feed ${feed}`, reason });
   }
-  const statusWritten = publishStatus(options.store, options.outDir);
+  // Health changes only with a source's record; with none, status.json stays as it is.
+  const statusWritten = read.records.length > 0 || !existsSync(path.join(options.outDir, STATUS_FILE)) ? publishStatus(mergeRecords(known, read.records), options.outDir) : false;
   if (site.hub) {
     const changed = changedFeedUrls(published.written, options.outDir, site);
-    if (changed.length > 0) await notifyHub(changed, { hub: site.hub, userAgent: userAgent(site), logger: options.logger, ...options.hubRetry });
+    if (changed.length > 0) {
+      const { notifyHub } = await import('../publish/websub.js');
+      await notifyHub(changed, { hub: site.hub, userAgent: userAgent(site), logger: options.logger, ...options.hubRetry });
+    }
   }
 
   const summary: PassSummary = {
@@ -94,7 +98,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     entriesUpdated: counts.updated,
     entriesUnchanged: counts.unchanged + read.unchangedEntries,
     filesWritten: published.written.length + (statusWritten ? 1 : 0),
-    filesUnchanged: published.unchanged.length + (statusWritten ? 0 : 1),
+    filesUnchanged: published.unchangedCount + (statusWritten ? 0 : 1),
     durationMs: Math.round(performance.now() - clockStart),
     failures: read.failures,
   };
@@ -116,6 +120,36 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     'pass finished',
   );
   return summary;
+}
+
+// Raise when rendered output changes for the same entries and settings.
+const RENDER_VERSION = 1;
+
+/**
+ * Renders and writes the feeds, unless nothing could have changed them: no entry is new or
+ * updated, the site's settings are those of the last publish, and its files are still there.
+ */
+function publishIfChanged(site: SiteConfig, store: SqliteStore, outDir: string, entriesChanged: boolean): PublishOutcome {
+  const publishKey = createHash('sha1').update(JSON.stringify([RENDER_VERSION, site])).digest('base64url');
+  const lastFiles = Number(store.meta('published_files') ?? 0);
+  const defaultFeed = path.join(outDir, FEED_FILES.rss);
+  if (!entriesChanged && store.meta('publish_key') === publishKey && existsSync(defaultFeed)) {
+    return { written: [], unchangedCount: lastFiles, failed: [] };
+  }
+  const published = publishFeeds(site, store, outDir);
+  store.setMeta('publish_key', publishKey);
+  store.setMeta('published_files', String(published.written.length + published.unchanged.length));
+  return { written: published.written, unchangedCount: published.unchanged.length, failed: published.failed };
+}
+
+interface PublishOutcome extends Omit<PublishResult, 'unchanged'> {
+  unchangedCount: number;
+}
+
+function mergeRecords(known: Map<string, SourceRecord>, changed: readonly SourceRecord[]): Map<string, SourceRecord> {
+  const merged = new Map(known);
+  for (const record of changed) merged.set(record.source, record);
+  return merged;
 }
 
 function prepareOutDir(outDir: string): void {
