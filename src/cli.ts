@@ -11,6 +11,8 @@ import type { SiteConfig } from './model.js';
 import { FeedMetrics } from './serve/metrics.js';
 import { startFeedServer } from './serve/run-server.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { importOpml } from './config/opml-import.js';
+import { remoteSourcesOpml } from './worker/source-list.js';
 import { acquirePassLock } from './worker/lock.js';
 import { runPass, type PassSummary } from './worker/pass.js';
 import { startSchedule } from './worker/schedule.js';
@@ -54,6 +56,7 @@ Commands:
   start    a pass at once, then passes on a schedule (a long-running service)
   sources  every source with its kind, schedule and health
   serve    serve out/ over HTTP, with /healthz and /metrics
+  import-opml FILE   add the feeds of an OPML subscription list as sources
 
 Run "feedloom <command> --help" for a command's options.`,
   run: `Usage: feedloom run [options]
@@ -63,7 +66,15 @@ Exit status: 0 every source was fine; 2 some sources failed and the feeds were w
 the rest; 1 nothing could be done (bad site config, output folder not writable).
 
 ${COMMON_HELP}`,
-  sources: `Usage: feedloom sources [--sources DIR] [--state FILE] [--json]
+  'import-opml': `Usage: feedloom import-opml FILE [--sources DIR]
+
+Adds a feed source (sources/<id>.yaml, kind: feed) for every outline with an xmlUrl in the
+OPML file. Sources whose URL is already there are skipped; no file is ever overwritten.
+
+Options:
+  --sources DIR     where the source files go                       [default: sources]
+  -h, --help        show this help`,
+  sources: `Usage: feedloom sources [--sources DIR] [--state FILE] [--json | --opml]
 
 Lists every source: captured page files and remote sources (sources/<id>.yaml), with kind,
 schedule and health from the state file (last success, last error, failures in a row, next
@@ -73,6 +84,7 @@ Options:
   --sources DIR     captured pages and source files                [default: sources]
   --state FILE      SQLite state                                     [default: .feedloom/state.db]
   --json            one JSON document instead of a table
+  --opml            the remote feed sources as an OPML 2.0 subscription list
   -h, --help        show this help`,
   start: `Usage: feedloom start [options] [--schedule CRON]
 
@@ -121,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'sources') return sourcesCommand(rest);
   if (command === 'serve') return serveCommand(rest);
+  if (command === 'import-opml') return importOpmlCommand(rest);
   if (command !== 'run' && command !== 'start') {
     process.stderr.write(`feedloom: unknown command "${command}"\n\n${HELP.main}\n`);
     return EXIT_FATAL;
@@ -182,7 +195,13 @@ async function sourcesCommand(args: string[]): Promise<number> {
   try {
     values = parseArgs({
       args,
-      options: { sources: COMMON_OPTIONS.sources, state: COMMON_OPTIONS.state, json: { type: 'boolean', default: false }, help: COMMON_OPTIONS.help },
+      options: {
+        sources: COMMON_OPTIONS.sources,
+        state: COMMON_OPTIONS.state,
+        json: { type: 'boolean', default: false },
+        opml: { type: 'boolean', default: false },
+        help: COMMON_OPTIONS.help,
+      },
       allowPositionals: false,
     }).values;
   } catch (error) {
@@ -195,12 +214,45 @@ async function sourcesCommand(args: string[]): Promise<number> {
   }
   try {
     const site = await loadSiteConfig(values.sources);
+    if (values.opml) {
+      process.stdout.write(remoteSourcesOpml(values.sources, site));
+      return EXIT_OK;
+    }
     const records = existsSync(values.state) ? readSourceRecords(values.state) : new Map();
     const rows = listSources(values.sources, site, records);
     process.stdout.write(values.json ? `${JSON.stringify({ sources: rows }, null, 2)}\n` : `${formatSourceTable(rows)}\n`);
     return EXIT_OK;
   } catch (error) {
     process.stderr.write(`feedloom sources: ${describeError(error)}\n`);
+    return EXIT_FATAL;
+  }
+}
+
+async function importOpmlCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { sources: COMMON_OPTIONS.sources, help: COMMON_OPTIONS.help }, allowPositionals: true });
+  } catch (error) {
+    process.stderr.write(`feedloom import-opml: ${describeError(error)}\n\n${HELP['import-opml']}\n`);
+    return EXIT_FATAL;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${HELP['import-opml']}\n`);
+    return EXIT_OK;
+  }
+  const [file, ...extra] = parsed.positionals;
+  if (!file || extra.length > 0) {
+    process.stderr.write(`feedloom import-opml: give exactly one OPML file\n\n${HELP['import-opml']}\n`);
+    return EXIT_FATAL;
+  }
+  try {
+    const result = importOpml(file, parsed.values.sources);
+    for (const added of result.added) process.stdout.write(`added   ${added.id}  ${added.url}\n`);
+    for (const skipped of result.skipped) process.stdout.write(`skipped ${skipped.url}  (${skipped.reason})\n`);
+    process.stdout.write(`${result.added.length} added, ${result.skipped.length} skipped\n`);
+    return EXIT_OK;
+  } catch (error) {
+    process.stderr.write(`feedloom import-opml: ${describeError(error)}\n`);
     return EXIT_FATAL;
   }
 }

@@ -3,6 +3,7 @@ import { loadRemoteSources } from '../config/remote-sources.js';
 import { listPageSources } from '../ingest/page-sources.js';
 import type { SiteConfig } from '../model.js';
 import { LOCAL_PAGE_KIND } from '../publish/status.js';
+import { renderOpml } from '../render/opml.js';
 import type { SourceRecord } from '../store/sqlite-store.js';
 
 export interface SourceRow {
@@ -64,4 +65,10 @@ export function formatSourceTable(rows: SourceRow[]): string {
 
 function iso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+/** The remote feed sources as an OPML 2.0 subscription list. */
+export function remoteSourcesOpml(sourcesDir: string, site: SiteConfig): string {
+  const feeds = loadRemoteSources(sourcesDir).sources.filter((source) => source.kind === 'feed');
+  return renderOpml(`${site.title}: sources`, feeds.map((source) => ({ title: source.title ?? source.id, xmlUrl: source.url })));
 }
