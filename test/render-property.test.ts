@@ -62,6 +62,7 @@ function feedDocument(fields: DocumentFields): FeedDocument {
     boilerplate: [],
     feeds: [],
     fetch: DEFAULT_FETCH,
+    archive: false,
   };
   return {
     config: { id: '', title: fields.feedTitle, ...(fields.feedDescription !== undefined ? { description: fields.feedDescription } : {}), limit: 50, filter: {} },

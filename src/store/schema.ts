@@ -17,7 +17,6 @@ const MIGRATIONS: readonly string[] = [
      body          TEXT NOT NULL
    );
    CREATE INDEX entries_newest_first ON entries (published_ms DESC, id);
-   CREATE INDEX entries_by_updated ON entries (updated_ms);
    CREATE TABLE sources (
      source          TEXT PRIMARY KEY,
      kind            TEXT NOT NULL,

@@ -96,8 +96,8 @@ export class SqliteStore {
     this.db = db;
     this.statements = {
       entry: db.prepare<[string], EntryRow>('SELECT * FROM entries WHERE id = ?'),
-      entryState: db.prepare<[string], Pick<EntryRow, 'published_ms' | 'updated_ms' | 'captured_ms' | 'content_hash'>>(
-        'SELECT published_ms, updated_ms, captured_ms, content_hash FROM entries WHERE id = ?',
+      entryState: db.prepare<[string], Pick<EntryRow, 'published_ms' | 'updated_ms' | 'captured_ms' | 'first_seen_ms' | 'content_hash'>>(
+        'SELECT published_ms, updated_ms, captured_ms, first_seen_ms, content_hash FROM entries WHERE id = ?',
       ),
       updatedInstants: db.prepare('SELECT updated_ms FROM entries').pluck(),
       insertEntry: db.prepare(
@@ -155,14 +155,48 @@ export class SqliteStore {
    * sources' results. A version from an older capture never replaces a newer one.
    */
   applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): EntryCounts {
-    const counts: EntryCounts = { new: 0, updated: 0, unchanged: 0 };
+    this.beginPass(nowMs);
+    this.storeEntries(entries);
+    return this.endPass(sources);
+  }
+
+  /**
+   * A pass stores its entries as it reads them, a batch at a time, so it never holds every
+   * page's entries in memory at once. The same entry met twice in one pass (a brief on two
+   * pages) counts once, and the newest capture's version is the one kept.
+   */
+  beginPass(nowMs: number): void {
+    this.pass = { nowMs, seen: new Map(), counts: { new: 0, updated: 0, unchanged: 0 } };
     this.takenInstants = undefined;
+  }
+
+  storeEntries(entries: readonly Entry[]): void {
+    const pass = this.pass;
+    if (!pass) throw new StoreError('storeEntries called outside a pass');
     this.db.transaction(() => {
-      for (const entry of entries) counts[this.applyEntry(entry, nowMs)]++;
+      for (const entry of entries) {
+        const capturedMs = entry.capturedAt.getTime();
+        const seen = pass.seen.get(entry.id);
+        if (seen !== undefined && capturedMs <= seen) continue;
+        const outcome = this.applyEntry(entry, pass.nowMs);
+        if (seen === undefined) pass.counts[outcome]++;
+        pass.seen.set(entry.id, capturedMs);
+      }
+    })();
+  }
+
+  endPass(sources: readonly SourceRecord[]): EntryCounts {
+    const pass = this.pass;
+    if (!pass) throw new StoreError('endPass called outside a pass');
+    this.db.transaction(() => {
       for (const record of sources) this.statements.upsertSource.run(sourceRow(record));
     })();
-    return counts;
+    this.pass = undefined;
+    this.takenInstants = undefined;
+    return pass.counts;
   }
+
+  private pass: { nowMs: number; seen: Map<string, number>; counts: EntryCounts } | undefined;
 
   private applyEntry(entry: Entry, nowMs: number): keyof EntryCounts {
     // Serialized once: stored as is, and hashed to tell an edit from a repeat.
@@ -186,6 +220,11 @@ export class SqliteStore {
     if (!existing) {
       const updatedMs = this.freeInstant(publishedMs);
       this.statements.insertEntry.run({ ...row, published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: nowMs });
+      return 'new';
+    }
+    if (existing.first_seen_ms === nowMs && capturedMs > existing.captured_ms) {
+      // First seen in this very pass, now from a newer capture: it is still new, in this version.
+      this.statements.replaceEntry.run({ ...row, published_ms: existing.published_ms, updated_ms: existing.updated_ms });
       return 'new';
     }
     if (capturedMs < existing.captured_ms) return 'unchanged';

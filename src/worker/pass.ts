@@ -58,7 +58,9 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const known = options.store.sourceRecords();
   const fingerprint = settingsFingerprint(site);
   const context = { site, fingerprint, known, nowMs: startedMs, logger: options.logger };
-  const pageResult = readPages(pages, { ...context, sourcesDir: options.sourcesDir });
+  const store = options.store;
+  store.beginPass(startedMs);
+  const pageResult = readPages(pages, { ...context, sourcesDir: options.sourcesDir, storeEntries: (entries) => store.storeEntries(entries) });
   let remoteResult = mergeReadResults([]);
   if (remote.sources.length > 0 || remote.invalid.length > 0) {
     // Loaded only when there are remote sources: the HTTP client, parsers and sanitizer take
@@ -71,9 +73,9 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
       await fetcher.close();
     }
   }
+  store.storeEntries(remoteResult.entries);
   const read = mergeReadResults([pageResult, remoteResult]);
-
-  const counts = options.store.applyPass(dedupeById(read.entries), read.records, startedMs);
+  const counts = store.endPass(read.records);
   const published = publishIfChanged(site, options.store, options.outDir, counts.new + counts.updated > 0);
   for (const { feed, reason } of published.failed) {
     options.logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
@@ -180,14 +182,4 @@ function changedFeedUrls(written: readonly string[], outDir: string, site: SiteC
 /** Names feedloom, its version, and the site polling, so publishers can see who fetches. */
 function userAgent(site: SiteConfig): string {
   return `feedloom/${VERSION} (+${site.url})`;
-}
-
-/** The same entry from several captures in one pass: the newest capture's version wins. */
-function dedupeById(entries: Entry[]): Entry[] {
-  const byId = new Map<string, Entry>();
-  for (const entry of entries) {
-    const seen = byId.get(entry.id);
-    if (!seen || entry.capturedAt.getTime() > seen.capturedAt.getTime()) byId.set(entry.id, entry);
-  }
-  return [...byId.values()];
 }

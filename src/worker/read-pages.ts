@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { describeError, SourceError } from '../errors.js';
 import { decodePageBytes, readCapture } from '../ingest/page-file.js';
-import type { SiteConfig } from '../model.js';
+import type { Entry, SiteConfig } from '../model.js';
 import { LOCAL_PAGE_KIND } from '../publish/status.js';
 import { pageToEntries } from '../normalize/entries.js';
 import type { SourceRecord } from '../store/sqlite-store.js';
@@ -19,10 +19,15 @@ export interface PageReadOptions {
   known: Map<string, SourceRecord>;
   nowMs: number;
   logger: Logger;
+  /** Takes the entries read, a batch at a time, so they need not all be held at once. */
+  storeEntries: (entries: Entry[]) => void;
 }
+
+const BATCH_SIZE = 2000;
 
 export function readPages(pages: readonly string[], options: PageReadOptions): ReadResult {
   const result = emptyReadResult();
+  let batch: Entry[] = [];
   for (const source of pages) {
     const file = path.join(options.sourcesDir, source);
     const previous = options.known.get(source);
@@ -59,7 +64,11 @@ export function readPages(pages: readonly string[], options: PageReadOptions): R
       }
       const capture = readCapture(decodePageBytes(bytes, source), source, stat.mtime);
       const entries = pageToEntries(capture, options.site);
-      result.entries.push(...entries);
+      batch.push(...entries);
+      if (batch.length >= BATCH_SIZE) {
+        options.storeEntries(batch);
+        batch = [];
+      }
       result.records.push({ ...record, entries: entries.length });
       result.ok++;
     } catch (error) {
@@ -78,5 +87,6 @@ export function readPages(pages: readonly string[], options: PageReadOptions): R
       });
     }
   }
+  options.storeEntries(batch);
   return result;
 }
