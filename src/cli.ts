@@ -181,12 +181,14 @@ function checkStateOutsideOut(flags: Pick<CommonFlags, 'outDir' | 'stateFile'>):
   }
 }
 
-/** The real path where it exists (symlinks followed), else the absolute path. */
+/** The path with every symlink followed, for the part of it that exists so far. */
 function realPath(file: string): string {
+  const absolute = path.resolve(file);
   try {
-    return realpathSync(file);
+    return realpathSync(absolute);
   } catch {
-    return path.resolve(file);
+    const parent = path.dirname(absolute);
+    return parent === absolute ? absolute : path.join(realPath(parent), path.basename(absolute));
   }
 }
 
