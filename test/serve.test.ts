@@ -350,8 +350,6 @@ describe('validators', () => {
     expect((await get(base, '/rss-copy.xml')).headers.etag).toBe(etag);
     // Different bytes: a different validator.
     expect((await get(base, '/atom.xml')).headers.etag).not.toBe(etag);
-    // The same ETag whichever encoding is sent.
-    expect((await get(base, '/rss.xml', { 'Accept-Encoding': 'gzip' })).headers.etag).toBe(etag);
   });
 
   it('sends Last-Modified: the file time, to the second', async () => {
@@ -855,7 +853,8 @@ describe('/metrics', () => {
     const { samples } = parsePrometheus((await get(metricsBase, '/metrics')).body.toString('utf8'));
     expect(sample(samples, 'feedloom_entries')).toBe(metricsStore.entryCount());
     expect(metricsStore.entryCount()).toBe(14 + 2); // the captured pages' entries and the remote feed's two items
-    // The working source was fetched twice; each fetch was observed.
+    // The working source was fetched twice; each of those fetches was observed. (Fetches that
+    // fail, here the two 500s, are not observed at all: see fetchFinished in read-remote.ts.)
     expect(sample(samples, 'feedloom_fetch_duration_seconds_count')).toBeGreaterThanOrEqual(2);
     expect(sample(samples, 'feedloom_fetch_duration_seconds_sum')).toBeGreaterThan(0);
   });
@@ -911,7 +910,13 @@ function spawnCli(args: string[]): Child {
     const seen = logs.find((line) => line.msg === msg);
     if (seen) return Promise.resolve(seen);
     return new Promise<LogLine>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${msg}" log line in ${timeoutMs} ms; stdout: ${JSON.stringify(logs)}, stderr: ${stderr.join('')}`)), timeoutMs);
+      const fail = (why: string) => reject(new Error(`no "${msg}" log line: ${why}; stdout: ${JSON.stringify(logs)}, stderr: ${stderr.join('')}`));
+      const timer = setTimeout(() => fail(`not in ${timeoutMs} ms`), timeoutMs);
+      // A child that exits without the line will never log it.
+      void exited.then((code) => {
+        clearTimeout(timer);
+        if (!logs.some((line) => line.msg === msg)) fail(`the process exited with ${code}`);
+      });
       waiters.push({ msg, resolve: (line) => (clearTimeout(timer), resolve(line)) });
     });
   };
@@ -970,15 +975,45 @@ describe('feedloom serve', () => {
     expect(await child.exited).toBe(0);
   }, 30_000);
 
-  it('never publishes the state file, even when --out is a symlink to the folder that holds it', async () => {
-    // An operator points --out at a link to the state's folder (or the state's folder at a link
-    // into out/). path.resolve does not see through links; only the real paths tell.
-    const sws = workspace('symlinked-out');
-    const link = path.join(sws.root, 'public');
-    symlinkSync(sws.stateDir, link);
+  /** Layouts where --out and --state look apart but are one folder once symlinks are followed. */
+  const linkedLayouts: [string, (root: string) => { out: string; state: string }][] = [
+    [
+      '--out is a symlink to the folder that holds the state',
+      (root) => {
+        mkdirSync(path.join(root, 'data'));
+        symlinkSync(path.join(root, 'data'), path.join(root, 'public'));
+        return { out: path.join(root, 'public'), state: path.join(root, 'data', 'state.db') };
+      },
+    ],
+    [
+      'the state\'s folder is a symlink into --out',
+      (root) => {
+        mkdirSync(path.join(root, 'out'));
+        symlinkSync(path.join(root, 'out'), path.join(root, 'private'));
+        return { out: path.join(root, 'out'), state: path.join(root, 'private', 'state.db') };
+      },
+    ],
+    [
+      'neither exists yet and a parent of --out is a symlink to where the state will be',
+      (root) => {
+        mkdirSync(path.join(root, 'data'));
+        symlinkSync(path.join(root, 'data'), path.join(root, 'link'));
+        return { out: path.join(root, 'link', 'pub'), state: path.join(root, 'data', 'pub', 'state.db') };
+      },
+    ],
+  ];
+
+  it.each(linkedLayouts)('never publishes the state file when %s', async (_name, layout) => {
+    // path.resolve does not see through links; only the real paths tell.
+    const sws = workspace('linked');
+    const { out, state } = layout(sws.root);
     const port = await freePort();
-    const child = spawnCli(['start', '--serve', '--port', String(port), '--schedule', '0 0 1 1 *', '--sources', sws.sources, '--out', link, '--state', sws.state]);
-    const outcome = await Promise.race([child.exited.then((code) => ({ exited: code })), child.waitForLog('pass finished').then(() => ({ exited: undefined }))]);
+    const child = spawnCli(['start', '--serve', '--port', String(port), '--schedule', '0 0 1 1 *', '--sources', sws.sources, '--out', out, '--state', state]);
+    const passed = child.waitForLog('pass finished').then(
+      () => 'passed' as const,
+      () => 'no pass' as const,
+    );
+    const outcome = await Promise.race([child.exited.then((code) => ({ exited: code })), passed.then((what) => ({ exited: what === 'passed' ? undefined : -1 }))]);
     if (outcome.exited === undefined) {
       // It started anyway: then the state must not be reachable over HTTP.
       const origin = `http://127.0.0.1:${port}/`;
@@ -991,9 +1026,10 @@ describe('feedloom serve', () => {
       child.process.kill('SIGTERM');
       await child.exited;
     } else {
-      // Refused: exit 1 with a reason naming the state and out/.
+      // Refused: exit 1 with a reason naming the state and out/, and nothing published.
       expect(outcome.exited).toBe(1);
-      expect(child.logs.some((line) => line.level === 60 && /state/.test(line.msg))).toBe(true);
+      expect(child.logs.some((line) => line.level === 60 && /--state .* is inside --out/.test(line.msg))).toBe(true);
+      expect(existsSync(path.join(out, 'rss.xml'))).toBe(false);
     }
   }, 30_000);
 });

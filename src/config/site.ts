@@ -5,6 +5,7 @@ import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { EntryKind, FeedConfig, FetchSettings, SiteConfig } from '../model.js';
+import { optional } from '../optional.js';
 import { FieldReader, type YamlMap } from './fields.js';
 
 export const SITE_FILE = 'site.yaml';
@@ -166,9 +167,6 @@ function readKind(read: FieldReader, value: unknown, key: string): EntryKind | u
   return text;
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
 
 function withTrailingSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;

@@ -4,6 +4,7 @@
 import Parser from 'rss-parser';
 import { SourceError } from '../errors.js';
 import type { Enclosure, FeedFormat, Person, RawFeed, RawItem } from '../model.js';
+import { optional } from '../optional.js';
 import { parseJsonFeed } from './json-feed-document.js';
 import { repairXml } from './xml-repair.js';
 
@@ -88,9 +89,9 @@ export async function parseFeedDocument(text: string, source: string): Promise<R
   const feed = parsed as unknown as Record<string, unknown>;
   return {
     format,
-    ...optionalText('title', textOf(feed.title as XmlValue)),
-    ...optionalText('link', typeof feed.link === 'string' ? feed.link : undefined),
-    ...optionalText('language', typeof feed.language === 'string' ? feed.language : undefined),
+    ...optional('title', textOf(feed.title as XmlValue)),
+    ...optional('link', typeof feed.link === 'string' ? feed.link : undefined),
+    ...optional('language', typeof feed.language === 'string' ? feed.language : undefined),
     items: (parsed.items ?? []).map((item) => (format === 'atom' ? adaptAtomItem(item) : adaptRssItem(item))),
     skipped: [],
   };
@@ -107,18 +108,18 @@ function detectXmlFormat(xml: string): FeedFormat {
 function adaptRssItem(item: ParsedItem): RawItem {
   const guid = textOf(item.guid) ?? (typeof item['rdf:about'] === 'string' ? (item['rdf:about'] as string) : undefined);
   return {
-    ...optionalText('guid', guid),
-    ...optionalText('link', typeof item.link === 'string' ? item.link.trim() : undefined),
-    ...optionalText('title', textOf(item.title)),
-    ...optionalText('summaryHtml', item.contentEncoded ? item.content : undefined),
-    ...optionalText('contentHtml', item.contentEncoded ?? item.content),
+    ...optional('guid', guid),
+    ...optional('link', typeof item.link === 'string' ? item.link.trim() : undefined),
+    ...optional('title', textOf(item.title)),
+    ...optional('summaryHtml', item.contentEncoded ? item.content : undefined),
+    ...optional('contentHtml', item.contentEncoded ?? item.content),
     authors: uniquePeople([textOf(item.creator)].filter(isText).map(personFromText)),
     // RSS 1.0 has no <category>; its feeds put the subject in dc:subject.
     categories: [...(item.categories ?? []), ...(item.dcSubjects ?? [])].map(textOf).filter(isText),
-    ...optionalText('published', item.pubDate ?? item.date),
+    ...optional('published', item.pubDate ?? item.date),
     enclosures: (item.enclosures ?? []).map((enclosure) => enclosureOf(enclosure.$)).filter(isDefined),
-    ...optionalText('image', mediaImage(item)),
-    ...optionalText('language', typeof item.language === 'string' ? item.language : undefined),
+    ...optional('image', mediaImage(item)),
+    ...optional('language', typeof item.language === 'string' ? item.language : undefined),
   };
 }
 
@@ -126,17 +127,17 @@ function adaptAtomItem(item: ParsedItem): RawItem {
   const links = (item.atomLinks ?? []).map((link) => link.$ ?? {});
   const alternate = links.find((link) => (link.rel ?? 'alternate') === 'alternate')?.href;
   return {
-    ...optionalText('guid', typeof item.id === 'string' ? item.id.trim() : undefined),
-    ...optionalText('link', alternate ?? item.link),
-    ...optionalText('title', atomTextAsHtml(item.atomTitles?.[0])),
-    ...optionalText('summaryHtml', atomTextAsHtml(item.atomSummaries?.[0])),
-    ...optionalText('contentHtml', atomTextAsHtml(item.atomContents?.[0])),
+    ...optional('guid', typeof item.id === 'string' ? item.id.trim() : undefined),
+    ...optional('link', alternate ?? item.link),
+    ...optional('title', atomTextAsHtml(item.atomTitles?.[0])),
+    ...optional('summaryHtml', atomTextAsHtml(item.atomSummaries?.[0])),
+    ...optional('contentHtml', atomTextAsHtml(item.atomContents?.[0])),
     authors: uniquePeople((item.authors ?? []).map(atomPerson).filter(isDefined)),
     categories: (item.atomCategories ?? []).map((category) => (typeof category === 'object' ? (category.$?.label ?? category.$?.term) : category)).filter(isText),
-    ...optionalText('published', item.published ?? item.updated),
-    ...optionalText('updated', item.updated),
+    ...optional('published', item.published ?? item.updated),
+    ...optional('updated', item.updated),
     enclosures: links.filter((link) => link.rel === 'enclosure').map(enclosureOf).filter(isDefined),
-    ...optionalText('image', mediaImage(item)),
+    ...optional('image', mediaImage(item)),
   };
 }
 
@@ -216,9 +217,6 @@ function uniquePeople(people: Person[]): Person[] {
   return people.filter((person) => !seen.has(person.name) && seen.add(person.name));
 }
 
-function optionalText<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return (value ? { [key]: value } : {}) as { [P in K]?: string };
-}
 
 function isText(value: string | undefined): value is string {
   return typeof value === 'string' && value.length > 0;

@@ -7,6 +7,7 @@ import { htmlToText, sanitizeHtmlContent } from './sanitize.js';
 import { parseSourceDate } from './source-dates.js';
 import { cleanLine, escapeHtml, paragraphsToHtml, truncateAtWord } from './text.js';
 import { resolveLink } from './urls.js';
+import { optional } from '../optional.js';
 import { MAX_TITLE_LENGTH } from './entries.js';
 
 const DAY = 86_400_000;
@@ -111,8 +112,4 @@ function permalinkFor(siteUrl: string, id: string): string {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return (value ? { [key]: value } : {}) as { [P in K]?: string };
 }

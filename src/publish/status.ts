@@ -33,6 +33,6 @@ export function publishStatus(records: ReadonlyMap<string, SourceRecord>, outDir
   return writeIfChanged(path.join(outDir, STATUS_FILE), `${JSON.stringify({ sources }, null, 2)}\n`);
 }
 
-function iso(ms: number | undefined): string | null {
+export function iso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }

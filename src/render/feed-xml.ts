@@ -41,7 +41,7 @@ export function renderRss(document: FeedDocument): string {
   if (!rss.includes('xmlns:dc=')) rss = rss.replace('<rss version="2.0"', `<rss version="2.0" xmlns:dc="${DUBLIN_CORE}"`);
   if (hasImages(document)) rss = rss.replace('<rss version="2.0"', `<rss version="2.0" xmlns:media="${MEDIA_RSS}"`);
   if (document.prevArchiveUrl) {
-    rss = rss.replace(/(<atom:link href="[^"]*" rel="self"[^>]*\/>)/, `$1\n        <atom:link href="${escapeXml(document.prevArchiveUrl)}" rel="prev-archive"/>`);
+    rss = rss.replace(/(<atom:link href="[^"]*" rel="self"[^>]*\/>)/, `$1\n        <atom:link href="${escapeHtml(document.prevArchiveUrl)}" rel="prev-archive"/>`);
   }
   return finishXml(rss);
 }
@@ -88,13 +88,13 @@ function atomEntryLinks(xml: string, entries: readonly StoredEntry[]): string {
   let result = xml;
   for (const entry of entries) {
     if (entry.enclosures.length === 0 && !entry.image) continue;
-    const id = `<id>${escapeXml(new URL(entry.id).href)}</id>`;
+    const id = `<id>${escapeHtml(new URL(entry.id).href)}</id>`;
     const extra = entry.enclosures.map((enclosure) => {
-      const type = enclosure.type ? ` type="${escapeXml(enclosure.type)}"` : '';
+      const type = enclosure.type ? ` type="${escapeHtml(enclosure.type)}"` : '';
       const length = enclosure.length ? ` length="${enclosure.length}"` : '';
-      return `\n        <link rel="enclosure" href="${escapeXml(enclosure.url)}"${type}${length}/>`;
+      return `\n        <link rel="enclosure" href="${escapeHtml(enclosure.url)}"${type}${length}/>`;
     });
-    if (entry.image) extra.push(`\n        <media:thumbnail url="${escapeXml(entry.image)}"/>`);
+    if (entry.image) extra.push(`\n        <media:thumbnail url="${escapeHtml(entry.image)}"/>`);
     result = result.replace(id, `${id}${extra.join('')}`);
   }
   return result;
@@ -104,9 +104,6 @@ function hasImages(document: FeedDocument): boolean {
   return document.entries.some((entry) => entry.image !== undefined);
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /**
  * An RFC 5005 archive document: Atom, marked fh:archive, linking to the current feed and to the
@@ -126,7 +123,7 @@ export function renderArchiveAtom(document: FeedDocument, links: { current: stri
 
 /** Adds feed-level links after the self link, which `feed` always writes for these documents. */
 function addAtomLinks(atom: string, links: Record<string, string>): string {
-  const extra = Object.entries(links).map(([rel, href]) => `\n    <link rel="${rel}" href="${escapeXml(href)}"/>`).join('');
+  const extra = Object.entries(links).map(([rel, href]) => `\n    <link rel="${rel}" href="${escapeHtml(href)}"/>`).join('');
   return atom.replace(/(<link rel="self"[^>]*\/>)/, `$1${extra}`);
 }
 

@@ -11,7 +11,7 @@ export interface OpmlOutline {
 
 /** `modified` comes from the feeds themselves, never the clock, so the file is stable. */
 export function renderOpml(title: string, outlines: readonly OpmlOutline[], modified?: Date): string {
-  const attribute = (name: string, value: string | undefined) => (value ? ` ${name}="${escapeXmlAttribute(value)}"` : '');
+  const attribute = (name: string, value: string | undefined) => (value ? ` ${name}="${escapeHtml(value)}"` : '');
   const lines = [
     '<?xml version="1.0" encoding="utf-8"?>',
     '<opml version="2.0">',
@@ -29,8 +29,4 @@ export function renderOpml(title: string, outlines: readonly OpmlOutline[], modi
     '',
   ];
   return xmlSafe(lines.join('\n'));
-}
-
-function escapeXmlAttribute(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\t\n\r]/g, ' ');
 }

@@ -12,6 +12,7 @@ import { readHtmlPage } from '../ingest/html-page.js';
 import { readCapture } from '../ingest/page-file.js';
 import type { Entry, PassObserver, SiteConfig } from '../model.js';
 import { pageToEntries } from '../normalize/entries.js';
+import { optional } from '../optional.js';
 import { feedToEntries } from '../normalize/feed-items.js';
 import type { SourceRecord } from '../store/sqlite-store.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
@@ -91,7 +92,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     lastAttemptMs: nowMs,
     lastSuccessMs: nowMs,
     failures: 0,
-    ...optionalNumber('nextAttemptMs', nextScheduledAttempt(source.schedule, nowMs)),
+    ...optional('nextAttemptMs', nextScheduledAttempt(source.schedule, nowMs)),
   };
   try {
     const fetched = await options.fetcher.fetch(
@@ -152,7 +153,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
         error: reason,
         entries: previous?.entries ?? 0,
         lastAttemptMs: nowMs,
-        ...optionalNumber('lastSuccessMs', previous?.lastSuccessMs),
+        ...optional('lastSuccessMs', previous?.lastSuccessMs),
         ...(previous?.bytesHash ? { bytesHash: previous.bytesHash } : {}),
         failures,
         nextAttemptMs,
@@ -198,8 +199,4 @@ function keepValidators(previous: SourceRecord | undefined): Partial<SourceRecor
     ...(previous?.etag ? { etag: previous.etag } : {}),
     ...(previous?.lastModified ? { lastModified: previous.lastModified } : {}),
   };
-}
-
-function optionalNumber<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }

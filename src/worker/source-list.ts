@@ -2,7 +2,7 @@
 import { loadRemoteSources } from '../config/remote-sources.js';
 import { listPageSources } from '../ingest/page-sources.js';
 import type { SiteConfig } from '../model.js';
-import { LOCAL_PAGE_KIND } from '../publish/status.js';
+import { iso, LOCAL_PAGE_KIND } from '../publish/status.js';
 import { renderOpml } from '../render/opml.js';
 import type { SourceRecord } from '../store/sqlite-store.js';
 
@@ -63,9 +63,6 @@ export function formatSourceTable(rows: SourceRow[]): string {
   return [header, ...lines].map((line) => line.map((cell, column) => (column === line.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n');
 }
 
-function iso(ms: number | undefined): string | null {
-  return ms === undefined ? null : new Date(ms).toISOString();
-}
 
 /** The remote feed sources as an OPML 2.0 subscription list. */
 export function remoteSourcesOpml(sourcesDir: string, site: SiteConfig): string {
