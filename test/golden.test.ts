@@ -16,7 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PAGES = path.join(here, 'fixtures', 'pages');
 const GOLDEN = path.join(here, 'golden');
 /** What of test/golden/ this file owns: the default feed, the `desk` feed, the entry pages and the sources' health. */
-const GOLDEN_PARTS = ['rss.xml', 'atom.xml', 'feed.json', 'desk', 'entries', 'status.json', 'index.html', 'feeds.opml', 'feed.xsl'];
+const GOLDEN_PARTS = ['rss.xml', 'atom.xml', 'feed.json', 'desk', 'entries', 'status.json', 'index.html', 'feeds.opml', 'feed.xsl', 'feed.html'];
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const FROZEN_NOW = '2026-03-01T12:00:00Z';
 
@@ -137,13 +137,16 @@ describe('golden feeds from test/fixtures/pages', () => {
     const written = filesUnder(out);
     expect(written).toEqual(goldenFiles());
     expect(summary.filesWritten).toBe(written.length);
-    // The default feed, one extra feed, the sources' health, the index page, the OPML list, the
-    // feeds' stylesheet, and one page per entry without a page of its own.
+    // The default feed and one extra feed (each with its page for people), the sources' health,
+    // the index page, the OPML list, the feeds' stylesheet, and one page per entry without a
+    // page of its own.
     expect(written.filter((name) => !name.startsWith('entries/'))).toEqual([
       'atom.xml',
       'desk/atom.xml',
+      'desk/feed.html',
       'desk/feed.json',
       'desk/rss.xml',
+      'feed.html',
       'feed.json',
       'feed.xsl',
       'feeds.opml',

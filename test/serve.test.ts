@@ -296,13 +296,13 @@ describe('content types', () => {
     }
   });
 
-  it('gives a browser that asks for HTML the RSS and Atom feeds as application/xml, so it applies feed.xsl', async () => {
+  it("gives a browser that asks for HTML the feed's page for people instead of RSS or Atom", async () => {
     const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
     for (const name of ['rss.xml', 'atom.xml', 'desk/rss.xml']) {
       const response = await get(base, `/${name}`, { Accept: browserAccept });
-      expect(response.headers['content-type'], name).toBe('application/xml; charset=utf-8');
+      expect(response.headers['content-type'], name).toBe('text/html; charset=utf-8');
       expect(response.headers.vary, name).toBe('Accept, Accept-Encoding');
-      expect(response.body.equals(file(name))).toBe(true);
+      expect(response.body.equals(file(path.posix.join(path.posix.dirname(name), 'feed.html')))).toBe(true);
     }
     // The JSON feed and pages do not change with Accept.
     expect((await get(base, '/feed.json', { Accept: browserAccept })).headers['content-type']).toBe('application/feed+json; charset=utf-8');

@@ -9,6 +9,7 @@ import { renderEntryPage } from '../render/entry-page.js';
 import { feedUpdated, renderAtom, renderRss } from '../render/feed-xml.js';
 import { FEED_STYLESHEET, STYLESHEET_FILE } from '../render/feed-stylesheet.js';
 import { renderIndexPage } from '../render/index-page.js';
+import { FEED_PAGE_FILE, renderFeedPage } from '../render/feed-page.js';
 import { renderOpml, type OpmlOutline } from '../render/opml.js';
 import { renderJsonFeed } from '../render/json-feed.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
@@ -78,6 +79,7 @@ export function publishFeeds(site: SiteConfig, store: SqliteStore, outDir: strin
         [FEED_FILES.rss, renderRss(document)],
         [FEED_FILES.atom, renderAtom(document)],
         [FEED_FILES.json, renderJsonFeed(document)],
+        [FEED_PAGE_FILE, renderFeedPage(document)],
       ];
     } catch (error) {
       // One feed that cannot be rendered must not stop the others from being published.

@@ -8,12 +8,12 @@ import { xmlSafe } from './xml-guard.js';
 
 const NEWEST_SHOWN = 5;
 
-const STYLE = [
+export const PAGE_STYLE = [
   'body{font:1rem/1.5 system-ui,-apple-system,sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#1d1d1f;background:#fff}',
   'h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.2rem;margin:0 0 .25rem}',
   'section{border-top:1px solid #ddd;padding:1rem 0}',
   '.meta,time{color:#666;font-size:.9rem}',
-  'ul{padding-left:1.2rem}li{margin:.3rem 0}',
+  'ul{padding-left:1.2rem}li{margin:.3rem 0}a{overflow-wrap:anywhere}',
   '.subscribe a{display:inline-block;margin:.25rem .5rem .25rem 0;padding:.2rem .6rem;border:1px solid #c60;border-radius:.3rem;color:#c60;text-decoration:none}',
   '@media (prefers-color-scheme:dark){body{background:#111;color:#eee}section{border-color:#333}}',
 ].join('');
@@ -33,7 +33,7 @@ export function renderIndexPage(site: SiteConfig, feeds: readonly FeedDocument[]
     `<title>${escapeHtml(site.title)}: feeds</title>`,
     `<meta name="description" content="${escapeHtml(site.description)}">`,
     ...alternates,
-    `<style>${STYLE}</style>`,
+    `<style>${PAGE_STYLE}</style>`,
     '</head>',
     '<body>',
     '<header>',

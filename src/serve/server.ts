@@ -3,6 +3,8 @@
 // and nothing outside out/ ever reachable. Plus /healthz and /metrics.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { FEED_PAGE_FILE } from '../render/feed-page.js';
 import type { Logger } from 'pino';
 import { contentTypeOf, isFeedType } from './content-types.js';
 import { FileCache, type CachedFile } from './file-cache.js';
@@ -47,12 +49,13 @@ export function createFeedServer(options: FeedServerOptions): Server {
       return send(response, 405, 'method not allowed\n');
     }
     const target = request.url ?? '/';
-    if (target === '/healthz') {
+    const route = target.split('?')[0];
+    if (route === '/healthz') {
       const report = options.health();
       response.setHeader('Cache-Control', 'no-store');
       return send(response, report.healthy ? 200 : 503, `${JSON.stringify(report)}\n`, 'application/json; charset=utf-8', request.method === 'HEAD');
     }
-    if (target === '/metrics') {
+    if (route === '/metrics') {
       const metrics = await options.metrics();
       response.setHeader('Cache-Control', 'no-store');
       return send(response, 200, metrics.body, metrics.contentType, request.method === 'HEAD');
@@ -67,22 +70,31 @@ export function createFeedServer(options: FeedServerOptions): Server {
       cache.forget(resolved.file);
       return send(response, 404, 'not found\n');
     }
+    // A browser opening a feed gets the feed's page for people, where there is one.
+    if (isFeedType(contentTypeOf(resolved.file)) && prefersHtml(request.headers.accept)) {
+      const page = path.join(path.dirname(resolved.file), FEED_PAGE_FILE);
+      try {
+        return serveFile(request, response, page, cache.get(page), 'Accept, Accept-Encoding');
+      } catch {
+        cache.forget(page);
+      }
+    }
     serveFile(request, response, resolved.file, file);
   }
 
-  function serveFile(request: IncomingMessage, response: ServerResponse, path: string, file: CachedFile): void {
-    let contentType = contentTypeOf(path);
+  function serveFile(request: IncomingMessage, response: ServerResponse, filePath: string, file: CachedFile, vary = 'Accept-Encoding'): void {
+    let contentType = contentTypeOf(filePath);
     const headers: Record<string, string | number> = {
       ETag: file.etag,
       'Last-Modified': file.lastModified,
       'Cache-Control': cacheControl,
       'X-Content-Type-Options': 'nosniff',
-      Vary: 'Accept-Encoding',
+      Vary: vary,
     };
     if (isFeedType(contentType)) {
       headers.Vary = 'Accept, Accept-Encoding';
-      // Browsers download application/rss+xml; given plain XML they apply the feed's stylesheet
-      // and show a readable page. Feed readers do not ask for HTML first and get the feed type.
+      // Without a page for people, browsers still should not download the feed: as plain XML
+      // they apply its stylesheet. Feed readers do not ask for HTML first and get the feed type.
       if (prefersHtml(request.headers.accept)) contentType = 'application/xml; charset=utf-8';
     }
     if (contentType.startsWith('application/feed+json')) headers['Access-Control-Allow-Origin'] = '*';

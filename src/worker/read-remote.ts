@@ -94,6 +94,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     failures: 0,
     ...optional('nextAttemptMs', nextScheduledAttempt(source.schedule, nowMs)),
   };
+  const fetchStarted = performance.now();
   try {
     const fetched = await options.fetcher.fetch(
       {
@@ -107,7 +108,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
       // Retry-After dates are read against the pass's clock, like backoff.
       () => nowMs,
     );
-    options.observer?.fetchFinished(fetched.durationMs);
+    options.observer?.fetchFinished(performance.now() - fetchStarted);
     if (fetched.notModified) {
       log.debug({ duration_ms: Math.round(fetched.durationMs) }, 'source not modified');
       return { kind: 'unchanged', record: { ...keepValidators(previous), ...base, ...(previous?.bytesHash ? { bytesHash: previous.bytesHash } : {}) } };
@@ -126,6 +127,8 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     log.debug({ entries: entries.length, duration_ms: Math.round(fetched.durationMs) }, 'source read');
     return { kind: 'read', record: { ...record, entries: entries.length }, entries };
   } catch (error) {
+    // Failed fetches are fetches too: timeouts above all belong in the duration histogram.
+    if (error instanceof FetchError) options.observer?.fetchFinished(performance.now() - fetchStarted);
     const failures = (previous?.failures ?? 0) + 1;
     const retryAfterMs = error instanceof FetchError ? error.details.retryAfterMs : undefined;
     const nextAttemptMs = nextAttemptAfterFailure(nowMs, failures, retryAfterMs);

@@ -1,7 +1,8 @@
 // The published feeds in a real browser: Debian's Chromium, driven by playwright-core, against
 // `feedloom serve` as a child process over an out/ made by a real pass over test/fixtures/pages.
-// A person who opens index.html, rss.xml or atom.xml must see the newest entries' titles (the
-// feeds through feed.xsl), index.html must announce every feed, and the index must fit a phone.
+// A person who opens index.html, rss.xml or atom.xml must see the newest entries' titles (for a
+// feed, the server sends its page for people), index.html must announce every feed, and the
+// pages must fit a phone.
 // Screenshots go to test/screenshots/ (gitignored) for a person to look at.
 // Run with `npm run test:browser`; it needs `apt-get install chromium` (or CHROMIUM_PATH).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -254,17 +255,17 @@ describe('feeds in Chromium', () => {
     }
   });
 
-  check('/rss.xml renders through feed.xsl as a page with the newest titles', async () => {
+  check('/rss.xml shows as a page with the newest titles', async () => {
     const { page, status, contentType, failed, pageErrors } = await visit('/rss.xml');
     expect(status).toBe(200);
-    // A browser asks for HTML first, so the server sends plain XML, which Chromium renders
-    // (application/rss+xml would be downloaded instead).
-    expect(contentType).toBe('application/xml; charset=utf-8');
+    // A browser asks for HTML first, so the server sends the feed's page for people
+    // (application/rss+xml would be downloaded, and Chromium is dropping XSLT).
+    expect(contentType).toBe('text/html; charset=utf-8');
     const feed = feeds[0]!;
     await expectVisibleText(page, feed.json.title, 'h1');
     for (const title of newest(feed)) await expectVisibleText(page, title, 'li');
     expect(await visibleText(page)).toContain('This is a web feed.');
-    // The result is the stylesheet's HTML, not Chromium's raw XML tree.
+    // A page, not Chromium's raw XML tree.
     expect(await rootElementName(page)).toBe('html');
     expect(await page.title()).toBe(`${feed.json.title} (feed)`);
     expect(failed).toEqual([]);
@@ -272,10 +273,10 @@ describe('feeds in Chromium', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'rss.png'), fullPage: true });
   });
 
-  check('/atom.xml renders through feed.xsl as a page with the newest titles and working links', async () => {
+  check('/atom.xml shows as a page with the newest titles and working links', async () => {
     const { page, status, contentType, failed, pageErrors } = await visit('/atom.xml');
     expect(status).toBe(200);
-    expect(contentType).toBe('application/xml; charset=utf-8');
+    expect(contentType).toBe('text/html; charset=utf-8');
     const feed = feeds[0]!;
     await expectVisibleText(page, feed.json.title, 'h1');
     for (const title of newest(feed)) await expectVisibleText(page, title, 'li');
@@ -289,10 +290,10 @@ describe('feeds in Chromium', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'atom.png'), fullPage: true });
   });
 
-  check('a feed folder\'s rss.xml (desk/rss.xml) renders with ../feed.xsl', async () => {
+  check('a feed folder\'s rss.xml (desk/rss.xml) shows as that feed\'s page', async () => {
     const { page, status, contentType, failed, pageErrors } = await visit('/desk/rss.xml');
     expect(status).toBe(200);
-    expect(contentType).toBe('application/xml; charset=utf-8');
+    expect(contentType).toBe('text/html; charset=utf-8');
     const feed = feeds[1]!;
     await expectVisibleText(page, feed.json.title, 'h1');
     for (const title of newest(feed)) await expectVisibleText(page, title, 'li');

@@ -1,0 +1,48 @@
+// <feed>/feed.html: a feed as a page for people. `feedloom serve` sends it to a browser that
+// opens rss.xml or atom.xml, since browsers download feed types and are dropping XSLT; static
+// hosts still have the feeds' xml-stylesheet instruction. Pure; no external assets.
+import type { FeedDocument } from '../model.js';
+import { escapeHtml } from '../normalize/text.js';
+import { rfc3339 } from './json-feed.js';
+import { PAGE_STYLE } from './index-page.js';
+import { xmlSafe } from './xml-guard.js';
+
+export const FEED_PAGE_FILE = 'feed.html';
+
+export function renderFeedPage(document: FeedDocument): string {
+  const { config, site } = document;
+  const items = document.entries.map((entry) => {
+    const published = rfc3339(entry.published);
+    return [
+      '<li>',
+      `<a href="${escapeHtml(entry.link)}">${escapeHtml(entry.title)}</a> `,
+      `<time datetime="${published}">${published.slice(0, 10)} ${published.slice(11, 16)} UTC</time>`,
+      ...(entry.summary && entry.summary !== entry.title ? [`<p>${escapeHtml(entry.summary)}</p>`] : []),
+      '</li>',
+    ].join('');
+  });
+  const lines = [
+    '<!doctype html>',
+    `<html lang="${escapeHtml(site.language ?? 'en')}">`,
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(config.title)} (feed)</title>`,
+    `<link rel="alternate" type="application/rss+xml" title="${escapeHtml(config.title)}" href="${escapeHtml(document.rssUrl)}">`,
+    `<link rel="alternate" type="application/atom+xml" title="${escapeHtml(config.title)}" href="${escapeHtml(document.atomUrl)}">`,
+    `<style>${PAGE_STYLE}.note{background:#fff6e5;border:1px solid #f0c36d;border-radius:.3rem;padding:.6rem .8rem}.note code{overflow-wrap:anywhere}li time{display:block}li p{margin:.2rem 0 0}</style>`,
+    '</head>',
+    '<body>',
+    `<p class="note">This is a web feed. To subscribe, copy its address into your feed reader: <code>${escapeHtml(document.rssUrl)}</code></p>`,
+    `<h1>${escapeHtml(config.title)}</h1>`,
+    `<p>${escapeHtml(config.description ?? site.description)}</p>`,
+    `<p class="subscribe"><a href="${escapeHtml(document.homeUrl)}">Visit the site</a></p>`,
+    '<ul>',
+    ...items,
+    '</ul>',
+    '</body>',
+    '</html>',
+    '',
+  ];
+  return xmlSafe(lines.join('\n'));
+}
