@@ -8,10 +8,8 @@ import { loadSiteConfig, type SiteOverrides } from './config/site.js';
 import { ConfigError, describeError, FeedloomError } from './errors.js';
 import { createLogger } from './log.js';
 import type { SiteConfig } from './model.js';
-import { FeedMetrics } from './serve/metrics.js';
-import { startFeedServer } from './serve/run-server.js';
+import type { FeedMetrics } from './serve/metrics.js';
 import { SqliteStore } from './store/sqlite-store.js';
-import { importOpml } from './config/opml-import.js';
 import { remoteSourcesOpml } from './worker/source-list.js';
 import { acquirePassLock } from './worker/lock.js';
 import { runPass, type PassSummary } from './worker/pass.js';
@@ -248,6 +246,7 @@ async function importOpmlCommand(args: string[]): Promise<number> {
     return EXIT_FATAL;
   }
   try {
+    const { importOpml } = await import('./config/opml-import.js');
     const result = importOpml(file, parsed.values.sources);
     for (const added of result.added) process.stdout.write(`added   ${added.id}  ${added.url}\n`);
     for (const skipped of result.skipped) process.stdout.write(`skipped ${skipped.url}  (${skipped.reason})\n`);
@@ -283,6 +282,8 @@ async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
 async function runScheduled(flags: CommonFlags, logger: Logger): Promise<number> {
   const site = await loadSiteConfig(flags.sourcesDir, flags.overrides);
   const store = SqliteStore.open(flags.stateFile);
+  // The server and metrics are loaded by the commands that use them, not by every `run`.
+  const { FeedMetrics } = await import('./serve/metrics.js');
   const metrics = new FeedMetrics(() => store);
   const schedule = startSchedule({
     schedule: site.schedule,
@@ -305,6 +306,7 @@ async function runScheduled(flags: CommonFlags, logger: Logger): Promise<number>
 /** With --serve the first pass creates out/; the server starts once it exists. */
 async function startServerWhenOutExists(flags: CommonFlags, site: SiteConfig, store: SqliteStore, metrics: FeedMetrics, logger: Logger) {
   mkdirSync(flags.outDir, { recursive: true });
+  const { startFeedServer } = await import('./serve/run-server.js');
   return startFeedServer({ outDir: flags.outDir, site, store, metrics, host: flags.serve!.host, port: flags.serve!.port, logger });
 }
 
@@ -330,6 +332,7 @@ async function serveCommand(args: string[]): Promise<number> {
     if (!existsSync(values.out)) throw new ConfigError(`--out ${values.out} does not exist; run a pass first`);
     const site = await loadSiteConfig(values.sources);
     const store = SqliteStore.open(values.state);
+    const [{ FeedMetrics }, { startFeedServer }] = await Promise.all([import('./serve/metrics.js'), import('./serve/run-server.js')]);
     const metrics = new FeedMetrics(() => store);
     const server = await startFeedServer({ outDir: values.out, site, store, metrics, host: values.host, port: Number(values.port), logger });
     await new Promise<void>((resolve) => {

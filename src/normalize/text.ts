@@ -39,8 +39,9 @@ export function lineKey(text: string): string {
  */
 export function truncateAtWord(text: string, max: number): string {
   if (text.length <= max) return text;
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
+  // The first `max` code points lie within the first 2 * max UTF-16 units.
+  const chars = Array.from(text.slice(0, 2 * max));
+  if (chars.length <= max && text.length <= 2 * max) return text;
   const room = chars.slice(0, max - 1).join('');
   const lastSpace = room.lastIndexOf(' ');
   // A single giant word has no boundary to cut at; cut it rather than return nothing.
