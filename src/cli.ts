@@ -2,7 +2,7 @@
 // feedloom's commands: flags in, config and logger wired, passes run. No pipeline logic here.
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Logger } from 'pino';
 import { loadSiteConfig, type SiteOverrides } from './config/site.js';
 import { ConfigError, describeError, FeedloomError } from './errors.js';
@@ -10,11 +10,11 @@ import { createLogger } from './log.js';
 import type { SiteConfig } from './model.js';
 import type { FeedMetrics } from './serve/metrics.js';
 import { SqliteStore } from './store/sqlite-store.js';
-import { remoteSourcesOpml } from './worker/source-list.js';
 import { acquirePassLock } from './worker/lock.js';
 import { runPass, type PassSummary } from './worker/pass.js';
 import { startSchedule } from './worker/schedule.js';
-import { formatSourceTable, listSources } from './worker/source-list.js';
+import { formatSourceTable, listSources, remoteSourcesOpml } from './worker/source-list.js';
+import { HELP } from './cli-help.js';
 import { VERSION } from './version.js';
 
 export const EXIT_OK = 0;
@@ -37,78 +37,23 @@ const SERVER_OPTIONS = {
 
 const START_OPTIONS = { schedule: { type: 'string' }, serve: { type: 'boolean', default: false }, ...SERVER_OPTIONS } as const;
 
-const COMMON_HELP = `Options:
-  --sources DIR     captured pages (*.txt) and site.yaml           [default: sources]
-  --out DIR         where the feeds are written                     [default: out]
-  --state FILE      SQLite state, kept outside --out                [default: .feedloom/state.db]
-  --base-url URL    public URL of --out (overrides url in site.yaml)
-  -h, --help        show this help`;
+type Flags = Record<string, string | boolean | undefined>;
 
-const HELP: Record<string, string> = {
-  main: `feedloom ${VERSION}: captured article pages in, RSS 2.0, Atom 1.0 and JSON Feed 1.1 out.
-
-Usage: feedloom <command> [options]
-
-Commands:
-  run      one pass, then exit (for system cron)
-  start    a pass at once, then passes on a schedule (a long-running service)
-  sources  every source with its kind, schedule and health
-  serve    serve out/ over HTTP, with /healthz and /metrics
-  import-opml FILE   add the feeds of an OPML subscription list as sources
-
-Run "feedloom <command> --help" for a command's options.`,
-  run: `Usage: feedloom run [options]
-
-One pass: read every page under --sources, remember new and changed entries, write the feeds.
-Exit status: 0 every source was fine; 2 some sources failed and the feeds were written from
-the rest; 1 nothing could be done (bad site config, output folder not writable).
-
-${COMMON_HELP}`,
-  'import-opml': `Usage: feedloom import-opml FILE [--sources DIR]
-
-Adds a feed source (sources/<id>.yaml, kind: feed) for every outline with an xmlUrl in the
-OPML file. Sources whose URL is already there are skipped; no file is ever overwritten.
-
-Options:
-  --sources DIR     where the source files go                       [default: sources]
-  -h, --help        show this help`,
-  sources: `Usage: feedloom sources [--sources DIR] [--state FILE] [--json | --opml]
-
-Lists every source: captured page files and remote sources (sources/<id>.yaml), with kind,
-schedule and health from the state file (last success, last error, failures in a row, next
-attempt). Exit status 1 when the site config is bad.
-
-Options:
-  --sources DIR     captured pages and source files                [default: sources]
-  --state FILE      SQLite state                                     [default: .feedloom/state.db]
-  --json            one JSON document instead of a table
-  --opml            the remote feed sources as an OPML 2.0 subscription list
-  -h, --help        show this help`,
-  start: `Usage: feedloom start [options] [--schedule CRON]
-
-A pass at once, then one on every tick of the schedule. Passes never overlap. SIGINT or
-SIGTERM ends the process after the current pass, with no partial file left behind.
-
-${COMMON_HELP}
-  --schedule CRON   when to run passes (overrides schedule in site.yaml) [default: */15 * * * *]
-  --serve           also serve --out over HTTP in this process (see feedloom serve --help)
-  --port PORT       with --serve                                    [default: 8080]
-  --host HOST       with --serve                                    [default: 127.0.0.1]`,
-  serve: `Usage: feedloom serve [--out DIR] [--port PORT] [--host HOST] [--state FILE] [--sources DIR]
-
-Serves the files in --out: feeds with their own content types, strong ETags and Last-Modified,
-304s, HEAD, gzip and br, Cache-Control for one schedule interval, CORS on the JSON feed. Nothing
-outside --out is ever served. GET /healthz answers 200 while passes keep finishing on schedule,
-else 503 with the reason; GET /metrics answers in the Prometheus text format.
-
-Options:
-  --out DIR         what to serve                                   [default: out]
-  --port PORT       TCP port                                        [default: 8080]
-  --host HOST       address to listen on                            [default: 127.0.0.1]
-  --state FILE      SQLite state, for /healthz and /metrics         [default: .feedloom/state.db]
-  --sources DIR     where site.yaml is, for the schedule            [default: sources]
-  -h, --help        show this help`,
-};
+/** Parses a command's flags; prints help or the error itself and gives the exit status then. */
+function parseCommand(command: string, args: string[], options: ParseArgsConfig['options'], allowPositionals = false): { values: Flags; positionals: string[] } | { exit: number } {
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, allowPositionals, strict: true }) as { values: Flags; positionals: string[] };
+  } catch (error) {
+    process.stderr.write(`feedloom ${command}: ${describeError(error)}\n\n${HELP[command]}\n`);
+    return { exit: EXIT_FATAL };
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${HELP[command]}\n`);
+    return { exit: EXIT_OK };
+  }
+  return parsed;
+}
 
 interface CommonFlags {
   sourcesDir: string;
@@ -136,21 +81,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`feedloom: unknown command "${command}"\n\n${HELP.main}\n`);
     return EXIT_FATAL;
   }
-  let values;
-  try {
-    values = parseArgs({
-      args: rest,
-      options: command === 'start' ? { ...COMMON_OPTIONS, ...START_OPTIONS } : COMMON_OPTIONS,
-      allowPositionals: false,
-    }).values as Record<string, string | boolean | undefined>;
-  } catch (error) {
-    process.stderr.write(`feedloom ${command}: ${describeError(error)}\n\n${HELP[command]}\n`);
-    return EXIT_FATAL;
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP[command]}\n`);
-    return EXIT_OK;
-  }
+  const parsed = parseCommand(command, rest, command === 'start' ? { ...COMMON_OPTIONS, ...START_OPTIONS } : COMMON_OPTIONS);
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const flags: CommonFlags = {
     sourcesDir: values.sources as string,
     outDir: values.out as string,
@@ -191,35 +124,25 @@ function realPath(file: string): string {
 }
 
 async function sourcesCommand(args: string[]): Promise<number> {
-  let values;
+  const parsed = parseCommand('sources', args, {
+    sources: COMMON_OPTIONS.sources,
+    state: COMMON_OPTIONS.state,
+    json: { type: 'boolean', default: false },
+    opml: { type: 'boolean', default: false },
+    help: COMMON_OPTIONS.help,
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
+  const sourcesDir = values.sources as string;
+  const stateFile = values.state as string;
   try {
-    values = parseArgs({
-      args,
-      options: {
-        sources: COMMON_OPTIONS.sources,
-        state: COMMON_OPTIONS.state,
-        json: { type: 'boolean', default: false },
-        opml: { type: 'boolean', default: false },
-        help: COMMON_OPTIONS.help,
-      },
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`feedloom sources: ${describeError(error)}\n\n${HELP.sources}\n`);
-    return EXIT_FATAL;
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP.sources}\n`);
-    return EXIT_OK;
-  }
-  try {
-    const site = await loadSiteConfig(values.sources);
+    const site = await loadSiteConfig(sourcesDir);
     if (values.opml) {
-      process.stdout.write(remoteSourcesOpml(values.sources, site));
+      process.stdout.write(remoteSourcesOpml(sourcesDir, site));
       return EXIT_OK;
     }
-    const records = existsSync(values.state) ? readSourceRecords(values.state) : new Map();
-    const rows = listSources(values.sources, site, records);
+    const records = existsSync(stateFile) ? readSourceRecords(stateFile) : new Map();
+    const rows = listSources(sourcesDir, site, records);
     process.stdout.write(values.json ? `${JSON.stringify({ sources: rows }, null, 2)}\n` : `${formatSourceTable(rows)}\n`);
     return EXIT_OK;
   } catch (error) {
@@ -229,17 +152,8 @@ async function sourcesCommand(args: string[]): Promise<number> {
 }
 
 async function importOpmlCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { sources: COMMON_OPTIONS.sources, help: COMMON_OPTIONS.help }, allowPositionals: true });
-  } catch (error) {
-    process.stderr.write(`feedloom import-opml: ${describeError(error)}\n\n${HELP['import-opml']}\n`);
-    return EXIT_FATAL;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${HELP['import-opml']}\n`);
-    return EXIT_OK;
-  }
+  const parsed = parseCommand('import-opml', args, { sources: COMMON_OPTIONS.sources, help: COMMON_OPTIONS.help }, true);
+  if ('exit' in parsed) return parsed.exit;
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length > 0) {
     process.stderr.write(`feedloom import-opml: give exactly one OPML file\n\n${HELP['import-opml']}\n`);
@@ -247,7 +161,7 @@ async function importOpmlCommand(args: string[]): Promise<number> {
   }
   try {
     const { importOpml } = await import('./config/opml-import.js');
-    const result = importOpml(file, parsed.values.sources);
+    const result = importOpml(file, parsed.values.sources as string);
     for (const added of result.added) process.stdout.write(`added   ${added.id}  ${added.url}\n`);
     for (const skipped of result.skipped) process.stdout.write(`skipped ${skipped.url}  (${skipped.reason})\n`);
     process.stdout.write(`${result.added.length} added, ${result.skipped.length} skipped\n`);
@@ -311,21 +225,9 @@ async function startServerWhenOutExists(flags: CommonFlags, site: SiteConfig, st
 }
 
 async function serveCommand(args: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: { out: COMMON_OPTIONS.out, state: COMMON_OPTIONS.state, sources: COMMON_OPTIONS.sources, help: COMMON_OPTIONS.help, ...SERVER_OPTIONS },
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`feedloom serve: ${describeError(error)}\n\n${HELP.serve}\n`);
-    return EXIT_FATAL;
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP.serve}\n`);
-    return EXIT_OK;
-  }
+  const parsed = parseCommand('serve', args, { out: COMMON_OPTIONS.out, state: COMMON_OPTIONS.state, sources: COMMON_OPTIONS.sources, help: COMMON_OPTIONS.help, ...SERVER_OPTIONS });
+  if ('exit' in parsed) return parsed.exit;
+  const values = parsed.values as Record<'out' | 'state' | 'sources' | 'host' | 'port', string>;
   const logger = createLogger();
   try {
     checkStateOutsideOut({ outDir: values.out, stateFile: values.state });

@@ -1,0 +1,75 @@
+// The text of `feedloom --help` and of each command's --help.
+import { VERSION } from './version.js';
+
+const COMMON_HELP = `Options:
+  --sources DIR     captured pages (*.txt) and site.yaml           [default: sources]
+  --out DIR         where the feeds are written                     [default: out]
+  --state FILE      SQLite state, kept outside --out                [default: .feedloom/state.db]
+  --base-url URL    public URL of --out (overrides url in site.yaml)
+  -h, --help        show this help`;
+
+export const HELP: Record<string, string> = {
+  main: `feedloom ${VERSION}: captured article pages in, RSS 2.0, Atom 1.0 and JSON Feed 1.1 out.
+
+Usage: feedloom <command> [options]
+
+Commands:
+  run      one pass, then exit (for system cron)
+  start    a pass at once, then passes on a schedule (a long-running service)
+  sources  every source with its kind, schedule and health
+  serve    serve out/ over HTTP, with /healthz and /metrics
+  import-opml FILE   add the feeds of an OPML subscription list as sources
+
+Run "feedloom <command> --help" for a command's options.`,
+  run: `Usage: feedloom run [options]
+
+One pass: read every page under --sources, remember new and changed entries, write the feeds.
+Exit status: 0 every source was fine; 2 some sources failed and the feeds were written from
+the rest; 1 nothing could be done (bad site config, output folder not writable).
+
+${COMMON_HELP}`,
+  'import-opml': `Usage: feedloom import-opml FILE [--sources DIR]
+
+Adds a feed source (sources/<id>.yaml, kind: feed) for every outline with an xmlUrl in the
+OPML file. Sources whose URL is already there are skipped; no file is ever overwritten.
+
+Options:
+  --sources DIR     where the source files go                       [default: sources]
+  -h, --help        show this help`,
+  sources: `Usage: feedloom sources [--sources DIR] [--state FILE] [--json | --opml]
+
+Lists every source: captured page files and remote sources (sources/<id>.yaml), with kind,
+schedule and health from the state file (last success, last error, failures in a row, next
+attempt). Exit status 1 when the site config is bad.
+
+Options:
+  --sources DIR     captured pages and source files                [default: sources]
+  --state FILE      SQLite state                                     [default: .feedloom/state.db]
+  --json            one JSON document instead of a table
+  --opml            the remote feed sources as an OPML 2.0 subscription list
+  -h, --help        show this help`,
+  start: `Usage: feedloom start [options] [--schedule CRON]
+
+A pass at once, then one on every tick of the schedule. Passes never overlap. SIGINT or
+SIGTERM ends the process after the current pass, with no partial file left behind.
+
+${COMMON_HELP}
+  --schedule CRON   when to run passes (overrides schedule in site.yaml) [default: */15 * * * *]
+  --serve           also serve --out over HTTP in this process (see feedloom serve --help)
+  --port PORT       with --serve                                    [default: 8080]
+  --host HOST       with --serve                                    [default: 127.0.0.1]`,
+  serve: `Usage: feedloom serve [--out DIR] [--port PORT] [--host HOST] [--state FILE] [--sources DIR]
+
+Serves the files in --out: feeds with their own content types, strong ETags and Last-Modified,
+304s, HEAD, gzip and br, Cache-Control for one schedule interval, CORS on the JSON feed. Nothing
+outside --out is ever served. GET /healthz answers 200 while passes keep finishing on schedule,
+else 503 with the reason; GET /metrics answers in the Prometheus text format.
+
+Options:
+  --out DIR         what to serve                                   [default: out]
+  --port PORT       TCP port                                        [default: 8080]
+  --host HOST       address to listen on                            [default: 127.0.0.1]
+  --state FILE      SQLite state, for /healthz and /metrics         [default: .feedloom/state.db]
+  --sources DIR     where site.yaml is, for the schedule            [default: sources]
+  -h, --help        show this help`,
+};
