@@ -214,7 +214,9 @@ describe('archive: true, over several passes', () => {
       writePage(sources, `${name}.txt`, spec);
       specs.push(spec);
     }
-    const run = await passWithLogs({ sourcesDir: sources, outDir: out, store, now: () => NOW });
+    // Each pass starts a quarter of an hour after the one before, as on a schedule.
+    const now = new Date(NOW.getTime() + runs.length * 15 * 60_000);
+    const run = await passWithLogs({ sourcesDir: sources, outDir: out, store, now: () => now });
     expect(run.summary.sourcesFailed).toBe(0);
     runs.push(run);
     windows.push(currentIds(out, 'briefs'));
@@ -232,7 +234,7 @@ describe('archive: true, over several passes', () => {
   });
   afterAll(() => store.close());
 
-  // The steps share one site and build on each other, so they run in order in one test each.
+  // The steps share one site and build on each other: one step per test, run in order.
   let afterFirst: Map<string, FileState>;
 
   it('pass 1: briefs beyond the window of 3 go to archive/briefs/1.xml; the default feed is within its window', async () => {

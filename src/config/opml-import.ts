@@ -1,6 +1,6 @@
 // An OPML subscription list -> sources/<id>.yaml feed sources, one per outline with an xmlUrl.
 // Sources that already exist (same URL) are left alone; nothing is ever overwritten.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as cheerio from 'cheerio';
 import { stringify } from 'yaml';
@@ -23,7 +23,8 @@ export function importOpml(opmlFile: string, sourcesDir: string): OpmlImport {
   if ($('opml').length === 0) throw new ConfigError(`${opmlFile}: not an OPML document (no <opml> element)`);
   const existing = loadRemoteSources(sourcesDir).sources;
   const knownUrls = new Set(existing.map((source) => source.url));
-  const takenIds = new Set(existing.map((source) => source.id));
+  // Every name in the folder is taken, valid source or not: nothing is ever overwritten.
+  const takenIds = new Set(readdirSync(sourcesDir).map((name) => name.replace(/\.ya?ml$/, '')));
   const result: OpmlImport = { added: [], skipped: [] };
   for (const element of $('outline[xmlUrl]').toArray()) {
     const outline = $(element);

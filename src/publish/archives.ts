@@ -32,9 +32,10 @@ export function archivePageUrl(site: SiteConfig, key: string, number: number): s
 export function archiveFeed(document: FeedDocument, store: SqliteStore, outDir: string, written: string[]): string | undefined {
   const { config, site } = document;
   const key = archiveKey(document);
-  const window = new Set(document.entries.map((entry) => entry.id));
-  const fallen = store.unarchivedEntries(key, config.filter, sourceMatcher(config.filter.sources), window);
   let number = store.archivePageCount(key);
+  const last = document.entries.at(-1);
+  // Until the window is full, nothing has fallen out of it.
+  const fallen = last && document.entries.length >= config.limit ? store.unarchivedEntriesAfter(key, config.filter, sourceMatcher(config.filter.sources), last) : [];
   for (let start = 0; start < fallen.length; start += ARCHIVE_PAGE_SIZE) {
     const page = fallen.slice(start, start + ARCHIVE_PAGE_SIZE);
     number++;

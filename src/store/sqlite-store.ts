@@ -274,15 +274,17 @@ export class SqliteStore {
   }
 
   /**
-   * Entries of a feed that are neither in its current window nor archived yet, oldest first:
-   * what its next archive pages hold.
+   * Entries of a feed that come after `last` in its newest-first order (so below its current
+   * window) and are not archived yet, oldest first: what its next archive pages hold.
    */
-  unarchivedEntries(feed: string, filter: FeedFilter, matchesSource: (source: string) => boolean, window: ReadonlySet<string>): StoredEntry[] {
-    const { where, params } = filterClauses(filter, 'NOT EXISTS (SELECT 1 FROM archived_entries a WHERE a.feed = ? AND a.entry_id = entries.id)', [feed]);
-    const query = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM entries ${where} ORDER BY published_ms, id`);
+  unarchivedEntriesAfter(feed: string, filter: FeedFilter, matchesSource: (source: string) => boolean, last: StoredEntry): StoredEntry[] {
+    const below = '(published_ms < ? OR (published_ms = ? AND id > ?)) AND NOT EXISTS (SELECT 1 FROM archived_entries a WHERE a.feed = ? AND a.entry_id = entries.id)';
+    const lastMs = last.published.getTime();
+    const { where, params } = filterClauses(filter, below, [lastMs, lastMs, last.id, feed]);
+    const query = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM entries ${where} ORDER BY published_ms, id DESC`);
     const result: StoredEntry[] = [];
     for (const row of query.iterate(...params)) {
-      if (matchesSource(row.source) && !window.has(row.id)) result.push(storedEntry(row));
+      if (matchesSource(row.source)) result.push(storedEntry(row));
     }
     return result;
   }
