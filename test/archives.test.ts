@@ -79,6 +79,7 @@ function titlesOf(specs: PageSpec[], kind: 'all' | 'brief'): string[] {
 interface FeedEntry {
   id: string;
   title: string;
+  link: string;
   published: number;
 }
 
@@ -86,6 +87,7 @@ function atomEntries(document: XmlDocument): FeedEntry[] {
   return childrenNamed(document.root, ATOM_NS, 'entry').map((entry) => ({
     id: childrenNamed(entry, ATOM_NS, 'id')[0]!.text,
     title: childrenNamed(entry, ATOM_NS, 'title')[0]!.text,
+    link: childrenNamed(entry, ATOM_NS, 'link').find((link) => (link.attributes.rel ?? 'alternate') === 'alternate')?.attributes.href ?? '',
     published: Date.parse(childrenNamed(entry, ATOM_NS, 'published')[0]!.text),
   }));
 }
@@ -375,5 +377,44 @@ describe('archive: true with the same story from two sources', () => {
     const archivedTitles = walked.pages.flatMap((visited) => visited.entries.map((entry) => entry.title));
     expect(archivedTitles, 'entries in archives although the feed holds 1 of at most 50').toEqual([]);
     expect(existsSync(path.join(out, 'archive', 'default'))).toBe(false);
+  });
+
+  it('a story the current feed shows is not repeated in an archive through another source\'s copy', async () => {
+    // The window (2) is full: the newest lead and the ferry story, from its captured page. The
+    // wire's older copy of the bridge story is left out of the current feed as the same story;
+    // archiving it would give a reader walking the history the story twice.
+    const storyUrl = 'https://news.example.test/story/ferry';
+    server.route(
+      '/wire-ferry.xml',
+      send(
+        [
+          '<?xml version="1.0" encoding="utf-8"?>',
+          '<rss version="2.0"><channel><title>Wire</title><link>https://news.example.test/</link><description>Wire copy</description>',
+          `<item><title>Ferry timetable cut</title><link>${storyUrl}</link><guid isPermaLink="false">wire-ferry-1</guid>`,
+          '<pubDate>Sat, 10 Jan 2026 09:00:00 GMT</pubDate><description>The ferry runs twice a day from Monday.</description></item>',
+          '</channel></rss>',
+        ].join('\n'),
+        { 'content-type': 'application/rss+xml' },
+      ),
+    );
+    const root = temps.make('archive-dup-full');
+    const sources = path.join(root, 'sources');
+    const out = path.join(root, 'out');
+    writePage(sources, 'ferry.txt', { url: storyUrl, captured: '2026-01-10T10:00:00+00:00', lead: 'The island ferry will run two crossings a day from Monday.' });
+    writePage(sources, 'library.txt', { url: 'https://news.example.test/story/library', captured: '2026-01-12T10:00:00+00:00', lead: 'The library reopens after its refit.' });
+    writeFileSync(path.join(sources, 'wire.yaml'), `kind: feed\nurl: ${server.url('/wire-ferry.xml')}\n`);
+    writeFileSync(path.join(sources, 'site.yaml'), `title: Archive Herald\nurl: ${SITE_URL}\narchive: true\nfeeds:\n  - id: all\n    title: All stories\n    limit: 2\n`);
+    const store = memoryStore();
+    try {
+      const { summary } = await passWithLogs({ sourcesDir: sources, outDir: out, store, now: () => NOW });
+      expect(summary.sourcesFailed).toBe(0);
+      expect(store.entryCount()).toBe(3);
+    } finally {
+      store.close();
+    }
+    const walked = walk(out, 'all/');
+    expect(walked.current.map((entry) => entry.link)).toEqual(['https://news.example.test/story/library', storyUrl]);
+    const links = [...walked.current, ...walked.pages.flatMap((visited) => visited.entries)].map((entry) => entry.link);
+    expect(links.filter((link, index) => links.indexOf(link) !== index), 'stories met twice walking the history').toEqual([]);
   });
 });

@@ -35,7 +35,13 @@ export function archiveFeed(document: FeedDocument, store: SqliteStore, outDir: 
   let number = store.archivePageCount(key);
   const last = document.entries.at(-1);
   // Until the window is full, nothing has fallen out of it.
-  const fallen = last && document.entries.length >= config.limit ? store.unarchivedEntriesAfter(key, config.filter, sourceMatcher(config.filter.sources), last) : [];
+  const below = last && document.entries.length >= config.limit ? store.unarchivedEntriesAfter(key, config.filter, sourceMatcher(config.filter.sources), last) : [];
+  // One story, one place: a copy of a story (same link) that the window or this batch already
+  // holds is settled without being archived again.
+  const links = new Set(document.entries.map((entry) => entry.link));
+  const fallen = below.filter((entry) => !links.has(entry.link) && links.add(entry.link));
+  const copies = below.filter((entry) => !fallen.includes(entry));
+  if (copies.length > 0) store.settleWithoutArchiving(key, copies.map((entry) => entry.id));
   for (let start = 0; start < fallen.length; start += ARCHIVE_PAGE_SIZE) {
     const page = fallen.slice(start, start + ARCHIVE_PAGE_SIZE);
     number++;

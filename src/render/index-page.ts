@@ -56,7 +56,8 @@ function feedSection(feed: FeedDocument): string[] {
     return `<li><a href="${escapeHtml(entry.link)}">${escapeHtml(entry.title)}</a> <time datetime="${published}">${humanTime(published)}</time></li>`;
   });
   return [
-    `<section id="${escapeHtml(feed.config.id || 'main')}">`,
+    // "default" is reserved, so no configured feed can take the default feed's id.
+    `<section id="${escapeHtml(feed.config.id || 'default')}">`,
     `<h2>${escapeHtml(feed.config.title)}</h2>`,
     ...(feed.config.description ? [`<p>${escapeHtml(feed.config.description)}</p>`] : []),
     `<p class="meta">${updated ? `Last updated <time datetime="${updated}">${humanTime(updated)}</time>` : 'No entries yet'} · ${feed.entries.length} entries</p>`,

@@ -178,7 +178,7 @@ export class SqliteStore {
         const capturedMs = entry.capturedAt.getTime();
         const seen = pass.seen.get(entry.id);
         if (seen !== undefined && capturedMs <= seen) continue;
-        const outcome = this.applyEntry(entry, pass.nowMs);
+        const outcome = this.applyEntry(entry, pass.nowMs, seen !== undefined);
         if (seen === undefined) pass.counts[outcome]++;
         pass.seen.set(entry.id, capturedMs);
       }
@@ -198,7 +198,7 @@ export class SqliteStore {
 
   private pass: { nowMs: number; seen: Map<string, number>; counts: EntryCounts } | undefined;
 
-  private applyEntry(entry: Entry, nowMs: number): keyof EntryCounts {
+  private applyEntry(entry: Entry, nowMs: number, storedThisPass = false): keyof EntryCounts {
     // Serialized once: stored as is, and hashed to tell an edit from a repeat.
     const body = JSON.stringify(entryBody(entry));
     const contentHash = createHash('sha1').update(body).digest('base64url');
@@ -222,8 +222,8 @@ export class SqliteStore {
       this.statements.insertEntry.run({ ...row, published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: nowMs });
       return 'new';
     }
-    if (existing.first_seen_ms === nowMs && capturedMs > existing.captured_ms) {
-      // First seen in this very pass, now from a newer capture: it is still new, in this version.
+    if (storedThisPass && existing.first_seen_ms === nowMs) {
+      // First stored by this very pass, now from a newer capture: still new, in this version.
       this.statements.replaceEntry.run({ ...row, published_ms: existing.published_ms, updated_ms: existing.updated_ms });
       return 'new';
     }
@@ -291,6 +291,14 @@ export class SqliteStore {
 
   archivePageCount(feed: string): number {
     return (this.db.prepare('SELECT coalesce(max(number), 0) AS n FROM archive_pages WHERE feed = ?').get(feed) as { n: number }).n;
+  }
+
+  /** Marks entries as done with for a feed's archives without putting them in a page. */
+  settleWithoutArchiving(feed: string, entryIds: readonly string[]): void {
+    const insertEntry = this.db.prepare('INSERT OR IGNORE INTO archived_entries (feed, entry_id) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (const id of entryIds) insertEntry.run(feed, id);
+    })();
   }
 
   addArchivePage(feed: string, number: number, entryIds: readonly string[]): void {
