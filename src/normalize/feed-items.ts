@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Entry, Person, RawFeed, RawItem, SiteConfig } from '../model.js';
 import { urnUuid } from './ids.js';
-import { htmlToText, sanitizeHtmlContent } from './sanitize.js';
+import { htmlToText, sanitizedHtmlToText, sanitizeHtmlContent } from './sanitize.js';
 import { parseSourceDate } from './source-dates.js';
 import { cleanLine, escapeHtml, paragraphsToHtml, truncateAtWord } from './text.js';
 import { resolveLink } from './urls.js';
@@ -38,8 +38,9 @@ function itemToEntry(item: RawItem, feed: RawFeed, context: RemoteFeedContext, f
   const base = link ?? feedBase;
   // Sanitizing is the last thing done to HTML: links are resolved inside it.
   const contentHtml = item.contentHtml ? sanitizeHtmlContent(item.contentHtml, base) : '';
-  const contentText = item.contentText ? cleanParagraphs(item.contentText) : htmlToText(contentHtml);
-  const summaryText = item.summaryHtml ? htmlToText(sanitizeHtmlContent(item.summaryHtml, base)) : '';
+  const contentText = item.contentText ? cleanParagraphs(item.contentText) : sanitizedHtmlToText(contentHtml);
+  // The summary is published as text only, so its links need no resolving.
+  const summaryText = item.summaryHtml ? htmlToText(item.summaryHtml) : '';
   const titleText = item.title ? cleanLine(htmlToText(item.title)) : '';
   const fallbackText = contentText || summaryText || titleText || link || 'Untitled';
   const id = entryId(item, link, context, fallbackText);

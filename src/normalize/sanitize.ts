@@ -48,11 +48,26 @@ export function sanitizeHtmlContent(html: string, base: string): string {
   return sanitizeHtml(html, options(base)).trim();
 }
 
-/** Visible text of HTML: tags dropped, entities decoded, one paragraph per block. */
+const BLOCK_END = /<(br|\/p|\/div|\/li|\/h[1-6]|\/blockquote|\/tr)\b[^>]*>/gi;
+
+/** Visible text of untrusted HTML: tags and their code dropped, entities decoded, one paragraph per block. */
 export function htmlToText(html: string): string {
-  const withBreaks = html.replace(/<(br|\/p|\/div|\/li|\/h[1-6]|\/blockquote|\/tr)\b[^>]*>/gi, '$&\n');
-  const text = sanitizeHtml(withBreaks, { allowedTags: [], allowedAttributes: {}, nonTextTags: NON_TEXT_TAGS });
-  return decodeHTML(text)
+  // Most titles and many summaries hold no markup at all.
+  if (!html.includes('<')) return paragraphs(html.includes('&') ? decodeHTML(html) : html);
+  const text = sanitizeHtml(html.replace(BLOCK_END, '$&\n'), { allowedTags: [], allowedAttributes: {}, nonTextTags: NON_TEXT_TAGS });
+  return paragraphs(decodeHTML(text));
+}
+
+/**
+ * Visible text of HTML that sanitizeHtmlContent() made: it is well-formed and holds no script
+ * or style, so dropping its tags is all there is to do, without parsing it a second time.
+ */
+export function sanitizedHtmlToText(html: string): string {
+  return paragraphs(decodeHTML(html.replace(BLOCK_END, '$&\n').replace(/<[^>]*>/g, '')));
+}
+
+function paragraphs(text: string): string {
+  return text
     .split('\n')
     .map((line) => line.replace(/[\s\u00A0]+/g, ' ').trim())
     .filter(Boolean)

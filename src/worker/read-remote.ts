@@ -6,14 +6,11 @@ import type { Logger } from 'pino';
 import type { RemoteSourceDef } from '../config/remote-sources.js';
 import { describeError, FeedloomError, SourceError, type ConfigError } from '../errors.js';
 import { decodeDocument } from '../ingest/charset.js';
-import { parseFeedDocument } from '../ingest/feed-document.js';
 import { FetchError, type Fetcher } from '../ingest/fetch.js';
-import { readHtmlPage } from '../ingest/html-page.js';
 import { readCapture } from '../ingest/page-file.js';
 import type { Entry, PassObserver, SiteConfig } from '../model.js';
 import { pageToEntries } from '../normalize/entries.js';
 import { optional } from '../optional.js';
-import { feedToEntries } from '../normalize/feed-items.js';
 import type { SourceRecord } from '../store/sqlite-store.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
 import { nextAttemptAfterFailure, nextScheduledAttempt } from './source-schedule.js';
@@ -168,7 +165,10 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
 async function documentEntries(source: RemoteSourceDef, body: Buffer, contentType: string | undefined, documentUrl: string, options: RemoteReadOptions): Promise<Entry[]> {
   const text = decodeDocument(body, contentType);
   const fetchedAt = new Date(options.nowMs);
+  // The parsers and the sanitizer load on the first document that needs them: a pass in which
+  // every source answers 304 never does.
   if (source.kind === 'feed') {
+    const [{ parseFeedDocument }, { feedToEntries }] = await Promise.all([import('../ingest/feed-document.js'), import('../normalize/feed-items.js')]);
     const feed = await parseFeedDocument(text, source.id);
     for (const problem of feed.skipped) options.logger.warn({ source: source.id, reason: problem }, `item skipped: ${problem}`);
     return feedToEntries(feed, {
@@ -186,6 +186,7 @@ async function documentEntries(source: RemoteSourceDef, body: Buffer, contentTyp
     ...(source.timezone ? { timezone: source.timezone } : {}),
     ...(source.language ? { language: source.language } : {}),
   };
+  const { readHtmlPage } = await import('../ingest/html-page.js');
   const capture =
     source.format === 'html'
       ? readHtmlPage(text, source.selectors, source.id, meta, fetchedAt)
