@@ -14,12 +14,10 @@ import { renderOpml, type OpmlOutline } from '../render/opml.js';
 import { renderJsonFeed } from '../render/json-feed.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { archiveFeed } from './archives.js';
+import { FEED_FILES, INDEX_FILE, OPML_FILE } from './file-names.js';
 import { writeIfChanged } from './write-file.js';
 
-export const FEED_FILES = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' } as const;
 
-export const INDEX_FILE = 'index.html';
-export const OPML_FILE = 'feeds.opml';
 
 function feedOutline(document: FeedDocument): OpmlOutline {
   const description = document.config.description ?? document.site.description;

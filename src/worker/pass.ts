@@ -10,7 +10,8 @@ import { describeError, PublishError } from '../errors.js';
 import { listPageSources } from '../ingest/page-sources.js';
 import type { Entry, PassObserver, SiteConfig } from '../model.js';
 import { NORMALIZE_VERSION } from '../normalize/entries.js';
-import { FEED_FILES, publishFeeds, type PublishResult } from '../publish/publish-feeds.js';
+import { FEED_FILES } from '../publish/file-names.js';
+import type { PublishResult } from '../publish/publish-feeds.js';
 import { publishStatus, STATUS_FILE } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
 import type { SourceRecord, SqliteStore } from '../store/sqlite-store.js';
@@ -76,7 +77,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   store.storeEntries(remoteResult.entries);
   const read = mergeReadResults([pageResult, remoteResult]);
   const counts = store.endPass(read.records);
-  const published = publishIfChanged(site, options.store, options.outDir, counts.new + counts.updated > 0);
+  const published = await publishIfChanged(site, options.store, options.outDir, counts.new + counts.updated > 0);
   for (const { feed, reason } of published.failed) {
     options.logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
     read.failures.push({ source: `feed ${feed}`, reason });
@@ -131,13 +132,15 @@ const RENDER_VERSION = 1;
  * Renders and writes the feeds, unless nothing could have changed them: no entry is new or
  * updated, the site's settings are those of the last publish, and its files are still there.
  */
-function publishIfChanged(site: SiteConfig, store: SqliteStore, outDir: string, entriesChanged: boolean): PublishOutcome {
+async function publishIfChanged(site: SiteConfig, store: SqliteStore, outDir: string, entriesChanged: boolean): Promise<PublishOutcome> {
   const publishKey = createHash('sha1').update(JSON.stringify([RENDER_VERSION, site])).digest('base64url');
   const lastFiles = Number(store.meta('published_files') ?? 0);
   const defaultFeed = path.join(outDir, FEED_FILES.rss);
   if (!entriesChanged && store.meta('publish_key') === publishKey && existsSync(defaultFeed)) {
     return { written: [], unchangedCount: lastFiles, failed: [] };
   }
+  // The renderers load only when there is something to render.
+  const { publishFeeds } = await import('../publish/publish-feeds.js');
   const published = publishFeeds(site, store, outDir);
   store.setMeta('publish_key', publishKey);
   store.setMeta('published_files', String(published.written.length + published.unchanged.length));
