@@ -397,7 +397,10 @@ describe('hostile HTML content', () => {
 describe('pages read as sources', () => {
   async function readPageSource(id: string, yaml: string) {
     const definition = readRemoteSource(parseYaml(yaml), id, `${id}.yaml`);
-    return readRemoteSources([definition], [], { site: SITE, fingerprint: 'test', known: new Map(), nowMs: FETCHED.getTime(), logger: silent, fetcher });
+    const entries: Entry[] = [];
+    const storeEntries = (batch: Entry[]) => entries.push(...batch);
+    const result = await readRemoteSources([definition], [], { site: SITE, fingerprint: 'test', known: new Map(), nowMs: FETCHED.getTime(), logger: silent, fetcher, storeEntries });
+    return { ...result, entries };
   }
 
   it('reads an HTML page with selectors: a lead and briefs dated in the source time zone', async () => {

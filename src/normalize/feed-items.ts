@@ -50,8 +50,8 @@ function itemToEntry(item: RawItem, feed: RawFeed, context: RemoteFeedContext, f
     id,
     kind: 'item',
     source: context.source,
-    title: truncateAtWord(titleText || cleanLine(fallbackText), MAX_TITLE_LENGTH),
-    summary: cleanLine(summaryText || truncateAtWord(cleanLine(fallbackText), SUMMARY_LENGTH)),
+    title: titleText ? truncateAtWord(titleText, MAX_TITLE_LENGTH) : openingText(fallbackText, MAX_TITLE_LENGTH),
+    summary: summaryText ? cleanLine(summaryText) : openingText(fallbackText, SUMMARY_LENGTH),
     contentText: contentText || fallbackText,
     contentHtml: contentHtml || (contentText ? paragraphsToHtml(contentText.split('\n\n')) : `<p>${escapeHtml(cleanLine(fallbackText))}</p>`),
     link: link ?? permalinkFor(context.site.url, id),
@@ -90,6 +90,12 @@ function entryDate(value: string | undefined, context: RemoteFeedContext): numbe
   const instant = parseSourceDate(value, context.timezone ?? context.site.timezone);
   if (instant === undefined || instant > fetched + DAY) return fetched;
   return instant;
+}
+
+/** The start of a long text as one clean line of at most `max` characters. */
+function openingText(text: string, max: number): string {
+  // Cleaning never lengthens text, so twice `max` is plenty to clean and cut from.
+  return truncateAtWord(cleanLine(text.slice(0, 2 * max)), max);
 }
 
 function cleanPerson(person: Person, base: string): Person | undefined {

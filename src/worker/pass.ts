@@ -69,12 +69,16 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     const [{ Fetcher }, { readRemoteSources }] = await Promise.all([import('../ingest/fetch.js'), import('./read-remote.js')]);
     const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site) });
     try {
-      remoteResult = await readRemoteSources(remote.sources, remote.invalid, { ...context, fetcher, ...(options.observer ? { observer: options.observer } : {}) });
+      remoteResult = await readRemoteSources(remote.sources, remote.invalid, {
+        ...context,
+        fetcher,
+        storeEntries: (entries) => store.storeEntries(entries),
+        ...(options.observer ? { observer: options.observer } : {}),
+      });
     } finally {
       await fetcher.close();
     }
   }
-  store.storeEntries(remoteResult.entries);
   const read = mergeReadResults([pageResult, remoteResult]);
   const counts = store.endPass(read.records);
   const published = await publishIfChanged(site, options.store, options.outDir, counts.new + counts.updated > 0);

@@ -23,12 +23,14 @@ export interface RemoteReadOptions {
   logger: Logger;
   fetcher: Fetcher;
   observer?: PassObserver;
+  /** Takes each source's entries as soon as they are read. */
+  storeEntries: (entries: Entry[]) => void;
 }
 
 type Outcome =
   | { kind: 'skipped'; previous: SourceRecord }
   | { kind: 'unchanged'; record: SourceRecord }
-  | { kind: 'read'; record: SourceRecord; entries: Entry[] }
+  | { kind: 'read'; record: SourceRecord }
   | { kind: 'failed'; record: SourceRecord; reason: string };
 
 export async function readRemoteSources(
@@ -58,7 +60,6 @@ export async function readRemoteSources(
       result.records.push(outcome.record);
     } else if (outcome.kind === 'read') {
       result.ok++;
-      result.entries.push(...outcome.entries);
       result.records.push(outcome.record);
     } else {
       result.failures.push({ source: outcome.record.source, reason: outcome.reason });
@@ -122,7 +123,9 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     }
     const entries = await documentEntries(source, fetched.body, fetched.contentType, fetched.url, options);
     log.debug({ entries: entries.length, duration_ms: Math.round(fetched.durationMs) }, 'source read');
-    return { kind: 'read', record: { ...record, entries: entries.length }, entries };
+    // Stored as soon as the source is read: a thousand feeds' items are never all in memory.
+    options.storeEntries(entries);
+    return { kind: 'read', record: { ...record, entries: entries.length } };
   } catch (error) {
     // Failed fetches are fetches too: timeouts above all belong in the duration histogram.
     if (error instanceof FetchError) options.observer?.fetchFinished(performance.now() - fetchStarted);

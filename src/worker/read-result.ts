@@ -1,5 +1,4 @@
 // What reading one kind of source yields, so a pass can add the kinds up.
-import type { Entry } from '../model.js';
 import type { SourceRecord } from '../store/sqlite-store.js';
 
 export interface SourceFailure {
@@ -8,7 +7,6 @@ export interface SourceFailure {
 }
 
 export interface ReadResult {
-  entries: Entry[];
   records: SourceRecord[];
   failures: SourceFailure[];
   /** Sources read and normalized this pass. */
@@ -19,13 +17,12 @@ export interface ReadResult {
 }
 
 export function emptyReadResult(): ReadResult {
-  return { entries: [], records: [], failures: [], ok: 0, unchanged: 0, unchangedEntries: 0 };
+  return { records: [], failures: [], ok: 0, unchanged: 0, unchangedEntries: 0 };
 }
 
 export function mergeReadResults(results: ReadResult[]): ReadResult {
   const merged = emptyReadResult();
   for (const result of results) {
-    merged.entries.push(...result.entries);
     merged.records.push(...result.records);
     merged.failures.push(...result.failures);
     merged.ok += result.ok;
