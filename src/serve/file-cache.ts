@@ -17,7 +17,7 @@ export interface CachedFile {
   checkedAt: number;
 }
 
-const RECHECK_MS = 1000;
+export const RECHECK_MS = 1000;
 const MIN_COMPRESS_BYTES = 256;
 
 export class FileCache {

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { FEED_PAGE_FILE } from '../render/feed-page.js';
 import type { Logger } from 'pino';
 import { contentTypeOf, isFeedType } from './content-types.js';
-import { FileCache, type CachedFile } from './file-cache.js';
-import { resolveRequestPath } from './request-path.js';
+import { FileCache, RECHECK_MS, type CachedFile } from './file-cache.js';
+import { resolveRequestPath, type ResolvedPath } from './request-path.js';
 
 export interface HealthReport {
   healthy: boolean;
@@ -29,6 +29,18 @@ export function createFeedServer(options: FeedServerOptions): Server {
   const outRoot = realpathSync(options.outDir);
   const cache = new FileCache();
   const cacheControl = `public, max-age=${options.maxAgeSeconds}`;
+  // Resolving a path costs three system calls; aggregators ask for the same few paths all day.
+  // A resolution is trusted for as long as the file cache trusts a file's contents.
+  const resolutions = new Map<string, { resolved: ResolvedPath; at: number }>();
+  const resolvePath = (target: string): ResolvedPath => {
+    const now = Date.now();
+    const known = resolutions.get(target);
+    if (known && now - known.at < RECHECK_MS) return known.resolved;
+    const resolved = resolveRequestPath(target, outRoot);
+    if (resolutions.size > 10_000) resolutions.clear();
+    resolutions.set(target, { resolved, at: now });
+    return resolved;
+  };
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -60,7 +72,7 @@ export function createFeedServer(options: FeedServerOptions): Server {
       response.setHeader('Cache-Control', 'no-store');
       return send(response, 200, metrics.body, metrics.contentType, request.method === 'HEAD');
     }
-    const resolved = resolveRequestPath(target, outRoot);
+    const resolved = resolvePath(target);
     if (resolved.kind === 'bad-request') return send(response, 400, `bad request: ${resolved.reason}\n`);
     if (resolved.kind === 'not-found') return send(response, 404, 'not found\n');
     let file: CachedFile;
