@@ -33,7 +33,8 @@ for (const name of names) {
   const url = text.indexOf('url: ');
   const start = url !== -1 && url < 300 ? url : 0;
   const end = text.indexOf('\n', start);
-  picked.push(text.slice(start, end === -1 ? start + 200 : Math.min(end, start + 200)));
+  // A copy, not a slice: V8 slices keep the whole page alive, and the floor keeps no pages.
+  picked.push(Buffer.from(text.slice(start, end === -1 ? start + 200 : Math.min(end, start + 200))).toString());
 }
 
 mkdirSync(values.out, { recursive: true });

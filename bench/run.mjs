@@ -11,8 +11,9 @@
 // --cli measures another build of the CLI (say, a copy of dist/ with an experiment in it);
 // --keep leaves the temp folder (pages, state, out/) in place to look at.
 //
-// Exit status: 0 all targets pass; 1 a target failed, or a pass did not do what its case
-// means (no feeds after a cold pass, files written when nothing changed, ...).
+// Exit status: 0 all targets pass; 1 a target failed; 2 the run could not measure what it
+// claims (a pass failed, no feeds after a cold pass, files written when nothing changed, ...).
+// Peak RSS comes from report-usage.mjs, preloaded into each child, so /usr/bin/time is not needed.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -221,6 +222,7 @@ function benchSize(n, options, tempDir) {
     rssMb: median(runs[key].map((run) => run.rssMb)),
     maxRssMb: Math.max(...runs[key].map((run) => run.rssMb)),
     walls: runs[key].map((run) => run.wallMs),
+    rsses: runs[key].map((run) => run.rssMb),
   }));
 }
 
@@ -239,6 +241,16 @@ function table(rows) {
   for (const row of rows) {
     const ratio = row.wallMs / floorMs.get(row.n);
     lines.push(`| ${row.n.toLocaleString('en-US')} | ${row.label} | ${row.wallMs.toFixed(0)} | ${row.rssMb.toFixed(1)} | ${ratio.toFixed(2)}× |`);
+  }
+  return lines.join('\n');
+}
+
+/** Every run, not just the medians: for latest.md, to show how noisy the machine was. */
+function runDetails(rows) {
+  const lines = ['Every run (wall ms / peak RSS MB):', ''];
+  for (const row of rows) {
+    const runs = row.walls.map((wall, i) => `${wall.toFixed(0)} / ${row.rsses[i].toFixed(1)}`).join(', ');
+    lines.push(`- N = ${row.n.toLocaleString('en-US')}, ${row.label}: ${runs}`);
   }
   return lines.join('\n');
 }
@@ -277,6 +289,8 @@ function environment(options) {
     `Run ${new Date().toISOString()} · Node ${process.version} · ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length} · ${os.platform()} ${os.release()}`,
     `Commit ${git(['rev-parse', '--short', 'HEAD']) ?? 'unknown'}${dirty} · ${options.repeats} runs per case, median shown · seed ${options.seed}`,
     `CLI ${options.cliLabel} (snapshot taken at start)`,
+    // Other work on the machine skews wall times; the load average says how much there was.
+    `Load average (1 min) at start ${options.loadAtStart.toFixed(2)}, at end ${os.loadavg()[0].toFixed(2)}, on ${os.cpus().length} CPUs`,
   ];
 }
 
@@ -294,7 +308,7 @@ function main() {
   if (sizes.some((size) => !Number.isInteger(size) || size < 1)) throw new Error(`--sizes must be whole numbers, such as 1000,10000 (got "${values.sizes}")`);
   const cliSource = path.resolve(values.cli ?? path.join(ROOT, 'dist', 'cli.js'));
   if (!existsSync(cliSource)) throw new Error(`${cliSource} does not exist: run "npm run build" first`);
-  const options = { repeats: Number(values.repeats), seed: Number(values.seed), cliLabel: path.relative(ROOT, cliSource) };
+  const options = { repeats: Number(values.repeats), seed: Number(values.seed), cliLabel: path.relative(ROOT, cliSource), loadAtStart: os.loadavg()[0] };
   const build = snapshotBuild(cliSource);
   CLI = build.cli;
 
@@ -306,7 +320,7 @@ function main() {
     const report = [...environment(options), '', table(rows), '', ...targets.lines, ''].join('\n');
     process.stdout.write(`\n${report}`);
     mkdirSync(path.dirname(RESULTS), { recursive: true });
-    writeFileSync(RESULTS, `# feedloom benchmark\n\n${report}`);
+    writeFileSync(RESULTS, `# feedloom benchmark\n\n${report}\n${runDetails(rows)}\n`);
     progress(`\nwritten to ${path.relative(process.cwd(), RESULTS)}`);
     process.exitCode = targets.failed ? 1 : 0;
   } catch (error) {
@@ -324,5 +338,5 @@ try {
   main();
 } catch (error) {
   process.stderr.write(`\nBENCH FAILED: ${error instanceof VerifyError ? '' : 'error: '}${error.message}\n`);
-  process.exitCode = 1;
+  process.exitCode = 2;
 }

@@ -33,12 +33,17 @@ export function createFeedServer(options: FeedServerOptions): Server {
   // A resolution is trusted for as long as the file cache trusts a file's contents.
   const resolutions = new Map<string, { resolved: ResolvedPath; at: number }>();
   const resolvePath = (target: string): ResolvedPath => {
+    // Keyed without the query, so cache-busting parameters hit the same entry.
+    const key = target.split('?')[0]!;
     const now = Date.now();
-    const known = resolutions.get(target);
+    const known = resolutions.get(key);
     if (known && now - known.at < RECHECK_MS) return known.resolved;
-    const resolved = resolveRequestPath(target, outRoot);
-    if (resolutions.size > 10_000) resolutions.clear();
-    resolutions.set(target, { resolved, at: now });
+    const resolved = resolveRequestPath(key, outRoot);
+    // Only files are remembered: a scan of made-up paths cannot push out the feeds.
+    if (resolved.kind === 'file') {
+      if (resolutions.size > 10_000) resolutions.clear();
+      resolutions.set(key, { resolved, at: now });
+    }
     return resolved;
   };
 
@@ -111,12 +116,14 @@ export function createFeedServer(options: FeedServerOptions): Server {
     }
     if (contentType.startsWith('application/feed+json')) headers['Access-Control-Allow-Origin'] = '*';
     headers['Content-Type'] = contentType;
+    const encoding = chooseEncoding(request.headers['accept-encoding'], file);
+    // A strong validator names one representation: each coding has its own.
+    if (encoding) headers.ETag = codedEtag(file.etag, encoding);
     if (notModified(request, file)) {
       response.writeHead(304, headers);
       response.end();
       return;
     }
-    const encoding = chooseEncoding(request.headers['accept-encoding'], file);
     const body = encoding === 'br' ? file.br! : encoding === 'gzip' ? file.gzip! : file.body;
     if (encoding) headers['Content-Encoding'] = encoding;
     headers['Content-Length'] = body.length;
@@ -132,12 +139,20 @@ function send(response: ServerResponse, status: number, body: string, contentTyp
   response.end(headOnly ? undefined : body);
 }
 
-/** If-None-Match wins over If-Modified-Since, as RFC 9110 says. */
+function codedEtag(etag: string, encoding: string): string {
+  return `${etag.slice(0, -1)}-${encoding}"`;
+}
+
+/**
+ * If-None-Match wins over If-Modified-Since, as RFC 9110 says. Any coding's validator matches:
+ * they all stand for the same bytes once decoded (the comparison is weak, as for GET it may be).
+ */
 function notModified(request: IncomingMessage, file: CachedFile): boolean {
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifNoneMatch !== undefined) {
     if (ifNoneMatch.trim() === '*') return true;
-    return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === file.etag);
+    const current = new Set([file.etag, codedEtag(file.etag, 'gzip'), codedEtag(file.etag, 'br')]);
+    return ifNoneMatch.split(',').some((tag) => current.has(tag.trim().replace(/^W\//, '')));
   }
   const ifModifiedSince = request.headers['if-modified-since'];
   if (ifModifiedSince === undefined) return false;
