@@ -128,7 +128,7 @@ async function setUp(): Promise<void> {
   if (pass.status !== 0) throw new Error(`feedloom run exited ${pass.status}:\n${pass.stdout}\n${pass.stderr}`);
   feeds = ['', 'desk'].map((folder) => ({
     folder,
-    section: folder || 'main',
+    section: folder || 'default',
     json: JSON.parse(readFileSync(path.join(out, folder, 'feed.json'), 'utf8')) as JsonFeed,
   }));
   const port = await freePort();
@@ -347,7 +347,7 @@ describe('feeds in Chromium', () => {
       expect(innerWidth, `${target}: the viewport meta tag should make the layout viewport the device width`).toBe(390);
       expect(scrollWidth, `${target} is ${scrollWidth} px wide on a ${innerWidth} px screen`).toBeLessThanOrEqual(innerWidth);
       if (target === '/') {
-        for (const title of newest(feeds[0]!)) await expectVisibleText(page, title, 'section#main');
+        for (const title of newest(feeds[0]!)) await expectVisibleText(page, title, 'section#default');
         await page.screenshot({ path: path.join(SCREENSHOTS, 'index-phone.png'), fullPage: true });
       }
     }
