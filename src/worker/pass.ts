@@ -8,7 +8,7 @@ import { loadRemoteSources } from '../config/remote-sources.js';
 import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
 import { describeError, PublishError } from '../errors.js';
 import { listPageSources } from '../ingest/page-sources.js';
-import type { Entry, PassObserver, SiteConfig } from '../model.js';
+import type { PassObserver, SiteConfig } from '../model.js';
 import { NORMALIZE_VERSION } from '../normalize/entries.js';
 import { FEED_FILES } from '../publish/file-names.js';
 import type { PublishResult } from '../publish/publish-feeds.js';
@@ -56,10 +56,10 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const remote = loadRemoteSources(options.sourcesDir);
   prepareOutDir(options.outDir);
 
-  const known = options.store.sourceRecords();
+  const { store } = options;
+  const known = store.sourceRecords();
   const fingerprint = settingsFingerprint(site);
   const context = { site, fingerprint, known, nowMs: startedMs, logger: options.logger };
-  const store = options.store;
   store.beginPass(startedMs);
   const pageResult = readPages(pages, { ...context, sourcesDir: options.sourcesDir, storeEntries: (entries) => store.storeEntries(entries) });
   let remoteResult = mergeReadResults([]);
@@ -81,7 +81,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   }
   const read = mergeReadResults([pageResult, remoteResult]);
   const counts = store.endPass(read.records);
-  const published = await publishIfChanged(site, options.store, options.outDir, counts.new + counts.updated > 0);
+  const published = await publishIfChanged(site, store, options.outDir, counts.new + counts.updated > 0);
   for (const { feed, reason } of published.failed) {
     options.logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
     read.failures.push({ source: `feed ${feed}`, reason });
@@ -109,7 +109,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     durationMs: Math.round(performance.now() - clockStart),
     failures: read.failures,
   };
-  options.store.recordPass({ startedMs, ...summary });
+  store.recordPass({ startedMs, ...summary });
   for (const failure of summary.failures) options.observer?.sourceFailed(failure.source);
   options.observer?.passFinished(summary.durationMs);
   options.logger.info(

@@ -92,6 +92,8 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     failures: 0,
     ...optional('nextAttemptMs', nextScheduledAttempt(source.schedule, nowMs)),
   };
+  // The last document may be trusted only when it was read fine and would be read the same way.
+  const lastGood = sameSettings && previous?.status === 'ok' ? previous : undefined;
   const fetchStarted = performance.now();
   try {
     const fetched = await options.fetcher.fetch(
@@ -99,9 +101,8 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
         source: source.id,
         url: source.url,
         headers: source.headers,
-        // Validators are only worth sending when the document would be read the same way.
-        ...(sameSettings && previous?.status === 'ok' && previous.etag ? { etag: previous.etag } : {}),
-        ...(sameSettings && previous?.status === 'ok' && previous.lastModified ? { lastModified: previous.lastModified } : {}),
+        ...optional('etag', lastGood?.etag),
+        ...optional('lastModified', lastGood?.lastModified),
       },
       // Retry-After dates are read against the pass's clock, like backoff.
       () => nowMs,
@@ -118,7 +119,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
       ...(fetched.etag ? { etag: fetched.etag } : {}),
       ...(fetched.lastModified ? { lastModified: fetched.lastModified } : {}),
     };
-    if (sameSettings && previous?.status === 'ok' && previous.bytesHash === bytesHash) {
+    if (lastGood?.bytesHash === bytesHash) {
       return { kind: 'unchanged', record };
     }
     const entries = await documentEntries(source, fetched.body, fetched.contentType, fetched.url, options);
