@@ -109,7 +109,8 @@ export class SqliteStore {
            captured_ms = @captured_ms, content_hash = @content_hash, body = @body WHERE id = @id`,
       ),
       touchEntry: db.prepare('UPDATE entries SET captured_ms = ?, published_ms = ?, updated_ms = ? WHERE id = ?'),
-      sources: db.prepare('SELECT * FROM sources'),
+      // Columns renamed to the record's fields, so rows need no copying into records.
+      sources: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([field, column]) => `${column} AS ${field}`).join(', ')} FROM sources`),
       upsertSource: db.prepare(
         `INSERT INTO sources (${SOURCE_COLUMNS.map(([, column]) => column).join(', ')})
          VALUES (${SOURCE_COLUMNS.map(([field]) => `@${field}`).join(', ')})
@@ -143,9 +144,9 @@ export class SqliteStore {
   sourceRecords(): Map<string, SourceRecord> {
     const records = new Map<string, SourceRecord>();
     for (const row of this.statements.sources.all() as Record<string, unknown>[]) {
-      const record: Record<string, unknown> = {};
-      for (const [field, column] of SOURCE_COLUMNS) if (row[column] !== null) record[field] = row[column];
-      records.set(row.source as string, record as unknown as SourceRecord);
+      // SQL NULL is a field the record does not have.
+      for (const field in row) if (row[field] === null) row[field] = undefined;
+      records.set(row.source as string, row as unknown as SourceRecord);
     }
     return records;
   }
