@@ -27,7 +27,7 @@ export function renderRss(document: FeedDocument): string {
     const { id, ...base } = itemBase(entry);
     feed.addItem({
       ...(id === entry.link ? base : { id, ...base }),
-      // RSS titles are plain text; Atom ones below are declared HTML and escaped as such.
+      // RSS titles are plain text; Atom ones below are escaped and become type="text" (asAtomTitle).
       title: asCdata(entry.title),
       category: entry.categories.map((category) => ({ name: asText(category) })),
       // RSS <author> must be an e-mail address; dc:creator takes a name.
