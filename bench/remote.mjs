@@ -26,13 +26,14 @@
 //
 // Exit status: 0 all targets pass; 1 a target failed, or a pass did not do what its case means.
 import { fork, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createRng } from './generate-pages.mjs';
+import { changedFiles, fail, fileTimes, freshWork, median, passSummary, progress, ROOT, snapshotBuild, tail, VerifyError } from './support.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPORT_USAGE = pathToFileURL(path.join(ROOT, 'bench', 'report-usage.mjs')).href;
 const SERVER = path.join(ROOT, 'bench', 'remote-server.mjs');
 const FEEDPARSER_SCRIPT = path.join(ROOT, 'bench', 'feedparser_parse.py');
@@ -42,42 +43,7 @@ const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'];
 const HOSTS = ['127.0.0.1', 'localhost'];
 const TARGETS = { throughputRatio: 5, notModifiedShare: 0.1 };
 
-class VerifyError extends Error {}
-
-function fail(message) {
-  throw new VerifyError(message);
-}
-
-function progress(message) {
-  process.stderr.write(`${message}\n`);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function tail(text, lines = 20) {
-  return (text ?? '').trimEnd().split('\n').slice(-lines).join('\n');
-}
-
 // --- Documents -----------------------------------------------------------------------------------
-
-/** mulberry32, seeded per document so each document's bytes depend only on (seed, index). */
-function createRng(seed) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min, max) => min + Math.floor(next() * (max - min + 1));
-  const pick = (list) => list[Math.floor(next() * list.length)];
-  return { next, int, pick };
-}
 
 const WORDS = `the a of to and in for on with at by from as that this is was were are be has have had will would
 council harbour ferry port market school budget plan report data study team season river bridge road
@@ -319,45 +285,12 @@ function measureNode(args, usageFile, nodeFlags = []) {
   return { wallMs, rssMb, status: child.status, stdout: child.stdout, stderr: child.stderr, lines: child.stdout.split('\n').filter((line) => line.trim() !== '') };
 }
 
-/** The JSON log line a pass ends with; its counters say what the pass actually did. */
-function passSummary(lines) {
-  for (const line of lines.toReversed()) {
-    try {
-      const record = JSON.parse(line);
-      if (record.msg === 'pass finished') return record;
-    } catch {
-      // Not JSON: keep looking.
-    }
-  }
-  return fail(`no "pass finished" log line in the pass's stdout:\n${tail(lines.join('\n'))}`);
-}
-
 function runPass(cli, sources, work, usageFile, nodeFlags) {
   const run = measureNode([cli, 'run', '--sources', sources, '--out', work.out, '--state', work.state], usageFile, nodeFlags);
   const summary = passSummary(run.lines);
   // 2 means some sources failed: the counters say which case that breaks, so check them instead.
   if (run.status !== 0 && run.status !== 2) fail(`feedloom run exited with ${run.status}\n${tail(run.stdout)}\n${tail(run.stderr)}`);
   return { ...run, summary };
-}
-
-function freshWork(dir) {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(path.join(dir, 'state'), { recursive: true });
-  return { dir, out: path.join(dir, 'out'), state: path.join(dir, 'state', 'state.db') };
-}
-
-/** Modification times of every file under `dir`, to name what a pass wrote. */
-function fileTimes(dir) {
-  const times = new Map();
-  for (const name of readdirSync(dir, { recursive: true })) {
-    const stat = statSync(path.join(dir, name));
-    if (stat.isFile()) times.set(name, stat.mtimeMs);
-  }
-  return times;
-}
-
-function changedFiles(before, after) {
-  return [...after].filter(([name, mtime]) => before.get(name) !== mtime).map(([name]) => name);
 }
 
 function failedSources(lines) {
@@ -467,19 +400,6 @@ function areaOf(url, functionName) {
 }
 
 // --- Report --------------------------------------------------------------------------------------
-
-/**
- * Copies the CLI's folder and the package.json beside it under bench/results/ (so the copy still
- * resolves node_modules): other work rebuilding dist/ during the run cannot mix two builds.
- */
-function snapshotBuild(cli) {
-  const snapshot = path.join(ROOT, 'bench', 'results', `.remote-build-${process.pid}`);
-  rmSync(snapshot, { recursive: true, force: true });
-  cpSync(path.dirname(cli), path.join(snapshot, 'dist'), { recursive: true });
-  const packageJson = path.join(path.dirname(cli), '..', 'package.json');
-  if (existsSync(packageJson)) cpSync(packageJson, path.join(snapshot, 'package.json'));
-  return { snapshot, cli: path.join(snapshot, 'dist', path.basename(cli)) };
-}
 
 function describeBuild(cli) {
   const git = (args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
@@ -599,7 +519,7 @@ async function main() {
   const builtCli = path.resolve(values.cli);
   if (!existsSync(builtCli)) fail(`${builtCli} does not exist: run \`npm run build\` first`);
   checkFeedparser();
-  const { snapshot, cli } = snapshotBuild(builtCli);
+  const { snapshot, cli } = snapshotBuild(builtCli, 'remote');
 
   const temp = mkdtempSync(path.join(os.tmpdir(), 'feedloom-remote-'));
   const docsDir = path.join(temp, 'docs');

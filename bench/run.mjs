@@ -15,14 +15,14 @@
 // claims (a pass failed, no feeds after a cold pass, files written when nothing changed, ...).
 // Peak RSS comes from report-usage.mjs, preloaded into each child, so /usr/bin/time is not needed.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRng, editOneBrief, generatePages } from './generate-pages.mjs';
+import { changedFiles, fail, fileTimes, freshWork, median, passSummary, progress, ROOT, snapshotBuild, tail, VerifyError } from './support.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The CLI measured: a snapshot of the build taken at start (see snapshotBuild). */
 let CLI;
 const FLOOR = path.join(ROOT, 'bench', 'floor.mjs');
@@ -41,22 +41,6 @@ const CASES = [
   { key: 'unchanged', label: 'nothing changed' },
   { key: 'changed', label: '1% changed' },
 ];
-
-class VerifyError extends Error {}
-
-function fail(message) {
-  throw new VerifyError(message);
-}
-
-function progress(message) {
-  process.stderr.write(`${message}\n`);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /**
  * Runs `node --import report-usage.mjs script ...args` and returns its wall time (spawn to exit,
@@ -81,60 +65,9 @@ function measure(script, args, usageFile) {
   return { wallMs, rssMb: rssKb / 1024, lines: child.stdout.split('\n').filter((line) => line.trim() !== '') };
 }
 
-function tail(text, lines = 20) {
-  return (text ?? '').trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-/** The JSON log line the pass ends with; its counters say what the pass actually did. */
-function passSummary(lines) {
-  for (const line of lines.toReversed()) {
-    try {
-      const record = JSON.parse(line);
-      if (record.msg === 'pass finished') return record;
-    } catch {
-      // Not a JSON line (pretty output, a warning): keep looking.
-    }
-  }
-  return fail(`no "pass finished" log line in the pass's stdout:\n${tail(lines.join('\n'))}`);
-}
-
 function runPass(sources, work, usageFile) {
   const result = measure(CLI, ['run', '--sources', sources, '--out', work.out, '--state', work.state], usageFile);
   return { ...result, summary: passSummary(result.lines) };
-}
-
-/**
- * Copies the build (the CLI's folder and the package.json beside it) under bench/results/, so a
- * rebuild during the run (`npm test` rebuilds dist/ first) cannot mix two builds in one table.
- * Under the project folder, so the copy still resolves node_modules.
- */
-function snapshotBuild(cli) {
-  const snapshot = path.join(ROOT, 'bench', 'results', `.build-${process.pid}`);
-  rmSync(snapshot, { recursive: true, force: true });
-  cpSync(path.dirname(cli), path.join(snapshot, 'dist'), { recursive: true });
-  const packageJson = path.join(path.dirname(cli), '..', 'package.json');
-  if (existsSync(packageJson)) cpSync(packageJson, path.join(snapshot, 'package.json'));
-  return { snapshot, cli: path.join(snapshot, 'dist', path.basename(cli)) };
-}
-
-/** Modification times of every file under `dir`, to name what a pass wrote. */
-function fileTimes(dir) {
-  const times = new Map();
-  for (const name of readdirSync(dir, { recursive: true })) {
-    const stat = statSync(path.join(dir, name));
-    if (stat.isFile()) times.set(name, stat.mtimeMs);
-  }
-  return times;
-}
-
-function changedFiles(before, after) {
-  return [...after].filter(([name, mtime]) => before.get(name) !== mtime).map(([name]) => name);
-}
-
-function freshWork(dir) {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(path.join(dir, 'state'), { recursive: true });
-  return { out: path.join(dir, 'out'), state: path.join(dir, 'state', 'state.db') };
 }
 
 function checkFeedFiles(outDir, what) {
@@ -309,7 +242,7 @@ function main() {
   const cliSource = path.resolve(values.cli ?? path.join(ROOT, 'dist', 'cli.js'));
   if (!existsSync(cliSource)) throw new Error(`${cliSource} does not exist: run "npm run build" first`);
   const options = { repeats: Number(values.repeats), seed: Number(values.seed), cliLabel: path.relative(ROOT, cliSource), loadAtStart: os.loadavg()[0] };
-  const build = snapshotBuild(cliSource);
+  const build = snapshotBuild(cliSource, 'pages');
   CLI = build.cli;
 
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'feedloom-bench-'));

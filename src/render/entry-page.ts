@@ -3,32 +3,24 @@
 import type { SiteConfig, StoredEntry } from '../model.js';
 import { escapeHtml } from '../normalize/text.js';
 import { rfc3339 } from './json-feed.js';
-import { xmlSafe } from './xml-guard.js';
+import { alternateLink, renderHtmlPage } from './html-page.js';
 
 export function renderEntryPage(entry: StoredEntry, site: SiteConfig): string {
   const language = entry.language ?? site.language ?? 'en';
   const published = rfc3339(entry.published);
-  const lines = [
-    '<!doctype html>',
-    `<html lang="${escapeHtml(language)}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(entry.title)} · ${escapeHtml(site.title)}</title>`,
-    `<link rel="alternate" type="application/rss+xml" title="${escapeHtml(site.title)}" href="${escapeHtml(site.url)}rss.xml">`,
-    '<style>body{font:1.1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}time,.meta{color:#666;font-size:.9rem}</style>',
-    '</head>',
-    '<body>',
-    '<article>',
-    `<p class="meta"><a href="${escapeHtml(site.url)}">${escapeHtml(site.title)}</a>${entry.categories.map((category) => ` · ${escapeHtml(category)}`).join('')}</p>`,
-    `<h1>${escapeHtml(entry.title)}</h1>`,
-    `<p><time datetime="${published}">${published.replace('T', ' ').replace('Z', ' UTC')}</time></p>`,
-    entry.contentHtml,
-    ...(entry.pageUrl ? [`<p class="meta">Listed on <a href="${escapeHtml(entry.pageUrl)}">${escapeHtml(entry.pageUrl)}</a></p>`] : []),
-    '</article>',
-    '</body>',
-    '</html>',
-    '',
-  ];
-  return xmlSafe(lines.join('\n'));
+  return renderHtmlPage({
+    language,
+    title: `${entry.title} · ${site.title}`,
+    head: [alternateLink('application/rss+xml', site.title, `${site.url}rss.xml`)],
+    style: 'body{font:1.1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}time,.meta{color:#666;font-size:.9rem}',
+    body: [
+      '<article>',
+      `<p class="meta"><a href="${escapeHtml(site.url)}">${escapeHtml(site.title)}</a>${entry.categories.map((category) => ` · ${escapeHtml(category)}`).join('')}</p>`,
+      `<h1>${escapeHtml(entry.title)}</h1>`,
+      `<p><time datetime="${published}">${published.replace('T', ' ').replace('Z', ' UTC')}</time></p>`,
+      entry.contentHtml,
+      ...(entry.pageUrl ? [`<p class="meta">Listed on <a href="${escapeHtml(entry.pageUrl)}">${escapeHtml(entry.pageUrl)}</a></p>`] : []),
+      '</article>',
+    ],
+  });
 }

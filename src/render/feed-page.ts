@@ -5,7 +5,7 @@ import type { FeedDocument } from '../model.js';
 import { escapeHtml } from '../normalize/text.js';
 import { rfc3339 } from './json-feed.js';
 import { PAGE_STYLE } from './index-page.js';
-import { xmlSafe } from './xml-guard.js';
+import { alternateLink, renderHtmlPage } from './html-page.js';
 
 export const FEED_PAGE_FILE = 'feed.html';
 
@@ -21,28 +21,19 @@ export function renderFeedPage(document: FeedDocument): string {
       '</li>',
     ].join('');
   });
-  const lines = [
-    '<!doctype html>',
-    `<html lang="${escapeHtml(site.language ?? 'en')}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(config.title)} (feed)</title>`,
-    `<link rel="alternate" type="application/rss+xml" title="${escapeHtml(config.title)}" href="${escapeHtml(document.rssUrl)}">`,
-    `<link rel="alternate" type="application/atom+xml" title="${escapeHtml(config.title)}" href="${escapeHtml(document.atomUrl)}">`,
-    `<style>${PAGE_STYLE}.note{background:#fff6e5;border:1px solid #f0c36d;border-radius:.3rem;padding:.6rem .8rem}.note code{overflow-wrap:anywhere}li time{display:block}li p{margin:.2rem 0 0}</style>`,
-    '</head>',
-    '<body>',
-    `<p class="note">This is a web feed. To subscribe, copy its address into your feed reader: <code>${escapeHtml(document.rssUrl)}</code></p>`,
-    `<h1>${escapeHtml(config.title)}</h1>`,
-    `<p>${escapeHtml(config.description ?? site.description)}</p>`,
-    `<p class="subscribe"><a href="${escapeHtml(document.homeUrl)}">Visit the site</a></p>`,
-    '<ul>',
-    ...items,
-    '</ul>',
-    '</body>',
-    '</html>',
-    '',
-  ];
-  return xmlSafe(lines.join('\n'));
+  return renderHtmlPage({
+    language: site.language ?? 'en',
+    title: `${config.title} (feed)`,
+    head: [alternateLink('application/rss+xml', config.title, document.rssUrl), alternateLink('application/atom+xml', config.title, document.atomUrl)],
+    style: `${PAGE_STYLE}.note{background:#fff6e5;border:1px solid #f0c36d;border-radius:.3rem;padding:.6rem .8rem}.note code{overflow-wrap:anywhere}li time{display:block}li p{margin:.2rem 0 0}`,
+    body: [
+      `<p class="note">This is a web feed. To subscribe, copy its address into your feed reader: <code>${escapeHtml(document.rssUrl)}</code></p>`,
+      `<h1>${escapeHtml(config.title)}</h1>`,
+      `<p>${escapeHtml(config.description ?? site.description)}</p>`,
+      `<p class="subscribe"><a href="${escapeHtml(document.homeUrl)}">Visit the site</a></p>`,
+      '<ul>',
+      ...items,
+      '</ul>',
+    ],
+  });
 }

@@ -4,7 +4,7 @@ import type { FeedDocument, SiteConfig } from '../model.js';
 import { escapeHtml } from '../normalize/text.js';
 import { feedUpdated } from './feed-xml.js';
 import { rfc3339 } from './json-feed.js';
-import { xmlSafe } from './xml-guard.js';
+import { alternateLink, renderHtmlPage } from './html-page.js';
 
 const NEWEST_SHOWN = 5;
 
@@ -19,34 +19,27 @@ export const PAGE_STYLE = [
 ].join('');
 
 export function renderIndexPage(site: SiteConfig, feeds: readonly FeedDocument[]): string {
-  const alternates = feeds.flatMap((feed) => [
-    `<link rel="alternate" type="application/rss+xml" title="${escapeHtml(feed.config.title)} (RSS)" href="${escapeHtml(feed.rssUrl)}">`,
-    `<link rel="alternate" type="application/atom+xml" title="${escapeHtml(feed.config.title)} (Atom)" href="${escapeHtml(feed.atomUrl)}">`,
-    `<link rel="alternate" type="application/feed+json" title="${escapeHtml(feed.config.title)} (JSON Feed)" href="${escapeHtml(feed.jsonUrl)}">`,
-  ]);
-  const lines = [
-    '<!doctype html>',
-    `<html lang="${escapeHtml(site.language ?? 'en')}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(site.title)}: feeds</title>`,
-    `<meta name="description" content="${escapeHtml(site.description)}">`,
-    ...alternates,
-    `<style>${PAGE_STYLE}</style>`,
-    '</head>',
-    '<body>',
-    '<header>',
-    `<h1>${escapeHtml(site.title)}</h1>`,
-    `<p>${escapeHtml(site.description)}</p>`,
-    `<p class="meta">Add a feed address below to your feed reader. <a href="feeds.opml">All feeds as OPML</a>.</p>`,
-    '</header>',
-    ...feeds.flatMap(feedSection),
-    '</body>',
-    '</html>',
-    '',
-  ];
-  return xmlSafe(lines.join('\n'));
+  return renderHtmlPage({
+    language: site.language ?? 'en',
+    title: `${site.title}: feeds`,
+    head: [
+      `<meta name="description" content="${escapeHtml(site.description)}">`,
+      ...feeds.flatMap((feed) => [
+        alternateLink('application/rss+xml', `${feed.config.title} (RSS)`, feed.rssUrl),
+        alternateLink('application/atom+xml', `${feed.config.title} (Atom)`, feed.atomUrl),
+        alternateLink('application/feed+json', `${feed.config.title} (JSON Feed)`, feed.jsonUrl),
+      ]),
+    ],
+    style: PAGE_STYLE,
+    body: [
+      '<header>',
+      `<h1>${escapeHtml(site.title)}</h1>`,
+      `<p>${escapeHtml(site.description)}</p>`,
+      `<p class="meta">Add a feed address below to your feed reader. <a href="feeds.opml">All feeds as OPML</a>.</p>`,
+      '</header>',
+      ...feeds.flatMap(feedSection),
+    ],
+  });
 }
 
 function feedSection(feed: FeedDocument): string[] {
