@@ -17,6 +17,8 @@ const MIGRATIONS: readonly string[] = [
      body          TEXT NOT NULL
    );
    CREATE INDEX entries_newest_first ON entries (published_ms DESC, id);
+   -- Read whole to keep every updated instant distinct; an index keeps that read small.
+   CREATE INDEX entries_by_updated ON entries (updated_ms);
    CREATE TABLE sources (
      source          TEXT PRIMARY KEY,
      kind            TEXT NOT NULL,
