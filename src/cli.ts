@@ -112,6 +112,11 @@ function checkStateOutsideOut(flags: Pick<CommonFlags, 'outDir' | 'stateFile'>):
   }
 }
 
+/** Compressed forms of published files are kept beside the state: never published themselves. */
+function formsDirFor(stateFile: string): string {
+  return path.join(path.dirname(stateFile), 'compressed');
+}
+
 /** The path with every symlink followed, for the part of it that exists so far. */
 function realPath(file: string): string {
   const absolute = path.resolve(file);
@@ -221,7 +226,7 @@ async function runScheduled(flags: CommonFlags, logger: Logger): Promise<number>
 async function startServerWhenOutExists(flags: CommonFlags, site: SiteConfig, store: SqliteStore, metrics: FeedMetrics, logger: Logger) {
   mkdirSync(flags.outDir, { recursive: true });
   const { startFeedServer } = await import('./serve/run-server.js');
-  return startFeedServer({ outDir: flags.outDir, site, store, metrics, host: flags.serve!.host, port: flags.serve!.port, logger });
+  return startFeedServer({ outDir: flags.outDir, site, store, metrics, host: flags.serve!.host, port: flags.serve!.port, logger, formsDir: formsDirFor(flags.stateFile) });
 }
 
 async function serveCommand(args: string[]): Promise<number> {
@@ -236,7 +241,7 @@ async function serveCommand(args: string[]): Promise<number> {
     const store = SqliteStore.open(values.state);
     const [{ FeedMetrics }, { startFeedServer }] = await Promise.all([import('./serve/metrics.js'), import('./serve/run-server.js')]);
     const metrics = new FeedMetrics(() => store);
-    const server = await startFeedServer({ outDir: values.out, site, store, metrics, host: values.host, port: Number(values.port), logger });
+    const server = await startFeedServer({ outDir: values.out, site, store, metrics, host: values.host, port: Number(values.port), logger, formsDir: formsDirFor(values.state) });
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
@@ -254,7 +259,15 @@ async function serveCommand(args: string[]): Promise<number> {
 async function lockedPass(flags: CommonFlags, store: SqliteStore, logger: Logger, observer?: FeedMetrics): Promise<PassSummary> {
   const release = acquirePassLock(`${flags.stateFile}.lock`);
   try {
-    return await runPass({ sourcesDir: flags.sourcesDir, outDir: flags.outDir, store, overrides: flags.overrides, logger, ...(observer ? { observer } : {}) });
+    return await runPass({
+      sourcesDir: flags.sourcesDir,
+      outDir: flags.outDir,
+      store,
+      overrides: flags.overrides,
+      logger,
+      formsDir: formsDirFor(flags.stateFile),
+      ...(observer ? { observer } : {}),
+    });
   } finally {
     release();
   }

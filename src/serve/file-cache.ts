@@ -1,9 +1,10 @@
-// Files of out/ held in memory with their validators and compressed forms. A file is compressed
-// once per version (its content hash), never per request. A cached file is checked against the
-// disk at most once a second, so a newly published file is served within a second.
-import { createHash } from 'node:crypto';
+// Files of out/ held in memory with their validators and compressed forms. The forms come from
+// publishing where it left them, else are made once per version (its content hash), never per
+// request. A cached file is checked against the disk at most once a second, so a newly
+// published file is served within a second.
 import { readFileSync, statSync } from 'node:fs';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import path from 'node:path';
+import { compress, contentHash, MIN_COMPRESS_BYTES, readCompressedForms } from '../publish/compressed-forms.js';
 
 export interface CachedFile {
   body: Buffer;
@@ -18,10 +19,15 @@ export interface CachedFile {
 }
 
 export const RECHECK_MS = 1000;
-const MIN_COMPRESS_BYTES = 256;
 
 export class FileCache {
   private readonly files = new Map<string, CachedFile>();
+
+  /** `formsDir`: where publishing left compressed forms (see publish/compressed-forms.ts). */
+  constructor(
+    private readonly outRoot: string,
+    private readonly formsDir?: string,
+  ) {}
 
   get(file: string, nowMs = Date.now()): CachedFile {
     const cached = this.files.get(file);
@@ -32,17 +38,19 @@ export class FileCache {
       return cached;
     }
     const body = readFileSync(file);
+    const hash = contentHash(body);
     const fresh: CachedFile = {
       body,
-      etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+      etag: `"${hash}"`,
       lastModified: new Date(Math.floor(stat.mtimeMs / 1000) * 1000).toUTCString(),
       mtimeMs: stat.mtimeMs,
       size: stat.size,
       checkedAt: nowMs,
     };
     if (body.length >= MIN_COMPRESS_BYTES) {
-      fresh.gzip = gzipSync(body, { level: 9 });
-      fresh.br = brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
+      // Made when the file was published, where they are there; else made now, once per version.
+      const published = this.formsDir ? readCompressedForms(this.formsDir, path.relative(this.outRoot, file), hash) : undefined;
+      Object.assign(fresh, published ?? compress(body));
     }
     this.files.set(file, fresh);
     return fresh;

@@ -22,6 +22,7 @@ export async function startFeedServer(options: {
   host: string;
   port: number;
   logger: Logger;
+  formsDir?: string;
 }): Promise<RunningServer> {
   const intervalMs = scheduleIntervalMs(options.site.schedule, Date.now());
   const server = createFeedServer({
@@ -31,6 +32,7 @@ export async function startFeedServer(options: {
     logger: options.logger,
     health: () => passHealth(options.store, intervalMs, Date.now()),
     metrics: () => options.metrics.render(),
+    ...(options.formsDir ? { formsDir: options.formsDir } : {}),
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

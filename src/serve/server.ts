@@ -23,11 +23,13 @@ export interface FeedServerOptions {
   logger: Logger;
   health: () => HealthReport;
   metrics: () => Promise<{ contentType: string; body: string }>;
+  /** Where passes leave the compressed forms of what they publish. */
+  formsDir?: string;
 }
 
 export function createFeedServer(options: FeedServerOptions): Server {
   const outRoot = realpathSync(options.outDir);
-  const cache = new FileCache();
+  const cache = new FileCache(outRoot, options.formsDir);
   const cacheControl = `public, max-age=${options.maxAgeSeconds}`;
   // Resolving a path costs three system calls; aggregators ask for the same few paths all day.
   // A resolution is trusted for as long as the file cache trusts a file's contents.

@@ -10,6 +10,7 @@ import { describeError, PublishError } from '../errors.js';
 import { listPageSources } from '../ingest/page-sources.js';
 import type { PassObserver, SiteConfig } from '../model.js';
 import { NORMALIZE_VERSION } from '../normalize/entries.js';
+import { writeCompressedForms } from '../publish/compressed-forms.js';
 import { FEED_FILES } from '../publish/file-names.js';
 import type { PublishResult } from '../publish/publish-feeds.js';
 import { publishStatus, STATUS_FILE } from '../publish/status.js';
@@ -29,6 +30,8 @@ export interface PassOptions {
   logger: Logger;
   now?: () => Date;
   observer?: PassObserver;
+  /** Where to leave gzip and br forms of the files published (beside the state, never in out/). */
+  formsDir?: string;
   /** WebSub retry timing; tests shorten it. */
   hubRetry?: { attempts?: number; firstRetryMs?: number };
 }
@@ -82,6 +85,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const read = mergeReadResults([pageResult, remoteResult]);
   const counts = store.endPass(read.records);
   const published = await publishIfChanged(site, store, options.outDir, counts.new + counts.updated > 0);
+  if (options.formsDir) writeCompressedForms(options.outDir, published.written, options.formsDir);
   for (const { feed, reason } of published.failed) {
     options.logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
     read.failures.push({ source: `feed ${feed}`, reason });
