@@ -591,6 +591,8 @@ describe('source files', () => {
     expect(summary.failures).toEqual([{ source: 'later.yaml', reason: 'config: later.yaml: key "max_entries": must be a whole number of at least 1' }]);
     expect(server.requestsTo('/config/later.xml')).toHaveLength(1);
     expect(rssTitles(later)).toEqual(['Lamp room repainted', 'Fog signal tested']);
+    // Its health says so too, with its entries still counted.
+    expect(health(later, 'later')).toMatchObject({ status: 'failed', entries: 2, consecutive_failures: 1, last_error: expect.stringContaining('max_entries') });
   });
 
   it('never fetches an invalid or disabled source', () => {

@@ -43,7 +43,8 @@ const SOURCE_FILE = /^([a-z0-9][a-z0-9_-]*)\.ya?ml$/;
 export interface RemoteSourceList {
   sources: RemoteSourceDef[];
   /** Files that could not be read as a source, with the reason. */
-  invalid: { file: string; error: ConfigError }[];
+  /** `id` when the file name is a valid source id, so the source's health can say it failed. */
+  invalid: { file: string; id?: string; error: ConfigError }[];
 }
 
 export function loadRemoteSources(sourcesDir: string): RemoteSourceList {
@@ -63,7 +64,8 @@ export function loadRemoteSources(sourcesDir: string): RemoteSourceList {
       result.sources.push(readRemoteSource(document, id, file));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      result.invalid.push({ file, error });
+      const id = SOURCE_FILE.exec(name)?.[1];
+      result.invalid.push({ file, ...(id ? { id } : {}), error });
     }
   }
   return result;

@@ -35,14 +35,17 @@ type Outcome =
 
 export async function readRemoteSources(
   sources: readonly RemoteSourceDef[],
-  invalid: readonly { file: string; error: ConfigError }[],
+  invalid: readonly { file: string; id?: string; error: ConfigError }[],
   options: RemoteReadOptions,
 ): Promise<ReadResult> {
   const result = emptyReadResult();
-  for (const { file, error } of invalid) {
+  for (const { file, id, error } of invalid) {
     const reason = error.message;
     options.logger.error({ source: file, file, stage: 'config', reason }, `source skipped: ${reason}`);
     result.failures.push({ source: file, reason });
+    // A source that was read before and whose file broke since shows as failing, entries kept.
+    const previous = id ? options.known.get(id) : undefined;
+    if (previous) result.records.push({ ...previous, status: 'failed', error: reason, lastAttemptMs: options.nowMs, failures: previous.failures + 1 });
   }
   const outcomes = await Promise.all(sources.filter((source) => source.enabled).map((source) => readRemoteSource(source, options)));
   for (const outcome of outcomes) {
