@@ -6,10 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIfStale, CLI, ROOT } from './support/built-cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(here, '..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const PAGES = path.join(here, 'fixtures', 'pages');
 const BAD_PAGES = path.join(here, 'fixtures', 'bad-pages');
 const LATER_PAGES = path.join(here, 'fixtures', 'later-pages');
@@ -17,20 +16,6 @@ const GOOD_PAGE_COUNT = 4;
 const TEMP_FILE = /\.tmp$/;
 
 const LEVEL = { info: 30, warn: 40, error: 50, fatal: 60 } as const;
-
-/** Builds dist/ when it is missing or older than a file under src/ (`npm test` builds first anyway). */
-function buildIfStale(): void {
-  const sources = (readdirSync(path.join(ROOT, 'src'), { recursive: true }) as string[]).map((name) => path.join(ROOT, 'src', name));
-  const builtMs = existsSync(CLI) ? statSync(CLI).mtimeMs : 0;
-  if (sources.some((file) => statSync(file).mtimeMs > builtMs)) {
-    try {
-      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8' });
-    } catch (error) {
-      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`npm run build failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
-    }
-  }
-}
 
 beforeAll(buildIfStale, 120_000);
 

@@ -4,28 +4,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryStore, parseXml, passWithLogs, snapshot, TempDirs, writePage, type XmlNode } from './support/feed-site.js';
+import { buildIfStale, CLI, ROOT } from './support/built-cli.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(here, '..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-
-/** Builds dist/ when it is missing or older than a file under src/ (`npm test` builds first anyway). */
-function buildIfStale(): void {
-  const sources = (readdirSync(path.join(ROOT, 'src'), { recursive: true }) as string[]).map((name) => path.join(ROOT, 'src', name));
-  const builtMs = existsSync(CLI) ? statSync(CLI).mtimeMs : 0;
-  if (sources.some((file) => statSync(file).mtimeMs > builtMs)) {
-    try {
-      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8' });
-    } catch (error) {
-      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`npm run build failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
-    }
-  }
-}
 
 const temps = new TempDirs();
 afterAll(() => temps.cleanup());
