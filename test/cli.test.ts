@@ -1,6 +1,6 @@
 // The built command line, run as an operator would: exit codes, JSON log lines, files in out/.
 // Every test works on its own temporary copy of test/fixtures/pages.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,13 +1,13 @@
 // OPML both ways: out/feeds.opml lists the feeds a pass publishes, and `feedloom import-opml`
 // turns a subscription list into sources/<id>.yaml feed sources that `feedloom sources` reads
 // (and exports again with --opml).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryStore, parseXml, passWithLogs, snapshot, TempDirs, writePage, type XmlNode } from './support/feed-site.js';
-import { buildIfStale, CLI, ROOT } from './support/built-cli.js';
+import { buildIfStale, CLI } from './support/built-cli.js';
 
 
 const temps = new TempDirs();

@@ -2,7 +2,7 @@
 // per file version, Cache-Control, what must never be reachable, /healthz and /metrics, and
 // `feedloom start --serve` as a child process. Requests are real HTTP; paths that a client
 // library would normalize (or refuse to send) go over raw node:net sockets.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
