@@ -29,12 +29,11 @@ import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRng } from './generate-pages.mjs';
-import { changedFiles, fail, fileTimes, freshWork, median, passSummary, progress, ROOT, snapshotBuild, tail, VerifyError } from './support.mjs';
+import { changedFiles, fail, fileTimes, freshWork, measureNode, median, passSummary, progress, ROOT, snapshotBuild, tail, VerifyError } from './support.mjs';
 
-const REPORT_USAGE = pathToFileURL(path.join(ROOT, 'bench', 'report-usage.mjs')).href;
 const SERVER = path.join(ROOT, 'bench', 'remote-server.mjs');
 const FEEDPARSER_SCRIPT = path.join(ROOT, 'bench', 'feedparser_parse.py');
 const PYTHON = '/usr/bin/python3';
@@ -267,23 +266,6 @@ function startServer(docsDir, gzip) {
 }
 
 // --- Measured runs -------------------------------------------------------------------------------
-
-/** `node --import report-usage.mjs ARGS`: wall time from spawn to exit, peak RSS, stdout lines. */
-function measureNode(args, usageFile, nodeFlags = []) {
-  rmSync(usageFile, { force: true });
-  const started = performance.now();
-  const child = spawnSync(process.execPath, [...nodeFlags, '--import', REPORT_USAGE, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_USAGE_FILE: usageFile },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const wallMs = performance.now() - started;
-  if (child.error) throw child.error;
-  if (!existsSync(usageFile)) fail(`${args.join(' ')} did not report its resource usage\n${tail(child.stderr)}`);
-  const rssMb = Number(readFileSync(usageFile, 'utf8')) / 1024;
-  return { wallMs, rssMb, status: child.status, stdout: child.stdout, stderr: child.stderr, lines: child.stdout.split('\n').filter((line) => line.trim() !== '') };
-}
 
 function runPass(cli, sources, work, usageFile, nodeFlags) {
   const run = measureNode([cli, 'run', '--sources', sources, '--out', work.out, '--state', work.state], usageFile, nodeFlags);

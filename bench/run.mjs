@@ -18,15 +18,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRng, editOneBrief, generatePages } from './generate-pages.mjs';
-import { changedFiles, fail, fileTimes, freshWork, median, passSummary, progress, ROOT, snapshotBuild, tail, VerifyError } from './support.mjs';
+import { changedFiles, fail, fileTimes, freshWork, measureNode, median, passSummary, progress, ROOT, snapshotBuild, tail, VerifyError } from './support.mjs';
 
 /** The CLI measured: a snapshot of the build taken at start (see snapshotBuild). */
 let CLI;
 const FLOOR = path.join(ROOT, 'bench', 'floor.mjs');
-const REPORT_USAGE = pathToFileURL(path.join(ROOT, 'bench', 'report-usage.mjs')).href;
 const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.md');
 const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'];
 
@@ -47,22 +45,11 @@ const CASES = [
  * so Node's own start-up counts for the floor and the pass alike), peak RSS and stdout lines.
  */
 function measure(script, args, usageFile) {
-  rmSync(usageFile, { force: true });
-  const started = performance.now();
-  const child = spawnSync(process.execPath, ['--import', REPORT_USAGE, script, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_USAGE_FILE: usageFile },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const wallMs = performance.now() - started;
-  if (child.error) throw child.error;
-  if (child.status !== 0) {
-    fail(`${path.basename(script)} ${args.join(' ')} exited with ${child.status ?? child.signal}\n${tail(child.stdout)}\n${tail(child.stderr)}`);
+  const run = measureNode([script, ...args], usageFile);
+  if (run.status !== 0) {
+    fail(`${path.basename(script)} ${args.join(' ')} exited with ${run.status ?? run.signal}\n${tail(run.stdout)}\n${tail(run.stderr)}`);
   }
-  if (!existsSync(usageFile)) fail(`${path.basename(script)} did not report its resource usage (${usageFile} missing)`);
-  const rssKb = Number(readFileSync(usageFile, 'utf8'));
-  return { wallMs, rssMb: rssKb / 1024, lines: child.stdout.split('\n').filter((line) => line.trim() !== '') };
+  return run;
 }
 
 function runPass(sources, work, usageFile) {

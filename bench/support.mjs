@@ -1,10 +1,12 @@
 // Helpers the benchmarks share: failing loudly, medians, reading a pass's summary line, which
 // files a pass touched, and a frozen copy of the build to measure.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const REPORT_USAGE = pathToFileURL(path.join(ROOT, 'bench', 'report-usage.mjs')).href;
 
 /** The run could not measure what it claims: exit 2, not a failed target. */
 export class VerifyError extends Error {}
@@ -71,4 +73,24 @@ export function snapshotBuild(cli, label) {
   const packageJson = path.join(path.dirname(cli), '..', 'package.json');
   if (existsSync(packageJson)) cpSync(packageJson, path.join(snapshot, 'package.json'));
   return { snapshot, cli: path.join(snapshot, 'dist', path.basename(cli)) };
+}
+
+/**
+ * Runs `node [nodeFlags] args...` to its end: wall time, and peak RSS as report-usage.mjs,
+ * loaded into the child, writes it at exit. The exit status is the caller's to judge.
+ */
+export function measureNode(args, usageFile, nodeFlags = []) {
+  rmSync(usageFile, { force: true });
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [...nodeFlags, '--import', REPORT_USAGE, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_USAGE_FILE: usageFile },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const wallMs = performance.now() - started;
+  if (child.error) throw child.error;
+  if (!existsSync(usageFile)) fail(`${args.join(' ')} did not report its resource usage\n${tail(child.stderr)}`);
+  const rssMb = Number(readFileSync(usageFile, 'utf8')) / 1024;
+  return { wallMs, rssMb, status: child.status, signal: child.signal, stdout: child.stdout, stderr: child.stderr, lines: child.stdout.split('\n').filter((line) => line.trim() !== '') };
 }
