@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIfStale, CLI, ROOT } from './support/built-cli.js';
+import type { LogLine } from './support/feed-site.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PAGES = path.join(here, 'fixtures', 'pages');
@@ -39,11 +40,6 @@ function workspace(): Workspace {
   return { root, sources, out: path.join(root, 'out'), state: path.join(root, 'state', 'feedloom.db') };
 }
 
-interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
 
 interface RunResult {
   status: number | null;

@@ -1,8 +1,7 @@
 // Golden feeds: one pass over test/fixtures/pages must write exactly the files under
 // test/golden/. The golden files are the spec; they were read and checked by hand.
 // Regenerate after an intended change with: UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +10,7 @@ import { SaxesParser } from 'saxes';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { runPass, type PassSummary } from '../src/worker/pass.js';
+import { TempDirs, type LogLine } from './support/feed-site.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PAGES = path.join(here, 'fixtures', 'pages');
@@ -20,22 +20,15 @@ const GOLDEN_PARTS = ['rss.xml', 'atom.xml', 'feed.json', 'desk', 'entries', 'st
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const FROZEN_NOW = '2026-03-01T12:00:00Z';
 
-const temps: string[] = [];
+const temps = new TempDirs();
 afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+  temps.cleanup();
 });
 
 function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'feedloom-golden-'));
-  temps.push(dir);
-  return dir;
+  return temps.make('golden');
 }
 
-interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
 
 async function passInto(outDir: string, nowIso: string): Promise<{ summary: PassSummary; logs: LogLine[] }> {
   const logs: LogLine[] = [];

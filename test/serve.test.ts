@@ -22,6 +22,7 @@ import { startFeedServer, type RunningServer } from '../src/serve/run-server.js'
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { runPass, type PassSummary } from '../src/worker/pass.js';
 import { buildIfStale, CLI, ROOT } from './support/built-cli.js';
+import type { LogLine } from './support/feed-site.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PAGES = path.join(here, 'fixtures', 'pages');
@@ -74,11 +75,6 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
 
 function captureLogger(): { logger: Logger; logs: LogLine[] } {
   const logs: LogLine[] = [];
