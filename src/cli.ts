@@ -188,10 +188,10 @@ function readSourceRecords(stateFile: string) {
 
 async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
   // Validate the config before touching the state or out/: a bad site.yaml changes nothing.
-  await loadSiteConfig(flags.sourcesDir, flags.overrides);
+  const site = await loadSiteConfig(flags.sourcesDir, flags.overrides);
   const store = SqliteStore.open(flags.stateFile);
   try {
-    const summary = await lockedPass(flags, store, logger);
+    const summary = await lockedPass(flags, store, logger, undefined, site);
     return summary.sourcesFailed > 0 ? EXIT_SOURCES_FAILED : EXIT_OK;
   } finally {
     store.close();
@@ -256,7 +256,8 @@ async function serveCommand(args: string[]): Promise<number> {
   }
 }
 
-async function lockedPass(flags: CommonFlags, store: SqliteStore, logger: Logger, observer?: FeedMetrics): Promise<PassSummary> {
+/** `site`: settings already read for this pass; a scheduled pass reads them afresh, so edits take effect. */
+async function lockedPass(flags: CommonFlags, store: SqliteStore, logger: Logger, observer?: FeedMetrics, site?: SiteConfig): Promise<PassSummary> {
   const release = acquirePassLock(`${flags.stateFile}.lock`);
   try {
     return await runPass({
@@ -267,6 +268,7 @@ async function lockedPass(flags: CommonFlags, store: SqliteStore, logger: Logger
       logger,
       formsDir: formsDirFor(flags.stateFile),
       ...(observer ? { observer } : {}),
+      ...(site ? { site } : {}),
     });
   } finally {
     release();

@@ -30,6 +30,8 @@ export interface PassOptions {
   logger: Logger;
   now?: () => Date;
   observer?: PassObserver;
+  /** The site's settings, when the caller has just read them; else read from sources/. */
+  site?: SiteConfig;
   /** Where to leave gzip and br forms of the files published (beside the state, never in out/). */
   formsDir?: string;
   /** WebSub retry timing; tests shorten it. */
@@ -54,7 +56,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const now = options.now ?? (() => new Date());
   const startedMs = now().getTime();
   const clockStart = performance.now();
-  const site = await loadSiteConfig(options.sourcesDir, options.overrides);
+  const site = options.site ?? (await loadSiteConfig(options.sourcesDir, options.overrides));
   const pages = listPageSources(options.sourcesDir);
   const remote = loadRemoteSources(options.sourcesDir);
   prepareOutDir(options.outDir);
