@@ -12,7 +12,7 @@ import type { FeedMetrics } from './serve/metrics.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { acquirePassLock } from './worker/lock.js';
 import { runPass, type PassSummary } from './worker/pass.js';
-import { startSchedule } from './worker/schedule.js';
+import { loadPassSettings } from './worker/site-settings.js';
 import { formatSourceTable, listSources, remoteSourcesOpml } from './worker/source-list.js';
 import { HELP } from './cli-help.js';
 import { VERSION } from './version.js';
@@ -187,14 +187,16 @@ function readSourceRecords(stateFile: string) {
 }
 
 async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
-  // Validate the config before touching the state or out/: a bad site.yaml changes nothing.
-  const site = await loadSiteConfig(flags.sourcesDir, flags.overrides);
-  const store = SqliteStore.open(flags.stateFile);
+  // The config is checked before out/ is touched, and before a new state is made: a bad
+  // site.yaml changes nothing. A state that exists remembers the settings it last read.
+  let store = existsSync(flags.stateFile) ? SqliteStore.open(flags.stateFile) : undefined;
   try {
+    const site = await loadPassSettings(flags.sourcesDir, flags.overrides, store);
+    store ??= SqliteStore.open(flags.stateFile);
     const summary = await lockedPass(flags, store, logger, undefined, site);
     return summary.sourcesFailed > 0 ? EXIT_SOURCES_FAILED : EXIT_OK;
   } finally {
-    store.close();
+    store?.close();
   }
 }
 
@@ -204,6 +206,8 @@ async function runScheduled(flags: CommonFlags, logger: Logger): Promise<number>
   // The server and metrics are loaded by the commands that use them, not by every `run`.
   const { FeedMetrics } = await import('./serve/metrics.js');
   const metrics = new FeedMetrics(() => store);
+  // The scheduler loads only for `start`: a `run` from system cron never needs it.
+  const { startSchedule } = await import('./worker/schedule.js');
   const schedule = startSchedule({
     schedule: site.schedule,
     logger,

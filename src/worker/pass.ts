@@ -5,20 +5,22 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadRemoteSources } from '../config/remote-sources.js';
-import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
+import type { SiteOverrides } from '../config/site.js';
 import { describeError, PublishError } from '../errors.js';
-import { listPageSources } from '../ingest/page-sources.js';
+import { listSourceFiles } from '../ingest/page-sources.js';
 import type { PassObserver, SiteConfig } from '../model.js';
 import { NORMALIZE_VERSION } from '../normalize/entries.js';
 import { writeCompressedForms } from '../publish/compressed-forms.js';
+import { feedDocuments, windowsDigest } from '../publish/feed-windows.js';
 import { FEED_FILES } from '../publish/file-names.js';
 import type { PublishResult } from '../publish/publish-feeds.js';
-import { publishStatus, STATUS_FILE } from '../publish/status.js';
+import { publishStatus, sourceHealth, STATUS_FILE } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
 import type { SourceRecord, SqliteStore } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
-import { readPages } from './read-pages.js';
+import { type PageListing, readPages } from './read-pages.js';
 import { mergeReadResults, type SourceFailure } from './read-result.js';
+import { loadPassSettings } from './site-settings.js';
 
 export type { SourceFailure } from './read-result.js';
 
@@ -56,17 +58,24 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const now = options.now ?? (() => new Date());
   const startedMs = now().getTime();
   const clockStart = performance.now();
-  const site = options.site ?? (await loadSiteConfig(options.sourcesDir, options.overrides));
-  const pages = listPageSources(options.sourcesDir);
-  const remote = loadRemoteSources(options.sourcesDir);
+  const site = options.site ?? (await loadPassSettings(options.sourcesDir, options.overrides, options.store));
+  const { pages, topLevel } = listSourceFiles(options.sourcesDir);
+  const remote = loadRemoteSources(options.sourcesDir, topLevel);
   prepareOutDir(options.outDir);
 
   const { store } = options;
-  const known = store.sourceRecords();
+  let knownRecords: Map<string, SourceRecord> | undefined;
+  const known = () => (knownRecords ??= store.sourceRecords());
   const fingerprint = settingsFingerprint(site);
-  const context = { site, fingerprint, known, nowMs: startedMs, logger: options.logger };
+  const context = { site, fingerprint, nowMs: startedMs, logger: options.logger };
   store.beginPass(startedMs);
-  const pageResult = readPages(pages, { ...context, sourcesDir: options.sourcesDir, storeEntries: (entries) => store.storeEntries(entries) });
+  const pageResult = readPages(pages, {
+    ...context,
+    known,
+    lastListing: parseListing(store.meta(PAGE_LISTING_KEY)),
+    sourcesDir: options.sourcesDir,
+    storeEntries: (entries) => store.storeEntries(entries),
+  });
   let remoteResult = mergeReadResults([]);
   if (remote.sources.length > 0 || remote.invalid.length > 0) {
     // Loaded only when there are remote sources: the HTTP client, parsers and sanitizer take
@@ -76,6 +85,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     try {
       remoteResult = await readRemoteSources(remote.sources, remote.invalid, {
         ...context,
+        known: known(),
         fetcher,
         storeEntries: (entries) => store.storeEntries(entries),
         ...(options.observer ? { observer: options.observer } : {}),
@@ -86,14 +96,17 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   }
   const read = mergeReadResults([pageResult, remoteResult]);
   const counts = store.endPass(read.records);
+  const listing = pageResult.listing ? JSON.stringify(pageResult.listing) : undefined;
+  if (listing !== store.meta(PAGE_LISTING_KEY)) store.setMeta(PAGE_LISTING_KEY, listing);
   const published = await publishIfChanged(site, store, options.outDir, counts.new + counts.updated > 0);
   if (options.formsDir) writeCompressedForms(options.outDir, published.written, options.formsDir);
   for (const { feed, reason } of published.failed) {
     options.logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
     read.failures.push({ source: `feed ${feed}`, reason });
   }
-  // Health changes only with a source's record; with none, status.json stays as it is.
-  const statusWritten = read.records.length > 0 || !existsSync(path.join(options.outDir, STATUS_FILE)) ? publishStatus(mergeRecords(known, read.records), options.outDir) : false;
+  // Health changes only with a source's record; when none changed, status.json stays as it is.
+  const healthChanged = read.records.some((record) => healthDiffers(record, knownRecords?.get(record.source)));
+  const statusWritten = healthChanged || !existsSync(path.join(options.outDir, STATUS_FILE)) ? publishStatus(mergeRecords(known(), read.records), options.outDir) : false;
   if (site.hub) {
     const changed = changedFeedUrls(published.written, options.outDir, site);
     if (changed.length > 0) {
@@ -139,26 +152,41 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
 const RENDER_VERSION = 1;
 
 /**
- * Renders and writes the feeds, unless nothing could have changed them: no entry is new or
- * updated, the site's settings are those of the last publish, and its files are still there.
+ * Renders and writes the feeds, unless nothing could have changed them: the site's settings are
+ * those of the last publish, its files are still there, and either no entry is new or updated, or
+ * none that changed is in a feed's window (an edit to an old brief changes no file).
  */
 async function publishIfChanged(site: SiteConfig, store: SqliteStore, outDir: string, entriesChanged: boolean): Promise<PublishOutcome> {
   const publishKey = createHash('sha1').update(JSON.stringify([RENDER_VERSION, site])).digest('base64url');
-  const lastFiles = Number(store.meta('published_files') ?? 0);
-  const defaultFeed = path.join(outDir, FEED_FILES.rss);
-  if (!entriesChanged && store.meta('publish_key') === publishKey && existsSync(defaultFeed)) {
-    return { written: [], unchangedCount: lastFiles, failed: [] };
-  }
+  const unchanged = { written: [], unchangedCount: Number(store.meta('published_files') ?? 0), failed: [] };
+  const filesThere = existsSync(path.join(outDir, FEED_FILES.rss));
+  const settingsSame = store.meta('publish_key') === publishKey;
+  if (!entriesChanged && settingsSame && filesThere) return unchanged;
+  const windows = feedDocuments(site, store);
+  const digest = windowsDigest(windows, RENDER_VERSION);
+  if (settingsSame && filesThere && store.meta('published_windows') === digest) return unchanged;
   // The renderers load only when there is something to render.
   const { publishFeeds } = await import('../publish/publish-feeds.js');
-  const published = publishFeeds(site, store, outDir);
+  const published = publishFeeds(site, store, outDir, windows);
   store.setMeta('publish_key', publishKey);
   store.setMeta('published_files', String(published.written.length + published.unchanged.length));
+  // A feed that failed to render is tried again next pass, even with the same windows.
+  store.setMeta('published_windows', published.failed.length === 0 ? digest : undefined);
   return { written: published.written, unchangedCount: published.unchanged.length, failed: published.failed };
 }
 
 interface PublishOutcome extends Omit<PublishResult, 'unchanged'> {
   unchangedCount: number;
+}
+
+const PAGE_LISTING_KEY = 'page_listing';
+
+function parseListing(stored: string | undefined): PageListing | undefined {
+  return stored === undefined ? undefined : (JSON.parse(stored) as PageListing);
+}
+
+function healthDiffers(record: SourceRecord, before: SourceRecord | undefined): boolean {
+  return before === undefined || JSON.stringify(sourceHealth(record)) !== JSON.stringify(sourceHealth(before));
 }
 
 function mergeRecords(known: Map<string, SourceRecord>, changed: readonly SourceRecord[]): Map<string, SourceRecord> {

@@ -16,28 +16,55 @@ export interface PageReadOptions {
   site: SiteConfig;
   /** What a source's entries depend on besides its bytes. */
   fingerprint: string;
-  known: Map<string, SourceRecord>;
+  /** Each source's last result; loaded only when some page may have changed. */
+  known: () => Map<string, SourceRecord>;
+  /** The listing of the last pass in which every page was read fine. */
+  lastListing?: PageListing | undefined;
   nowMs: number;
   logger: Logger;
   /** Takes the entries read, a batch at a time, so they need not all be held at once. */
   storeEntries: (entries: Entry[]) => void;
 }
 
+/**
+ * Every page's name, size and modification time, and the settings, in one digest. When it equals
+ * the last fine pass's, no page can have changed and none needs looking up one by one.
+ */
+export interface PageListing {
+  digest: string;
+  entries: number;
+}
+
+export interface PageReadResult extends ReadResult {
+  /** This pass's listing; undefined when a page could not be read or stat'ed. */
+  listing: PageListing | undefined;
+}
+
 const BATCH_SIZE = 2000;
 
-export function readPages(pages: readonly string[], options: PageReadOptions): ReadResult {
+export function readPages(pages: readonly string[], options: PageReadOptions): PageReadResult {
+  const stats = statPages(pages, options.sourcesDir);
+  const digest = listingDigest(pages, stats, options.fingerprint);
+  if (digest !== undefined && digest === options.lastListing?.digest) {
+    return { ...emptyReadResult(), unchanged: pages.length, unchangedEntries: options.lastListing.entries, listing: options.lastListing };
+  }
+  const known = options.known();
   const result = emptyReadResult();
+  let entriesInPages = 0;
   let batch: Entry[] = [];
-  for (const source of pages) {
+  for (const [index, source] of pages.entries()) {
     const file = path.join(options.sourcesDir, source);
-    const previous = options.known.get(source);
+    const previous = known.get(source);
     const upToDate = previous?.status === 'ok' && previous.fingerprint === options.fingerprint;
     try {
-      const stat = statSync(file);
+      const statError = stats.errors.get(index);
+      if (statError) throw statError;
+      const stat = { size: stats.sizes[index]!, mtimeMs: stats.mtimesMs[index]! };
       // Unchanged size and modification time: the page was read before, skip it unread.
       if (upToDate && previous.size === stat.size && previous.mtimeMs === stat.mtimeMs) {
         result.unchanged++;
         result.unchangedEntries += previous.entries;
+        entriesInPages += previous.entries;
         continue;
       }
       const bytes = readFileSync(file);
@@ -59,10 +86,11 @@ export function readPages(pages: readonly string[], options: PageReadOptions): R
       if (upToDate && previous.bytesHash === bytesHash) {
         result.unchanged++;
         result.unchangedEntries += previous.entries;
+        entriesInPages += previous.entries;
         result.records.push({ ...record, entries: previous.entries });
         continue;
       }
-      const capture = readCapture(decodePageBytes(bytes, source), source, stat.mtime);
+      const capture = readCapture(decodePageBytes(bytes, source), source, new Date(stat.mtimeMs));
       const entries = pageToEntries(capture, options.site);
       batch.push(...entries);
       if (batch.length >= BATCH_SIZE) {
@@ -70,6 +98,7 @@ export function readPages(pages: readonly string[], options: PageReadOptions): R
         batch = [];
       }
       result.records.push({ ...record, entries: entries.length });
+      entriesInPages += entries.length;
       result.ok++;
     } catch (error) {
       const reason = error instanceof SourceError ? error.message : `cannot read page: ${describeError(error)}`;
@@ -88,5 +117,35 @@ export function readPages(pages: readonly string[], options: PageReadOptions): R
     }
   }
   options.storeEntries(batch);
-  return result;
+  // Only a pass with every page fine may vouch for the listing: a failed page is tried again.
+  const listing = digest !== undefined && result.failures.length === 0 ? { digest, entries: entriesInPages } : undefined;
+  return { ...result, listing };
+}
+
+/** Sizes and modification times by page index: plain numbers, not ten thousand Stats objects. */
+interface PageStats {
+  sizes: Float64Array;
+  mtimesMs: Float64Array;
+  errors: Map<number, Error>;
+}
+
+function statPages(pages: readonly string[], sourcesDir: string): PageStats {
+  const stats: PageStats = { sizes: new Float64Array(pages.length), mtimesMs: new Float64Array(pages.length), errors: new Map() };
+  for (const [index, source] of pages.entries()) {
+    try {
+      const stat = statSync(path.join(sourcesDir, source));
+      stats.sizes[index] = stat.size;
+      stats.mtimesMs[index] = stat.mtimeMs;
+    } catch (error) {
+      stats.errors.set(index, error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+  return stats;
+}
+
+function listingDigest(pages: readonly string[], stats: PageStats, fingerprint: string): string | undefined {
+  if (stats.errors.size > 0) return undefined;
+  const lines = [fingerprint];
+  for (const [index, page] of pages.entries()) lines.push(`${page}\0${stats.sizes[index]}\0${stats.mtimesMs[index]}`);
+  return createHash('sha1').update(lines.join('\n')).digest('base64url');
 }
