@@ -1,10 +1,11 @@
 // The worker's memory: every entry ever published, each source's last result, each pass.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import type { Entry, EntryKind, FeedFilter, StoredEntry } from '../model.js';
+import { type EntryBody, packBody, unpackBody } from './entry-body.js';
 import { migrate } from './schema.js';
 
 export interface SourceRecord {
@@ -50,6 +51,12 @@ const SOURCE_COLUMNS: [keyof SourceRecord, string][] = [
   ['nextAttemptMs', 'next_attempt_ms'],
 ];
 
+export interface PageStamp {
+  size: number;
+  mtimeMs: number;
+  entries: number;
+}
+
 export interface EntryCounts {
   new: number;
   updated: number;
@@ -71,10 +78,8 @@ export interface PassRecord {
 
 const SECOND = 1000;
 /** A batch this large loads every `updated` instant once rather than asking the index per entry. */
-const LOAD_INSTANTS_AT = 500;
+const LOAD_INSTANTS_AT = 1000;
 
-/** The fields a reader sees; `updated` moves only when these change. */
-type EntryBody = Omit<Entry, 'id' | 'kind' | 'source' | 'published' | 'capturedAt' | 'link' | 'pageUrl'>;
 
 interface EntryRow {
   id: string;
@@ -113,6 +118,8 @@ export class SqliteStore {
       ),
       touchEntry: db.prepare('UPDATE entries SET captured_ms = ?, published_ms = ?, updated_ms = ? WHERE id = ?'),
       sources: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([, column]) => column).join(', ')} FROM sources`).raw(true),
+      source: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([, column]) => column).join(', ')} FROM sources WHERE source = ?`).raw(true),
+      pageStamps: db.prepare(`SELECT source, size, mtime_ms, entries FROM sources WHERE kind = ? AND status = 'ok' AND fingerprint = ?`).raw(true),
       upsertSource: db.prepare(
         `INSERT INTO sources (${SOURCE_COLUMNS.map(([, column]) => column).join(', ')})
          VALUES (${SOURCE_COLUMNS.map(([field]) => `@${field}`).join(', ')})
@@ -135,6 +142,9 @@ export class SqliteStore {
       const db = new Database(file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // Checkpoint the log at 64 MB rather than SQLite's 4 MB: a first pass over thousands of pages
+      // then copies its writes into the database once or twice, not at every batch it commits.
+      db.pragma('wal_autocheckpoint = 16384');
       db.pragma('busy_timeout = 5000');
       migrate(db);
       return new SqliteStore(db);
@@ -145,16 +155,25 @@ export class SqliteStore {
 
   sourceRecords(): Map<string, SourceRecord> {
     const records = new Map<string, SourceRecord>();
-    // Rows as arrays, copied into records field by field: ten thousand sources take a few ms.
-    for (const row of this.statements.sources.all() as unknown[][]) {
-      const record: Record<string, unknown> = {};
-      for (let column = 0; column < SOURCE_COLUMNS.length; column++) {
-        // SQL NULL is a field the record does not have.
-        if (row[column] !== null) record[SOURCE_COLUMNS[column]![0]] = row[column];
-      }
-      records.set(row[0] as string, record as unknown as SourceRecord);
-    }
+    for (const row of this.statements.sources.all() as unknown[][]) records.set(row[0] as string, sourceRecordFrom(row));
     return records;
+  }
+
+  sourceRecord(source: string): SourceRecord | undefined {
+    const row = this.statements.source.get(source) as unknown[] | undefined;
+    return row ? sourceRecordFrom(row) : undefined;
+  }
+
+  /**
+   * Size, modification time and entry count of every source of `kind` last read fine with these
+   * settings: all a pass needs to tell that a page file is unchanged, without whole records.
+   */
+  pageStamps(kind: string, fingerprint: string): Map<string, PageStamp> {
+    const stamps = new Map<string, PageStamp>();
+    for (const row of this.statements.pageStamps.all(kind, fingerprint) as [string, number, number, number][]) {
+      stamps.set(row[0], { size: row[1], mtimeMs: row[2], entries: row[3] });
+    }
+    return stamps;
   }
 
   /**
@@ -208,13 +227,14 @@ export class SqliteStore {
   private pass: { nowMs: number; seen: Map<string, number>; counts: EntryCounts } | undefined;
 
   private applyEntry(entry: Entry, nowMs: number, storedThisPass = false): keyof EntryCounts {
-    // Serialized once: stored as is, and hashed to tell an edit from a repeat.
-    const body = JSON.stringify(entryBody(entry));
-    const contentHash = createHash('sha1').update(body).digest('base64url');
+    const body = entryBody(entry);
+    // The hash covers the whole body as a reader sees it, however the store packs it.
+    const contentHash = hash('sha1', JSON.stringify(body), 'base64url');
     const publishedMs = entry.published.getTime();
     const capturedMs = entry.capturedAt.getTime();
     const existing = this.statements.entryState.get(entry.id);
-    const row = {
+    // Built only for a row that is written: most entries of a pass are repeats.
+    const row = () => ({
       id: entry.id,
       source: entry.source,
       kind: entry.kind,
@@ -224,22 +244,22 @@ export class SqliteStore {
       published_ms: publishedMs,
       captured_ms: capturedMs,
       content_hash: contentHash,
-      body,
-    };
+      body: packBody(body),
+    });
     if (!existing) {
       const updatedMs = this.freeInstant(publishedMs);
-      this.statements.insertEntry.run({ ...row, published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: nowMs });
+      this.statements.insertEntry.run({ ...row(), published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: nowMs });
       return 'new';
     }
     if (storedThisPass && existing.first_seen_ms === nowMs) {
       // First stored by this very pass, now from a newer capture: still new, in this version.
-      this.statements.replaceEntry.run({ ...row, published_ms: existing.published_ms, updated_ms: existing.updated_ms });
+      this.statements.replaceEntry.run({ ...row(), published_ms: existing.published_ms, updated_ms: existing.updated_ms });
       return 'new';
     }
     if (capturedMs < existing.captured_ms) return 'unchanged';
     if (contentHash !== existing.content_hash) {
       const updatedMs = this.freeInstant(Math.max(capturedMs, publishedMs, existing.updated_ms + SECOND));
-      this.statements.replaceEntry.run({ ...row, published_ms: existing.published_ms, updated_ms: updatedMs });
+      this.statements.replaceEntry.run({ ...row(), published_ms: existing.published_ms, updated_ms: updatedMs });
       this.takenInstants?.delete(existing.updated_ms);
       return 'updated';
     }
@@ -400,7 +420,7 @@ function entryBody(entry: Entry): EntryBody {
 }
 
 function storedEntry(row: EntryRow): StoredEntry {
-  const body = JSON.parse(row.body) as EntryBody;
+  const body = unpackBody(row.body);
   return {
     ...body,
     link: row.link,
@@ -414,6 +434,15 @@ function storedEntry(row: EntryRow): StoredEntry {
     firstSeen: new Date(row.first_seen_ms),
     contentHash: row.content_hash,
   };
+}
+
+/** A row as an array, copied into a record field by field; SQL NULL is a field it does not have. */
+function sourceRecordFrom(row: unknown[]): SourceRecord {
+  const record: Record<string, unknown> = {};
+  for (let column = 0; column < SOURCE_COLUMNS.length; column++) {
+    if (row[column] !== null) record[SOURCE_COLUMNS[column]![0]] = row[column];
+  }
+  return record as unknown as SourceRecord;
 }
 
 function sourceRow(record: SourceRecord): Record<string, unknown> {

@@ -14,7 +14,7 @@ import { writeCompressedForms } from '../publish/compressed-forms.js';
 import { feedDocuments, windowsDigest } from '../publish/feed-windows.js';
 import { FEED_FILES } from '../publish/file-names.js';
 import type { PublishResult } from '../publish/publish-feeds.js';
-import { publishStatus, sourceHealth, STATUS_FILE } from '../publish/status.js';
+import { LOCAL_PAGE_KIND, publishStatus, sourceHealth, STATUS_FILE } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
 import type { SourceRecord, SqliteStore } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
@@ -64,14 +64,13 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   prepareOutDir(options.outDir);
 
   const { store } = options;
-  let knownRecords: Map<string, SourceRecord> | undefined;
-  const known = () => (knownRecords ??= store.sourceRecords());
   const fingerprint = settingsFingerprint(site);
   const context = { site, fingerprint, nowMs: startedMs, logger: options.logger };
   store.beginPass(startedMs);
   const pageResult = readPages(pages, {
     ...context,
-    known,
+    stamps: () => store.pageStamps(LOCAL_PAGE_KIND, fingerprint),
+    record: (source) => store.sourceRecord(source),
     lastListing: parseListing(store.meta(PAGE_LISTING_KEY)),
     sourcesDir: options.sourcesDir,
     storeEntries: (entries) => store.storeEntries(entries),
@@ -85,7 +84,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     try {
       remoteResult = await readRemoteSources(remote.sources, remote.invalid, {
         ...context,
-        known: known(),
+        known: store.sourceRecords(),
         fetcher,
         storeEntries: (entries) => store.storeEntries(entries),
         ...(options.observer ? { observer: options.observer } : {}),
@@ -95,6 +94,8 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     }
   }
   const read = mergeReadResults([pageResult, remoteResult]);
+  // Health changes only with a source's record; when none changed, status.json stays as it is.
+  const healthChanged = read.records.some((record) => healthDiffers(record, store.sourceRecord(record.source)));
   const counts = store.endPass(read.records);
   const listing = pageResult.listing ? JSON.stringify(pageResult.listing) : undefined;
   if (listing !== store.meta(PAGE_LISTING_KEY)) store.setMeta(PAGE_LISTING_KEY, listing);
@@ -104,9 +105,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     options.logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
     read.failures.push({ source: `feed ${feed}`, reason });
   }
-  // Health changes only with a source's record; when none changed, status.json stays as it is.
-  const healthChanged = read.records.some((record) => healthDiffers(record, knownRecords?.get(record.source)));
-  const statusWritten = healthChanged || !existsSync(path.join(options.outDir, STATUS_FILE)) ? publishStatus(mergeRecords(known(), read.records), options.outDir) : false;
+  const statusWritten = healthChanged || !existsSync(path.join(options.outDir, STATUS_FILE)) ? publishStatus(store.sourceRecords(), options.outDir) : false;
   if (site.hub) {
     const changed = changedFeedUrls(published.written, options.outDir, site);
     if (changed.length > 0) {
@@ -187,12 +186,6 @@ function parseListing(stored: string | undefined): PageListing | undefined {
 
 function healthDiffers(record: SourceRecord, before: SourceRecord | undefined): boolean {
   return before === undefined || JSON.stringify(sourceHealth(record)) !== JSON.stringify(sourceHealth(before));
-}
-
-function mergeRecords(known: Map<string, SourceRecord>, changed: readonly SourceRecord[]): Map<string, SourceRecord> {
-  const merged = new Map(known);
-  for (const record of changed) merged.set(record.source, record);
-  return merged;
 }
 
 function prepareOutDir(outDir: string): void {

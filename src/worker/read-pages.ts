@@ -1,5 +1,5 @@
 // Captured page files under sources/ -> entries. Unchanged files are skipped unread.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -8,7 +8,7 @@ import { decodePageBytes, readCapture } from '../ingest/page-file.js';
 import type { Entry, SiteConfig } from '../model.js';
 import { LOCAL_PAGE_KIND } from '../publish/status.js';
 import { pageToEntries } from '../normalize/entries.js';
-import type { SourceRecord } from '../store/sqlite-store.js';
+import type { PageStamp, SourceRecord } from '../store/sqlite-store.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
 
 export interface PageReadOptions {
@@ -16,8 +16,10 @@ export interface PageReadOptions {
   site: SiteConfig;
   /** What a source's entries depend on besides its bytes. */
   fingerprint: string;
-  /** Each source's last result; loaded only when some page may have changed. */
-  known: () => Map<string, SourceRecord>;
+  /** Pages last read fine with these settings; asked for only when some page may have changed. */
+  stamps: () => Map<string, PageStamp>;
+  /** A source's last result, for a page that has changed. */
+  record: (source: string) => SourceRecord | undefined;
   /** The listing of the last pass in which every page was read fine. */
   lastListing?: PageListing | undefined;
   nowMs: number;
@@ -48,27 +50,28 @@ export function readPages(pages: readonly string[], options: PageReadOptions): P
   if (digest !== undefined && digest === options.lastListing?.digest) {
     return { ...emptyReadResult(), unchanged: pages.length, unchangedEntries: options.lastListing.entries, listing: options.lastListing };
   }
-  const known = options.known();
+  const stamps = options.stamps();
   const result = emptyReadResult();
   let entriesInPages = 0;
   let batch: Entry[] = [];
   for (const [index, source] of pages.entries()) {
     const file = path.join(options.sourcesDir, source);
-    const previous = known.get(source);
+    const stat = { size: stats.sizes[index]!, mtimeMs: stats.mtimesMs[index]! };
+    const stamp = stamps.get(source);
+    // Unchanged size and modification time: the page was read before, skip it unread.
+    if (stamp && !stats.errors.has(index) && stamp.size === stat.size && stamp.mtimeMs === stat.mtimeMs) {
+      result.unchanged++;
+      result.unchangedEntries += stamp.entries;
+      entriesInPages += stamp.entries;
+      continue;
+    }
+    const previous = options.record(source);
     const upToDate = previous?.status === 'ok' && previous.fingerprint === options.fingerprint;
     try {
       const statError = stats.errors.get(index);
       if (statError) throw statError;
-      const stat = { size: stats.sizes[index]!, mtimeMs: stats.mtimesMs[index]! };
-      // Unchanged size and modification time: the page was read before, skip it unread.
-      if (upToDate && previous.size === stat.size && previous.mtimeMs === stat.mtimeMs) {
-        result.unchanged++;
-        result.unchangedEntries += previous.entries;
-        entriesInPages += previous.entries;
-        continue;
-      }
       const bytes = readFileSync(file);
-      const bytesHash = createHash('sha1').update(bytes).digest('base64url');
+      const bytesHash = hash('sha1', bytes, 'base64url');
       const record: SourceRecord = {
         source,
         kind: LOCAL_PAGE_KIND,
