@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import type { EntryKind, FeedConfig, FetchSettings, SiteConfig } from '../model.js';
 import { optional } from '../optional.js';
 import { FieldReader, type YamlMap } from './fields.js';
+import { parseStateLocation } from './state-location.js';
 
 export const SITE_FILE = 'site.yaml';
 export const DEFAULT_BASE_URL = 'http://localhost:8080/';
@@ -21,7 +22,7 @@ export const DEFAULT_BOILERPLATE = [
   'Share',
 ];
 
-const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub', 'archive'] as const;
+const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub', 'archive', 'state'] as const;
 const FETCH_KEYS = ['connect_timeout', 'timeout', 'max_bytes', 'per_host', 'overall'] as const;
 
 export const DEFAULT_FETCH: FetchSettings = {
@@ -91,7 +92,19 @@ export function readSiteConfig(document: unknown, file: string, overrides: SiteO
     fetch: readFetch(read, map.fetch),
     ...optional('hub', read.absoluteUrl(map.hub, 'hub')),
     archive: readBoolean(read, map.archive, 'archive', false),
+    ...optional('state', readState(read, map.state)),
   };
+}
+
+function readState(read: FieldReader, value: unknown): string | undefined {
+  const text = read.string(value, 'state');
+  if (text === undefined) return undefined;
+  try {
+    parseStateLocation(text);
+  } catch (error) {
+    read.fail('state', (error as Error).message);
+  }
+  return text;
 }
 
 function defaultFeed(title: string, description: string | undefined): FeedConfig {

@@ -12,7 +12,7 @@ import { renderIndexPage } from '../render/index-page.js';
 import { FEED_PAGE_FILE, renderFeedPage } from '../render/feed-page.js';
 import { renderOpml, type OpmlOutline } from '../render/opml.js';
 import { renderJsonFeed } from '../render/json-feed.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { archiveFeed } from './archives.js';
 import { FEED_FILES, INDEX_FILE, OPML_FILE } from './file-names.js';
 import { writeIfChanged } from './write-file.js';
@@ -36,7 +36,7 @@ export interface PublishResult {
   failed: { feed: string; reason: string }[];
 }
 
-export function feedDocument(config: FeedConfig, site: SiteConfig, store: SqliteStore): FeedDocument {
+export async function feedDocument(config: FeedConfig, site: SiteConfig, store: Store): Promise<FeedDocument> {
   const folder = config.id === '' ? '' : `${config.id}/`;
   return {
     config,
@@ -47,12 +47,12 @@ export function feedDocument(config: FeedConfig, site: SiteConfig, store: Sqlite
     atomUrl: `${site.url}${folder}${FEED_FILES.atom}`,
     jsonUrl: `${site.url}${folder}${FEED_FILES.json}`,
     stylesheetHref: `${folder === '' ? '' : '../'}${STYLESHEET_FILE}`,
-    entries: store.feedEntries(config.filter, config.limit, sourceMatcher(config.filter.sources)),
+    entries: await store.feedEntries(config.filter, config.limit, sourceMatcher(config.filter.sources)),
   };
 }
 
 /** Renders every feed, and the pages its entries link to, and writes the files whose bytes changed. */
-export function publishFeeds(site: SiteConfig, store: SqliteStore, outDir: string): PublishResult {
+export async function publishFeeds(site: SiteConfig, store: Store, outDir: string): Promise<PublishResult> {
   const result: PublishResult = { written: [], unchanged: [], failed: [] };
   const permalinkBase = `${site.url}${ENTRY_PAGES_FOLDER}/`;
   const done = new Set<string>();
@@ -64,9 +64,9 @@ export function publishFeeds(site: SiteConfig, store: SqliteStore, outDir: strin
   };
   const documents: FeedDocument[] = [];
   for (const config of site.feeds) {
-    const document = feedDocument(config, site, store);
+    const document = await feedDocument(config, site, store);
     if (site.archive) {
-      const newest = archiveFeed(document, store, outDir, result.written);
+      const newest = await archiveFeed(document, store, outDir, result.written);
       if (newest) document.prevArchiveUrl = newest;
     }
     documents.push(document);

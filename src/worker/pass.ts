@@ -15,7 +15,7 @@ import { FEED_FILES } from '../publish/file-names.js';
 import type { PublishResult } from '../publish/publish-feeds.js';
 import { publishStatus, STATUS_FILE } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
-import type { SourceRecord, SqliteStore } from '../store/sqlite-store.js';
+import type { SourceRecord, Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { readPages } from './read-pages.js';
 import { mergeReadResults, type SourceFailure } from './read-result.js';
@@ -25,7 +25,7 @@ export type { SourceFailure } from './read-result.js';
 export interface PassOptions {
   sourcesDir: string;
   outDir: string;
-  store: SqliteStore;
+  store: Store;
   overrides?: SiteOverrides;
   logger: Logger;
   now?: () => Date;
@@ -62,11 +62,11 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   prepareOutDir(options.outDir);
 
   const { store } = options;
-  const known = store.sourceRecords();
+  const known = await store.sourceRecords();
   const fingerprint = settingsFingerprint(site);
   const context = { site, fingerprint, known, nowMs: startedMs, logger: options.logger };
-  store.beginPass(startedMs);
-  const pageResult = readPages(pages, { ...context, sourcesDir: options.sourcesDir, storeEntries: (entries) => store.storeEntries(entries) });
+  await store.beginPass(startedMs);
+  const pageResult = await readPages(pages, { ...context, sourcesDir: options.sourcesDir, storeEntries: (entries) => store.storeEntries(entries) });
   let remoteResult = mergeReadResults([]);
   if (remote.sources.length > 0 || remote.invalid.length > 0) {
     // Loaded only when there are remote sources: the HTTP client, parsers and sanitizer take
@@ -85,7 +85,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     }
   }
   const read = mergeReadResults([pageResult, remoteResult]);
-  const counts = store.endPass(read.records);
+  const counts = await store.endPass(read.records);
   const published = await publishIfChanged(site, store, options.outDir, counts.new + counts.updated > 0);
   if (options.formsDir) writeCompressedForms(options.outDir, published.written, options.formsDir);
   for (const { feed, reason } of published.failed) {
@@ -115,7 +115,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     durationMs: Math.round(performance.now() - clockStart),
     failures: read.failures,
   };
-  store.recordPass({ startedMs, ...summary });
+  await store.recordPass({ startedMs, ...summary });
   for (const failure of summary.failures) options.observer?.sourceFailed(failure.source);
   options.observer?.passFinished(summary.durationMs);
   options.logger.info(
@@ -142,18 +142,18 @@ const RENDER_VERSION = 1;
  * Renders and writes the feeds, unless nothing could have changed them: no entry is new or
  * updated, the site's settings are those of the last publish, and its files are still there.
  */
-async function publishIfChanged(site: SiteConfig, store: SqliteStore, outDir: string, entriesChanged: boolean): Promise<PublishOutcome> {
+async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, entriesChanged: boolean): Promise<PublishOutcome> {
   const publishKey = createHash('sha1').update(JSON.stringify([RENDER_VERSION, site])).digest('base64url');
-  const lastFiles = Number(store.meta('published_files') ?? 0);
+  const lastFiles = Number((await store.meta('published_files')) ?? 0);
   const defaultFeed = path.join(outDir, FEED_FILES.rss);
-  if (!entriesChanged && store.meta('publish_key') === publishKey && existsSync(defaultFeed)) {
+  if (!entriesChanged && (await store.meta('publish_key')) === publishKey && existsSync(defaultFeed)) {
     return { written: [], unchangedCount: lastFiles, failed: [] };
   }
   // The renderers load only when there is something to render.
   const { publishFeeds } = await import('../publish/publish-feeds.js');
-  const published = publishFeeds(site, store, outDir);
-  store.setMeta('publish_key', publishKey);
-  store.setMeta('published_files', String(published.written.length + published.unchanged.length));
+  const published = await publishFeeds(site, store, outDir);
+  await store.setMeta('publish_key', publishKey);
+  await store.setMeta('published_files', String(published.written.length + published.unchanged.length));
   return { written: published.written, unchangedCount: published.unchanged.length, failed: published.failed };
 }
 

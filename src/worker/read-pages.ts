@@ -8,7 +8,7 @@ import { decodePageBytes, readCapture } from '../ingest/page-file.js';
 import type { Entry, SiteConfig } from '../model.js';
 import { LOCAL_PAGE_KIND } from '../publish/status.js';
 import { pageToEntries } from '../normalize/entries.js';
-import type { SourceRecord } from '../store/sqlite-store.js';
+import type { SourceRecord } from '../store/store.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
 
 export interface PageReadOptions {
@@ -20,12 +20,12 @@ export interface PageReadOptions {
   nowMs: number;
   logger: Logger;
   /** Takes the entries read, a batch at a time, so they need not all be held at once. */
-  storeEntries: (entries: Entry[]) => void;
+  storeEntries: (entries: Entry[]) => Promise<void>;
 }
 
 const BATCH_SIZE = 2000;
 
-export function readPages(pages: readonly string[], options: PageReadOptions): ReadResult {
+export async function readPages(pages: readonly string[], options: PageReadOptions): Promise<ReadResult> {
   const result = emptyReadResult();
   let batch: Entry[] = [];
   for (const source of pages) {
@@ -66,7 +66,7 @@ export function readPages(pages: readonly string[], options: PageReadOptions): R
       const entries = pageToEntries(capture, options.site);
       batch.push(...entries);
       if (batch.length >= BATCH_SIZE) {
-        options.storeEntries(batch);
+        await options.storeEntries(batch);
         batch = [];
       }
       result.records.push({ ...record, entries: entries.length });
@@ -87,6 +87,6 @@ export function readPages(pages: readonly string[], options: PageReadOptions): R
       });
     }
   }
-  options.storeEntries(batch);
+  await options.storeEntries(batch);
   return result;
 }
