@@ -5,12 +5,12 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Logger } from 'pino';
 import { loadSiteConfig, type SiteOverrides } from './config/site.js';
+import { DEFAULT_STATE_FILE, parseStateLocation, type StateLocation } from './config/state-location.js';
 import { ConfigError, describeError, FeedloomError } from './errors.js';
 import { createLogger } from './log.js';
 import type { SiteConfig } from './model.js';
 import type { FeedMetrics } from './serve/metrics.js';
-import { SqliteStore } from './store/sqlite-store.js';
-import { acquirePassLock } from './worker/lock.js';
+import { openStore, type Store } from './store/store.js';
 import { runPass, type PassSummary } from './worker/pass.js';
 import { loadPassSettings } from './worker/site-settings.js';
 import { formatSourceTable, listSources, remoteSourcesOpml } from './worker/source-list.js';
@@ -25,7 +25,8 @@ export const EXIT_SOURCES_FAILED = 2;
 const COMMON_OPTIONS = {
   sources: { type: 'string', default: 'sources' },
   out: { type: 'string', default: 'out' },
-  state: { type: 'string', default: '.feedloom/state.db' },
+  // No default here: without the flag, `state:` in site.yaml decides, then DEFAULT_STATE_FILE.
+  state: { type: 'string' },
   'base-url': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -58,7 +59,8 @@ function parseCommand(command: string, args: string[], options: ParseArgsConfig[
 interface CommonFlags {
   sourcesDir: string;
   outDir: string;
-  stateFile: string;
+  /** --state as given; resolved with site.yaml by stateLocation(). */
+  state: string | undefined;
   overrides: SiteOverrides;
   /** `start --serve`: where to listen. */
   serve?: { host: string; port: number };
@@ -87,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
   const flags: CommonFlags = {
     sourcesDir: values.sources as string,
     outDir: values.out as string,
-    stateFile: values.state as string,
+    state: values.state as string | undefined,
     overrides: {
       ...(typeof values['base-url'] === 'string' ? { baseUrl: values['base-url'] } : {}),
       ...(typeof values.schedule === 'string' ? { schedule: values.schedule } : {}),
@@ -96,7 +98,6 @@ export async function main(argv: string[]): Promise<number> {
   };
   const logger = createLogger();
   try {
-    checkStateOutsideOut(flags);
     return command === 'run' ? await runOnce(flags, logger) : await runScheduled(flags, logger);
   } catch (error) {
     logger.fatal({ stage: error instanceof FeedloomError ? error.stage : undefined, err: describeError(error) }, describeError(error));
@@ -104,17 +105,54 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The state is never published: a state file inside out/ would be served with the feeds. */
-function checkStateOutsideOut(flags: Pick<CommonFlags, 'outDir' | 'stateFile'>): void {
-  const relative = path.relative(realPath(flags.outDir), path.join(realPath(path.dirname(flags.stateFile)), path.basename(flags.stateFile)));
-  if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
-    throw new ConfigError(`--state ${flags.stateFile} is inside --out ${flags.outDir}; keep the state out of what is published`);
+/** --state wins over `state:` in site.yaml (already checked when it was read), which wins over the default. */
+function stateLocation(flag: string | undefined, site: SiteConfig): StateLocation {
+  if (flag === undefined) return parseStateLocation(site.state ?? DEFAULT_STATE_FILE);
+  try {
+    return parseStateLocation(flag);
+  } catch (error) {
+    throw new ConfigError(`--state: ${describeError(error)}`, { cause: error });
   }
 }
 
-/** Compressed forms of published files are kept beside the state: never published themselves. */
-function formsDirFor(stateFile: string): string {
-  return path.join(path.dirname(stateFile), 'compressed');
+/** The SQLite file --state names (else the default one), when it exists. */
+async function openExistingStateFile(flags: CommonFlags): Promise<{ location: StateLocation; store: Store } | undefined> {
+  let location: StateLocation;
+  try {
+    location = parseStateLocation(flags.state ?? DEFAULT_STATE_FILE);
+  } catch {
+    return undefined; // reported with the settings, as --state always is
+  }
+  if (location.kind !== 'sqlite' || !existsSync(location.file)) return undefined;
+  return { location, store: await openState(flags.outDir, location) };
+}
+
+function sameLocation(a: StateLocation, b: StateLocation): boolean {
+  return a.kind === 'sqlite' && b.kind === 'sqlite' ? path.resolve(a.file) === path.resolve(b.file) : a.kind === b.kind && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The state is never published: a state file inside out/ would be served with the feeds. */
+function checkStateOutsideOut(outDir: string, state: StateLocation): void {
+  if (state.kind !== 'sqlite') return;
+  const file = state.file;
+  const relative = path.relative(realPath(outDir), path.join(realPath(path.dirname(file)), path.basename(file)));
+  if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
+    throw new ConfigError(`--state ${file} is inside --out ${outDir}; keep the state out of what is published`);
+  }
+}
+
+/** Checks the location, then opens the state there. */
+async function openState(outDir: string, state: StateLocation): Promise<Store> {
+  checkStateOutsideOut(outDir, state);
+  return openStore(state);
+}
+
+/**
+ * Compressed forms of published files are kept beside a state file: never published themselves.
+ * A database has no folder, so they go where the default state file would.
+ */
+function formsDirFor(state: StateLocation): string {
+  return path.join(path.dirname(state.kind === 'sqlite' ? state.file : DEFAULT_STATE_FILE), 'compressed');
 }
 
 /** The path with every symlink followed, for the part of it that exists so far. */
@@ -139,14 +177,15 @@ async function sourcesCommand(args: string[]): Promise<number> {
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
   const sourcesDir = values.sources as string;
-  const stateFile = values.state as string;
   try {
     const site = await loadSiteConfig(sourcesDir);
     if (values.opml) {
       process.stdout.write(remoteSourcesOpml(sourcesDir, site));
       return EXIT_OK;
     }
-    const records = existsSync(stateFile) ? readSourceRecords(stateFile) : new Map();
+    const state = stateLocation(values.state as string | undefined, site);
+    // A state file that does not exist yet is not created just to list sources.
+    const records = state.kind === 'sqlite' && !existsSync(state.file) ? new Map() : await readSourceRecords(state);
     const rows = listSources(sourcesDir, site, records);
     process.stdout.write(values.json ? `${JSON.stringify({ sources: rows }, null, 2)}\n` : `${formatSourceTable(rows)}\n`);
     return EXIT_OK;
@@ -177,32 +216,39 @@ async function importOpmlCommand(args: string[]): Promise<number> {
   }
 }
 
-function readSourceRecords(stateFile: string) {
-  const store = SqliteStore.open(stateFile);
+async function readSourceRecords(state: StateLocation) {
+  const store = await openStore(state);
   try {
-    return store.sourceRecords();
+    return await store.sourceRecords();
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
-  // The config is checked before out/ is touched, and before a new state is made: a bad
-  // site.yaml changes nothing. A state that exists remembers the settings it last read.
-  let store = existsSync(flags.stateFile) ? SqliteStore.open(flags.stateFile) : undefined;
+  // The config is checked before out/ is touched and before a new state is made: a bad site.yaml
+  // changes nothing. A state file that exists already remembers the settings it last read, so a
+  // pass over unchanged sources need not parse site.yaml again; site.yaml may name another state.
+  let store = await openExistingStateFile(flags);
   try {
-    const site = await loadPassSettings(flags.sourcesDir, flags.overrides, store);
-    store ??= SqliteStore.open(flags.stateFile);
-    const summary = await lockedPass(flags, store, logger, undefined, site);
+    const site = await loadPassSettings(flags.sourcesDir, flags.overrides, store?.store);
+    const state = stateLocation(flags.state, site);
+    if (store && !sameLocation(store.location, state)) {
+      await store.store.close();
+      store = undefined;
+    }
+    store ??= { location: state, store: await openState(flags.outDir, state) };
+    const summary = await lockedPass(flags, state, store.store, logger, undefined, site);
     return summary.sourcesFailed > 0 ? EXIT_SOURCES_FAILED : EXIT_OK;
   } finally {
-    store?.close();
+    await store?.store.close();
   }
 }
 
 async function runScheduled(flags: CommonFlags, logger: Logger): Promise<number> {
   const site = await loadSiteConfig(flags.sourcesDir, flags.overrides);
-  const store = SqliteStore.open(flags.stateFile);
+  const state = stateLocation(flags.state, site);
+  const store = await openState(flags.outDir, state);
   // The server and metrics are loaded by the commands that use them, not by every `run`.
   const { FeedMetrics } = await import('./serve/metrics.js');
   const metrics = new FeedMetrics(() => store);
@@ -212,46 +258,46 @@ async function runScheduled(flags: CommonFlags, logger: Logger): Promise<number>
     schedule: site.schedule,
     logger,
     pass: async () => {
-      await lockedPass(flags, store, logger, metrics);
+      await lockedPass(flags, state, store, logger, metrics);
     },
   });
   const onSignal = (signal: NodeJS.Signals) => void schedule.stop(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const server = flags.serve ? await startServerWhenOutExists(flags, site, store, metrics, logger) : undefined;
+  const server = flags.serve ? await startServerWhenOutExists(flags, site, store, metrics, logger, formsDirFor(state)) : undefined;
   await schedule.stopped;
   await server?.close();
-  store.close();
+  await store.close();
   logger.info('stopped');
   return EXIT_OK;
 }
 
 /** With --serve the first pass creates out/; the server starts once it exists. */
-async function startServerWhenOutExists(flags: CommonFlags, site: SiteConfig, store: SqliteStore, metrics: FeedMetrics, logger: Logger) {
+async function startServerWhenOutExists(flags: CommonFlags, site: SiteConfig, store: Store, metrics: FeedMetrics, logger: Logger, formsDir: string) {
   mkdirSync(flags.outDir, { recursive: true });
   const { startFeedServer } = await import('./serve/run-server.js');
-  return startFeedServer({ outDir: flags.outDir, site, store, metrics, host: flags.serve!.host, port: flags.serve!.port, logger, formsDir: formsDirFor(flags.stateFile) });
+  return startFeedServer({ outDir: flags.outDir, site, store, metrics, host: flags.serve!.host, port: flags.serve!.port, logger, formsDir });
 }
 
 async function serveCommand(args: string[]): Promise<number> {
   const parsed = parseCommand('serve', args, { out: COMMON_OPTIONS.out, state: COMMON_OPTIONS.state, sources: COMMON_OPTIONS.sources, help: COMMON_OPTIONS.help, ...SERVER_OPTIONS });
   if ('exit' in parsed) return parsed.exit;
-  const values = parsed.values as Record<'out' | 'state' | 'sources' | 'host' | 'port', string>;
+  const values = parsed.values as Record<'out' | 'sources' | 'host' | 'port', string> & { state?: string };
   const logger = createLogger();
   try {
-    checkStateOutsideOut({ outDir: values.out, stateFile: values.state });
     if (!existsSync(values.out)) throw new ConfigError(`--out ${values.out} does not exist; run a pass first`);
     const site = await loadSiteConfig(values.sources);
-    const store = SqliteStore.open(values.state);
+    const state = stateLocation(values.state, site);
+    const store = await openState(values.out, state);
     const [{ FeedMetrics }, { startFeedServer }] = await Promise.all([import('./serve/metrics.js'), import('./serve/run-server.js')]);
     const metrics = new FeedMetrics(() => store);
-    const server = await startFeedServer({ outDir: values.out, site, store, metrics, host: values.host, port: Number(values.port), logger, formsDir: formsDirFor(values.state) });
+    const server = await startFeedServer({ outDir: values.out, site, store, metrics, host: values.host, port: Number(values.port), logger, formsDir: formsDirFor(state) });
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
     await server.close();
-    store.close();
+    await store.close();
     logger.info('stopped');
     return EXIT_OK;
   } catch (error) {
@@ -261,8 +307,8 @@ async function serveCommand(args: string[]): Promise<number> {
 }
 
 /** `site`: settings already read for this pass; a scheduled pass reads them afresh, so edits take effect. */
-async function lockedPass(flags: CommonFlags, store: SqliteStore, logger: Logger, observer?: FeedMetrics, site?: SiteConfig): Promise<PassSummary> {
-  const release = acquirePassLock(`${flags.stateFile}.lock`);
+async function lockedPass(flags: CommonFlags, state: StateLocation, store: Store, logger: Logger, observer?: FeedMetrics, site?: SiteConfig): Promise<PassSummary> {
+  const release = await store.lockPasses();
   try {
     return await runPass({
       sourcesDir: flags.sourcesDir,
@@ -270,12 +316,12 @@ async function lockedPass(flags: CommonFlags, store: SqliteStore, logger: Logger
       store,
       overrides: flags.overrides,
       logger,
-      formsDir: formsDirFor(flags.stateFile),
+      formsDir: formsDirFor(state),
       ...(observer ? { observer } : {}),
       ...(site ? { site } : {}),
     });
   } finally {
-    release();
+    await release();
   }
 }
 

@@ -35,6 +35,13 @@ export class StoreError extends FeedloomError {
   }
 }
 
+/** Another process runs a pass on the same state. */
+export class LockError extends FeedloomError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('worker', message, options);
+  }
+}
+
 export class PublishError extends FeedloomError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('publish', message, options);

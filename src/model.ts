@@ -41,6 +41,8 @@ export interface SiteConfig {
   hub?: string;
   /** Write RFC 5005 archive documents of the entries that leave each feed. */
   archive: boolean;
+  /** Where the state lives, as site.yaml says (a file path or a postgres:// URL); --state wins. */
+  state?: string;
 }
 
 /** How remote sources are fetched; see src/ingest/fetch.ts. */

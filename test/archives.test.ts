@@ -366,9 +366,9 @@ describe('archive: true with the same story from two sources', () => {
     try {
       const { summary } = await passWithLogs({ sourcesDir: sources, outDir: out, store, now: () => NOW });
       expect(summary.sourcesFailed).toBe(0);
-      expect(store.entryCount()).toBe(2);
+      expect(await store.entryCount()).toBe(2);
     } finally {
-      store.close();
+      await store.close();
     }
     const current = JSON.parse(readFileSync(path.join(out, 'feed.json'), 'utf8')) as { items: { url: string }[] };
     expect(current.items.map((item) => item.url)).toEqual([storyUrl]);
@@ -408,9 +408,9 @@ describe('archive: true with the same story from two sources', () => {
     try {
       const { summary } = await passWithLogs({ sourcesDir: sources, outDir: out, store, now: () => NOW });
       expect(summary.sourcesFailed).toBe(0);
-      expect(store.entryCount()).toBe(3);
+      expect(await store.entryCount()).toBe(3);
     } finally {
-      store.close();
+      await store.close();
     }
     const walked = walk(out, 'all/');
     expect(walked.current.map((entry) => entry.link)).toEqual(['https://news.example.test/story/library', storyUrl]);

@@ -398,7 +398,9 @@ describe('pages read as sources', () => {
   async function readPageSource(id: string, yaml: string) {
     const definition = readRemoteSource(parseYaml(yaml), id, `${id}.yaml`);
     const entries: Entry[] = [];
-    const storeEntries = (batch: Entry[]) => entries.push(...batch);
+    const storeEntries = async (batch: Entry[]) => {
+      entries.push(...batch);
+    };
     const result = await readRemoteSources([definition], [], { site: SITE, fingerprint: 'test', known: new Map(), nowMs: FETCHED.getTime(), logger: silent, fetcher, storeEntries });
     return { ...result, entries };
   }

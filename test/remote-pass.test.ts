@@ -630,7 +630,7 @@ describe('hostile documents end to end', () => {
     feedSource(ws, 'dirty', '/hostile/dirty.xml');
     const { summary } = await pass(ws, T0);
     expect(summary).toMatchObject({ sourcesOk: 1, entriesNew: 2 });
-    const stored = ws.store.feedEntries({}, 100, () => true);
+    const stored = await ws.store.feedEntries({}, 100, () => true);
     expect(stored).toHaveLength(2);
     const files = outFiles(ws);
     // The item without a link has an entry page of its own.

@@ -625,7 +625,7 @@ describe('/healthz', () => {
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     const report = JSON.parse(response.body.toString('utf8')) as { healthy: boolean; reason: string; last_pass: string };
     expect(report.healthy).toBe(true);
-    const last = store.lastPass()!;
+    const last = (await store.lastPass())!;
     expect(report.last_pass).toBe(new Date(last.startedMs + last.durationMs).toISOString());
     expect(report.reason).toMatch(/\S/);
   });
@@ -651,7 +651,7 @@ describe('/healthz', () => {
     const old = SqliteStore.open(':memory:');
     cleanups.push(() => old.close());
     const endedMs = Date.now() - 3 * INTERVAL_S * 1000;
-    old.recordPass(pass(endedMs - 40));
+    await old.recordPass(pass(endedMs - 40));
     const response = await get(await serverOver(old), '/healthz');
     expect(response.status).toBe(503);
     const report = JSON.parse(response.body.toString('utf8')) as { healthy: boolean; reason: string; last_pass: string };
@@ -664,21 +664,21 @@ describe('/healthz', () => {
   it('is 200 when the last pass ended less than two intervals ago (the newest pass counts)', async () => {
     const recent = SqliteStore.open(':memory:');
     cleanups.push(() => recent.close());
-    recent.recordPass(pass(Date.now() - 10 * INTERVAL_S * 1000));
-    recent.recordPass(pass(Date.now() - 1.5 * INTERVAL_S * 1000));
+    await recent.recordPass(pass(Date.now() - 10 * INTERVAL_S * 1000));
+    await recent.recordPass(pass(Date.now() - 1.5 * INTERVAL_S * 1000));
     expect((await get(await serverOver(recent), '/healthz')).status).toBe(200);
   });
 
-  it('passHealth: the limit is exactly two intervals after the pass ended', () => {
+  it('passHealth: the limit is exactly two intervals after the pass ended', async () => {
     const boundary = SqliteStore.open(':memory:');
     cleanups.push(() => boundary.close());
     const intervalMs = INTERVAL_S * 1000;
     const startedMs = Date.UTC(2026, 2, 1, 12, 0, 0);
-    boundary.recordPass(pass(startedMs, 2500));
+    await boundary.recordPass(pass(startedMs, 2500));
     const endedMs = startedMs + 2500;
-    expect(passHealth(boundary, intervalMs, endedMs).healthy).toBe(true);
-    expect(passHealth(boundary, intervalMs, endedMs + 2 * intervalMs).healthy).toBe(true);
-    const late = passHealth(boundary, intervalMs, endedMs + 2 * intervalMs + 1);
+    expect((await passHealth(boundary, intervalMs, endedMs)).healthy).toBe(true);
+    expect((await passHealth(boundary, intervalMs, endedMs + 2 * intervalMs)).healthy).toBe(true);
+    const late = await passHealth(boundary, intervalMs, endedMs + 2 * intervalMs + 1);
     expect(late.healthy).toBe(false);
     expect(late.last_pass).toBe(new Date(endedMs).toISOString());
     expect(late.reason).toContain(`${(2 * intervalMs) / 1000} s`);
@@ -821,7 +821,7 @@ describe('/metrics', () => {
     const sum = sample(samples, 'feedloom_pass_duration_seconds_sum')!;
     expect(sum).toBeCloseTo(passes.reduce((total, p) => total + p.durationMs, 0) / 1000, 6);
     expect(sample(samples, 'feedloom_pass_duration_seconds_bucket', { le: '+Inf' })).toBe(2);
-    const last = metricsStore.lastPass()!;
+    const last = (await metricsStore.lastPass())!;
     expect(sample(samples, 'feedloom_last_pass_duration_seconds')).toBeCloseTo(last.durationMs / 1000, 6);
     expect(sample(samples, 'feedloom_last_successful_pass_timestamp_seconds')).toBeCloseTo((last.startedMs + last.durationMs) / 1000, 3);
   });
@@ -837,8 +837,8 @@ describe('/metrics', () => {
 
   it('counts the entries in the state and observes fetch durations', async () => {
     const { samples } = parsePrometheus((await get(metricsBase, '/metrics')).body.toString('utf8'));
-    expect(sample(samples, 'feedloom_entries')).toBe(metricsStore.entryCount());
-    expect(metricsStore.entryCount()).toBe(14 + 2); // the captured pages' entries and the remote feed's two items
+    expect(sample(samples, 'feedloom_entries')).toBe(await metricsStore.entryCount());
+    expect(await metricsStore.entryCount()).toBe(14 + 2); // the captured pages' entries and the remote feed's two items
     // Two passes fetched the working source and the failing one once each: four fetches, the two
     // 500s among them, each observed.
     expect(sample(samples, 'feedloom_fetch_duration_seconds_count')).toBe(4);

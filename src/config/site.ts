@@ -9,6 +9,7 @@ import { optional } from '../optional.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_SCHEDULE, isCronExpression } from './cron-expression.js';
 import { FieldReader, type YamlMap } from './fields.js';
+import { parseStateLocation } from './state-location.js';
 
 export const SITE_FILE = 'site.yaml';
 export const DEFAULT_BASE_URL = 'http://localhost:8080/';
@@ -22,7 +23,7 @@ export const DEFAULT_BOILERPLATE = [
   'Share',
 ];
 
-const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub', 'archive'] as const;
+const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub', 'archive', 'state'] as const;
 const FETCH_KEYS = ['connect_timeout', 'timeout', 'max_bytes', 'per_host', 'overall'] as const;
 
 export const DEFAULT_FETCH: FetchSettings = {
@@ -111,7 +112,19 @@ export function readSiteConfig(document: unknown, file: string, overrides: SiteO
     fetch: readFetch(read, map.fetch),
     ...optional('hub', read.absoluteUrl(map.hub, 'hub')),
     archive: readBoolean(read, map.archive, 'archive', false),
+    ...optional('state', readState(read, map.state)),
   };
+}
+
+function readState(read: FieldReader, value: unknown): string | undefined {
+  const text = read.string(value, 'state');
+  if (text === undefined) return undefined;
+  try {
+    parseStateLocation(text);
+  } catch (error) {
+    read.fail('state', (error as Error).message);
+  }
+  return text;
 }
 
 function defaultFeed(title: string, description: string | undefined): FeedConfig {

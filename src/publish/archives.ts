@@ -8,7 +8,7 @@ import type { FeedDocument, SiteConfig } from '../model.js';
 import { feedId } from '../normalize/ids.js';
 import { renderArchiveAtom } from '../render/feed-xml.js';
 import { STYLESHEET_FILE } from '../render/feed-stylesheet.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { writeIfChanged } from './write-file.js';
 
 export const ARCHIVE_FOLDER = 'archive';
@@ -29,19 +29,19 @@ export function archivePageUrl(site: SiteConfig, key: string, number: number): s
  * Archives what has fallen out of `document`'s window since the last pass, and returns the URL
  * of the newest archive page (for the current feed's prev-archive link), if there is one.
  */
-export function archiveFeed(document: FeedDocument, store: SqliteStore, outDir: string, written: string[]): string | undefined {
+export async function archiveFeed(document: FeedDocument, store: Store, outDir: string, written: string[]): Promise<string | undefined> {
   const { config, site } = document;
   const key = archiveKey(document);
-  let number = store.archivePageCount(key);
+  let number = await store.archivePageCount(key);
   const last = document.entries.at(-1);
   // Until the window is full, nothing has fallen out of it.
-  const below = last && document.entries.length >= config.limit ? store.unarchivedEntriesAfter(key, config.filter, sourceMatcher(config.filter.sources), last) : [];
+  const below = last && document.entries.length >= config.limit ? await store.unarchivedEntriesAfter(key, config.filter, sourceMatcher(config.filter.sources), last) : [];
   // One story, one place: a copy of a story (same link) that the window or this batch already
   // holds is settled without being archived again.
   const links = new Set(document.entries.map((entry) => entry.link));
   const fallen = below.filter((entry) => !links.has(entry.link) && links.add(entry.link));
   const copies = below.filter((entry) => !fallen.includes(entry));
-  if (copies.length > 0) store.settleWithoutArchiving(key, copies.map((entry) => entry.id));
+  if (copies.length > 0) await store.settleWithoutArchiving(key, copies.map((entry) => entry.id));
   for (let start = 0; start < fallen.length; start += ARCHIVE_PAGE_SIZE) {
     const page = fallen.slice(start, start + ARCHIVE_PAGE_SIZE);
     number++;
@@ -61,7 +61,7 @@ export function archiveFeed(document: FeedDocument, store: SqliteStore, outDir: 
     const xml = renderArchiveAtom(archive, { current: document.atomUrl, ...neighbour });
     const file = path.join(outDir, ARCHIVE_FOLDER, key, `${number}.xml`);
     if (writeIfChanged(file, xml)) written.push(file);
-    store.addArchivePage(key, number, page.map((entry) => entry.id));
+    await store.addArchivePage(key, number, page.map((entry) => entry.id));
   }
   return number > 0 ? archivePageUrl(site, key, number) : undefined;
 }

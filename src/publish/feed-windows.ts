@@ -6,10 +6,10 @@ import { sourceMatcher } from '../config/glob.js';
 import type { FeedConfig, FeedDocument, SiteConfig } from '../model.js';
 import { feedId } from '../normalize/ids.js';
 import { STYLESHEET_FILE } from '../render/feed-stylesheet.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { FEED_FILES } from './file-names.js';
 
-export function feedDocument(config: FeedConfig, site: SiteConfig, store: SqliteStore): FeedDocument {
+export async function feedDocument(config: FeedConfig, site: SiteConfig, store: Store): Promise<FeedDocument> {
   const folder = config.id === '' ? '' : `${config.id}/`;
   return {
     config,
@@ -20,12 +20,14 @@ export function feedDocument(config: FeedConfig, site: SiteConfig, store: Sqlite
     atomUrl: `${site.url}${folder}${FEED_FILES.atom}`,
     jsonUrl: `${site.url}${folder}${FEED_FILES.json}`,
     stylesheetHref: `${folder === '' ? '' : '../'}${STYLESHEET_FILE}`,
-    entries: store.feedEntries(config.filter, config.limit, sourceMatcher(config.filter.sources)),
+    entries: await store.feedEntries(config.filter, config.limit, sourceMatcher(config.filter.sources)),
   };
 }
 
-export function feedDocuments(site: SiteConfig, store: SqliteStore): FeedDocument[] {
-  return site.feeds.map((config) => feedDocument(config, site, store));
+export async function feedDocuments(site: SiteConfig, store: Store): Promise<FeedDocument[]> {
+  const documents: FeedDocument[] = [];
+  for (const config of site.feeds) documents.push(await feedDocument(config, site, store));
+  return documents;
 }
 
 /** One digest of every window: which entries, in which version, under which settings. */

@@ -10,7 +10,7 @@ import { renderIndexPage } from '../render/index-page.js';
 import { FEED_PAGE_FILE, renderFeedPage } from '../render/feed-page.js';
 import { renderOpml, type OpmlOutline } from '../render/opml.js';
 import { renderJsonFeed } from '../render/json-feed.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { archiveFeed } from './archives.js';
 import { feedDocuments } from './feed-windows.js';
 import { FEED_FILES, INDEX_FILE, OPML_FILE } from './file-names.js';
@@ -37,7 +37,7 @@ export interface PublishResult {
  * Renders every feed, and the pages its entries link to, and writes the files whose bytes changed.
  * `windows`: the feeds as feedDocuments read them, when the caller has just done so.
  */
-export function publishFeeds(site: SiteConfig, store: SqliteStore, outDir: string, windows: FeedDocument[] = feedDocuments(site, store)): PublishResult {
+export async function publishFeeds(site: SiteConfig, store: Store, outDir: string, windows?: FeedDocument[]): Promise<PublishResult> {
   const result: PublishResult = { written: [], unchanged: [], failed: [] };
   const permalinkBase = `${site.url}${ENTRY_PAGES_FOLDER}/`;
   const done = new Set<string>();
@@ -48,10 +48,10 @@ export function publishFeeds(site: SiteConfig, store: SqliteStore, outDir: strin
     (writeIfChanged(file, content) ? result.written : result.unchanged).push(file);
   };
   const documents: FeedDocument[] = [];
-  for (const document of windows) {
+  for (const document of windows ?? (await feedDocuments(site, store))) {
     const { config } = document;
     if (site.archive) {
-      const newest = archiveFeed(document, store, outDir, result.written);
+      const newest = await archiveFeed(document, store, outDir, result.written);
       if (newest) document.prevArchiveUrl = newest;
     }
     documents.push(document);

@@ -2,7 +2,7 @@
 // changes, like every other file. Page files carry no times: their health changes only when the
 // page does, so the same pages keep giving the same bytes.
 import path from 'node:path';
-import type { SourceRecord } from '../store/sqlite-store.js';
+import type { SourceRecord } from '../store/store.js';
 import { writeIfChanged } from './write-file.js';
 
 export const STATUS_FILE = 'status.json';

@@ -1,10 +1,10 @@
 // GET /healthz: healthy when the last pass ended within two schedule intervals. Passes are
 // recorded only after their files were written, so a pass that could not publish is not one.
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import type { HealthReport } from './server.js';
 
-export function passHealth(store: SqliteStore, intervalMs: number, nowMs: number): HealthReport {
-  const last = store.lastPass();
+export async function passHealth(store: Store, intervalMs: number, nowMs: number): Promise<HealthReport> {
+  const last = await store.lastPass();
   if (!last) return { healthy: false, reason: 'no pass has finished yet', last_pass: null };
   const endedMs = last.startedMs + last.durationMs;
   const ended = new Date(endedMs).toISOString();

@@ -4,7 +4,7 @@
 // runs the passes.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PassObserver } from '../model.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 
 export class FeedMetrics implements PassObserver {
   readonly registry = new Registry();
@@ -12,7 +12,7 @@ export class FeedMetrics implements PassObserver {
   private readonly fetchDuration: Histogram;
   private readonly sourceFailures: Counter<'source'>;
 
-  constructor(store: () => SqliteStore | undefined) {
+  constructor(store: () => Store | undefined) {
     const registry = this.registry;
     this.passDuration = new Histogram({
       name: 'feedloom_pass_duration_seconds',
@@ -36,8 +36,8 @@ export class FeedMetrics implements PassObserver {
       name: 'feedloom_passes_total',
       help: 'Passes recorded in the state.',
       registers: [registry],
-      collect() {
-        const count = store()?.passCount();
+      async collect() {
+        const count = await store()?.passCount();
         this.reset();
         if (count) this.inc(count);
       },
@@ -46,16 +46,16 @@ export class FeedMetrics implements PassObserver {
       name: 'feedloom_entries',
       help: 'Entries in the state.',
       registers: [registry],
-      collect() {
-        this.set(store()?.entryCount() ?? 0);
+      async collect() {
+        this.set((await store()?.entryCount()) ?? 0);
       },
     });
     new Gauge({
       name: 'feedloom_last_pass_duration_seconds',
       help: 'Duration of the last recorded pass.',
       registers: [registry],
-      collect() {
-        const last = store()?.lastPass();
+      async collect() {
+        const last = await store()?.lastPass();
         if (last) this.set(last.durationMs / 1000);
       },
     });
@@ -63,8 +63,8 @@ export class FeedMetrics implements PassObserver {
       name: 'feedloom_last_successful_pass_timestamp_seconds',
       help: 'When the last recorded pass ended, in Unix seconds.',
       registers: [registry],
-      collect() {
-        const last = store()?.lastPass();
+      async collect() {
+        const last = await store()?.lastPass();
         if (last) this.set((last.startedMs + last.durationMs) / 1000);
       },
     });
@@ -73,9 +73,10 @@ export class FeedMetrics implements PassObserver {
       help: 'Failures in a row of each source that is failing now.',
       labelNames: ['source'],
       registers: [registry],
-      collect() {
+      async collect() {
+        const records = await store()?.sourceRecords();
         this.reset();
-        for (const record of store()?.sourceRecords().values() ?? []) {
+        for (const record of records?.values() ?? []) {
           if (record.failures > 0) this.set({ source: record.source }, record.failures);
         }
       },

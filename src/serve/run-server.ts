@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { SiteConfig } from '../model.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { scheduleIntervalMs } from '../worker/source-schedule.js';
 import { passHealth } from './health.js';
 import type { FeedMetrics } from './metrics.js';
@@ -17,7 +17,7 @@ export interface RunningServer {
 export async function startFeedServer(options: {
   outDir: string;
   site: SiteConfig;
-  store: SqliteStore;
+  store: Store;
   metrics: FeedMetrics;
   host: string;
   port: number;

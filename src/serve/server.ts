@@ -21,7 +21,7 @@ export interface FeedServerOptions {
   /** Cache-Control max-age: how long a reader may keep a file before asking again. */
   maxAgeSeconds: number;
   logger: Logger;
-  health: () => HealthReport;
+  health: () => HealthReport | Promise<HealthReport>;
   metrics: () => Promise<{ contentType: string; body: string }>;
   /** Where passes leave the compressed forms of what they publish. */
   formsDir?: string;
@@ -70,7 +70,7 @@ export function createFeedServer(options: FeedServerOptions): Server {
     const target = request.url ?? '/';
     const route = target.split('?')[0];
     if (route === '/healthz') {
-      const report = options.health();
+      const report = await options.health();
       response.setHeader('Cache-Control', 'no-store');
       return send(response, report.healthy ? 200 : 503, `${JSON.stringify(report)}\n`, 'application/json; charset=utf-8', request.method === 'HEAD');
     }

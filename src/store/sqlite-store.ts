@@ -6,30 +6,11 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import type { Entry, EntryKind, FeedFilter, StoredEntry } from '../model.js';
 import { type EntryBody, packBody, unpackBody } from './entry-body.js';
+import { acquireFileLock } from './file-lock.js';
 import { migrate } from './schema.js';
+import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
 
-export interface SourceRecord {
-  source: string;
-  kind: string;
-  url?: string;
-  size?: number;
-  mtimeMs?: number;
-  bytesHash?: string;
-  /** Settings the source was normalized with; when they change, it is read again. */
-  fingerprint?: string;
-  status: 'ok' | 'failed';
-  error?: string;
-  entries: number;
-  lastAttemptMs: number;
-  lastSuccessMs?: number;
-  /** Validators of the last fetched document, for a conditional GET. */
-  etag?: string;
-  lastModified?: string;
-  /** Failures in a row; reset by a success. */
-  failures: number;
-  /** Not fetched again before this time (backoff, Retry-After, own schedule). */
-  nextAttemptMs?: number;
-}
+export type { EntryCounts, PageStamp, PassRecord, SourceRecord } from './store.js';
 
 /** SourceRecord fields and their columns, in one place for reading and writing. */
 const SOURCE_COLUMNS: [keyof SourceRecord, string][] = [
@@ -51,31 +32,6 @@ const SOURCE_COLUMNS: [keyof SourceRecord, string][] = [
   ['nextAttemptMs', 'next_attempt_ms'],
 ];
 
-export interface PageStamp {
-  size: number;
-  mtimeMs: number;
-  entries: number;
-}
-
-export interface EntryCounts {
-  new: number;
-  updated: number;
-  unchanged: number;
-}
-
-export interface PassRecord {
-  startedMs: number;
-  durationMs: number;
-  sourcesOk: number;
-  sourcesFailed: number;
-  sourcesUnchanged: number;
-  entriesNew: number;
-  entriesUpdated: number;
-  entriesUnchanged: number;
-  filesWritten: number;
-  filesUnchanged: number;
-}
-
 const SECOND = 1000;
 /** A batch this large loads every `updated` instant once rather than asking the index per entry. */
 const LOAD_INSTANTS_AT = 1000;
@@ -95,11 +51,11 @@ interface EntryRow {
   body: string;
 }
 
-export class SqliteStore {
+export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, private readonly file: string) {
     this.db = db;
     this.statements = {
       entry: db.prepare<[string], EntryRow>('SELECT * FROM entries WHERE id = ?'),
@@ -147,19 +103,19 @@ export class SqliteStore {
       db.pragma('wal_autocheckpoint = 16384');
       db.pragma('busy_timeout = 5000');
       migrate(db);
-      return new SqliteStore(db);
+      return new SqliteStore(db, file);
     } catch (error) {
       throw new StoreError(`cannot open state file ${file}: ${(error as Error).message}`, { cause: error });
     }
   }
 
-  sourceRecords(): Map<string, SourceRecord> {
+  async sourceRecords(): Promise<Map<string, SourceRecord>> {
     const records = new Map<string, SourceRecord>();
     for (const row of this.statements.sources.all() as unknown[][]) records.set(row[0] as string, sourceRecordFrom(row));
     return records;
   }
 
-  sourceRecord(source: string): SourceRecord | undefined {
+  async sourceRecord(source: string): Promise<SourceRecord | undefined> {
     const row = this.statements.source.get(source) as unknown[] | undefined;
     return row ? sourceRecordFrom(row) : undefined;
   }
@@ -168,7 +124,7 @@ export class SqliteStore {
    * Size, modification time and entry count of every source of `kind` last read fine with these
    * settings: all a pass needs to tell that a page file is unchanged, without whole records.
    */
-  pageStamps(kind: string, fingerprint: string): Map<string, PageStamp> {
+  async pageStamps(kind: string, fingerprint: string): Promise<Map<string, PageStamp>> {
     const stamps = new Map<string, PageStamp>();
     for (const row of this.statements.pageStamps.all(kind, fingerprint) as [string, number, number, number][]) {
       stamps.set(row[0], { size: row[1], mtimeMs: row[2], entries: row[3] });
@@ -180,9 +136,9 @@ export class SqliteStore {
    * Stores what a pass read, in one transaction: entries (new, changed or unchanged) and the
    * sources' results. A version from an older capture never replaces a newer one.
    */
-  applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): EntryCounts {
-    this.beginPass(nowMs);
-    this.storeEntries(entries);
+  async applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): Promise<EntryCounts> {
+    await this.beginPass(nowMs);
+    await this.storeEntries(entries);
     return this.endPass(sources);
   }
 
@@ -191,12 +147,12 @@ export class SqliteStore {
    * page's entries in memory at once. The same entry met twice in one pass (a brief on two
    * pages) counts once, and the newest capture's version is the one kept.
    */
-  beginPass(nowMs: number): void {
+  async beginPass(nowMs: number): Promise<void> {
     this.pass = { nowMs, seen: new Map(), counts: { new: 0, updated: 0, unchanged: 0 } };
     this.takenInstants = undefined;
   }
 
-  storeEntries(entries: readonly Entry[]): void {
+  async storeEntries(entries: readonly Entry[]): Promise<void> {
     const pass = this.pass;
     if (!pass) throw new StoreError('storeEntries called outside a pass');
     // Many entries check their instants against a copy in memory; a few ask the index.
@@ -213,7 +169,7 @@ export class SqliteStore {
     })();
   }
 
-  endPass(sources: readonly SourceRecord[]): EntryCounts {
+  async endPass(sources: readonly SourceRecord[]): Promise<EntryCounts> {
     const pass = this.pass;
     if (!pass) throw new StoreError('endPass called outside a pass');
     this.db.transaction(() => {
@@ -292,7 +248,7 @@ export class SqliteStore {
    * Newest entries first (by publication date, then id), filtered as a feed asks. The same story
    * from two sources (one canonical link) appears once: the newest copy stands for it.
    */
-  feedEntries(filter: FeedFilter, limit: number, matchesSource: (source: string) => boolean): StoredEntry[] {
+  async feedEntries(filter: FeedFilter, limit: number, matchesSource: (source: string) => boolean): Promise<StoredEntry[]> {
     const { where, params } = filterClauses(filter);
     const query = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM entries ${where} ORDER BY published_ms DESC, id`);
     const result: StoredEntry[] = [];
@@ -310,7 +266,7 @@ export class SqliteStore {
    * Entries of a feed that come after `last` in its newest-first order (so below its current
    * window) and are not archived yet, oldest first: what its next archive pages hold.
    */
-  unarchivedEntriesAfter(feed: string, filter: FeedFilter, matchesSource: (source: string) => boolean, last: StoredEntry): StoredEntry[] {
+  async unarchivedEntriesAfter(feed: string, filter: FeedFilter, matchesSource: (source: string) => boolean, last: StoredEntry): Promise<StoredEntry[]> {
     const below = '(published_ms < ? OR (published_ms = ? AND id > ?)) AND NOT EXISTS (SELECT 1 FROM archived_entries a WHERE a.feed = ? AND a.entry_id = entries.id)';
     const lastMs = last.published.getTime();
     const { where, params } = filterClauses(filter, below, [lastMs, lastMs, last.id, feed]);
@@ -322,19 +278,19 @@ export class SqliteStore {
     return result;
   }
 
-  archivePageCount(feed: string): number {
+  async archivePageCount(feed: string): Promise<number> {
     return (this.db.prepare('SELECT coalesce(max(number), 0) AS n FROM archive_pages WHERE feed = ?').get(feed) as { n: number }).n;
   }
 
   /** Marks entries as done with for a feed's archives without putting them in a page. */
-  settleWithoutArchiving(feed: string, entryIds: readonly string[]): void {
+  async settleWithoutArchiving(feed: string, entryIds: readonly string[]): Promise<void> {
     const insertEntry = this.db.prepare('INSERT OR IGNORE INTO archived_entries (feed, entry_id) VALUES (?, ?)');
     this.db.transaction(() => {
       for (const id of entryIds) insertEntry.run(feed, id);
     })();
   }
 
-  addArchivePage(feed: string, number: number, entryIds: readonly string[]): void {
+  async addArchivePage(feed: string, number: number, entryIds: readonly string[]): Promise<void> {
     const insertEntry = this.db.prepare('INSERT INTO archived_entries (feed, entry_id) VALUES (?, ?)');
     this.db.transaction(() => {
       this.db.prepare('INSERT INTO archive_pages (feed, number, entry_ids) VALUES (?, ?, ?)').run(feed, number, JSON.stringify(entryIds));
@@ -342,12 +298,11 @@ export class SqliteStore {
     })();
   }
 
-  meta(key: string): string | undefined {
+  async meta(key: string): Promise<string | undefined> {
     return (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined;
   }
 
-  /** Sets a fact, or forgets it when `value` is undefined. */
-  setMeta(key: string, value: string | undefined): void {
+  async setMeta(key: string, value: string | undefined): Promise<void> {
     if (value === undefined) {
       this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
       return;
@@ -355,24 +310,24 @@ export class SqliteStore {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
-  passCount(): number {
+  async passCount(): Promise<number> {
     return (this.db.prepare('SELECT count(*) AS n FROM passes').get() as { n: number }).n;
   }
 
-  entryCount(): number {
+  async entryCount(): Promise<number> {
     return (this.db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
   }
 
-  entry(id: string): StoredEntry | undefined {
+  async entry(id: string): Promise<StoredEntry | undefined> {
     const row = this.statements.entry.get(id);
     return row ? storedEntry(row) : undefined;
   }
 
-  recordPass(pass: PassRecord): void {
+  async recordPass(pass: PassRecord): Promise<void> {
     this.statements.insertPass.run(pass);
   }
 
-  lastPass(): (PassRecord & { id: number }) | undefined {
+  async lastPass(): Promise<(PassRecord & { id: number }) | undefined> {
     const row = this.statements.lastPass.get() as Record<string, number> | undefined;
     if (!row) return undefined;
     return {
@@ -390,7 +345,14 @@ export class SqliteStore {
     };
   }
 
-  close(): void {
+  /** A lock file beside the state file; an in-memory state belongs to one process already. */
+  async lockPasses(): Promise<ReleasePassLock> {
+    if (this.file === ':memory:') return async () => {};
+    const release = acquireFileLock(`${this.file}.lock`);
+    return async () => release();
+  }
+
+  async close(): Promise<void> {
     this.db.close();
   }
 }

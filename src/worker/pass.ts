@@ -16,7 +16,7 @@ import { FEED_FILES } from '../publish/file-names.js';
 import type { PublishResult } from '../publish/publish-feeds.js';
 import { LOCAL_PAGE_KIND, publishStatus, sourceHealth, STATUS_FILE } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
-import type { SourceRecord, SqliteStore } from '../store/sqlite-store.js';
+import type { SourceRecord, Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { type PageListing, readPages } from './read-pages.js';
 import { mergeReadResults, type SourceFailure } from './read-result.js';
@@ -27,7 +27,7 @@ export type { SourceFailure } from './read-result.js';
 export interface PassOptions {
   sourcesDir: string;
   outDir: string;
-  store: SqliteStore;
+  store: Store;
   overrides?: SiteOverrides;
   logger: Logger;
   now?: () => Date;
@@ -66,12 +66,12 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const { store } = options;
   const fingerprint = settingsFingerprint(site);
   const context = { site, fingerprint, nowMs: startedMs, logger: options.logger };
-  store.beginPass(startedMs);
-  const pageResult = readPages(pages, {
+  await store.beginPass(startedMs);
+  const pageResult = await readPages(pages, {
     ...context,
     stamps: () => store.pageStamps(LOCAL_PAGE_KIND, fingerprint),
     record: (source) => store.sourceRecord(source),
-    lastListing: parseListing(store.meta(PAGE_LISTING_KEY)),
+    lastListing: parseListing(await store.meta(PAGE_LISTING_KEY)),
     sourcesDir: options.sourcesDir,
     storeEntries: (entries) => store.storeEntries(entries),
   });
@@ -84,7 +84,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     try {
       remoteResult = await readRemoteSources(remote.sources, remote.invalid, {
         ...context,
-        known: store.sourceRecords(),
+        known: await store.sourceRecords(),
         fetcher,
         storeEntries: (entries) => store.storeEntries(entries),
         ...(options.observer ? { observer: options.observer } : {}),
@@ -95,17 +95,23 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   }
   const read = mergeReadResults([pageResult, remoteResult]);
   // Health changes only with a source's record; when none changed, status.json stays as it is.
-  const healthChanged = read.records.some((record) => healthDiffers(record, store.sourceRecord(record.source)));
-  const counts = store.endPass(read.records);
+  let healthChanged = false;
+  for (const record of read.records) {
+    if (healthDiffers(record, await store.sourceRecord(record.source))) {
+      healthChanged = true;
+      break;
+    }
+  }
+  const counts = await store.endPass(read.records);
   const listing = pageResult.listing ? JSON.stringify(pageResult.listing) : undefined;
-  if (listing !== store.meta(PAGE_LISTING_KEY)) store.setMeta(PAGE_LISTING_KEY, listing);
+  if (listing !== (await store.meta(PAGE_LISTING_KEY))) await store.setMeta(PAGE_LISTING_KEY, listing);
   const published = await publishIfChanged(site, store, options.outDir, counts.new + counts.updated > 0);
   if (options.formsDir) writeCompressedForms(options.outDir, published.written, options.formsDir);
   for (const { feed, reason } of published.failed) {
     options.logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
     read.failures.push({ source: `feed ${feed}`, reason });
   }
-  const statusWritten = healthChanged || !existsSync(path.join(options.outDir, STATUS_FILE)) ? publishStatus(store.sourceRecords(), options.outDir) : false;
+  const statusWritten = healthChanged || !existsSync(path.join(options.outDir, STATUS_FILE)) ? publishStatus(await store.sourceRecords(), options.outDir) : false;
   if (site.hub) {
     const changed = changedFeedUrls(published.written, options.outDir, site);
     if (changed.length > 0) {
@@ -127,7 +133,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     durationMs: Math.round(performance.now() - clockStart),
     failures: read.failures,
   };
-  store.recordPass({ startedMs, ...summary });
+  await store.recordPass({ startedMs, ...summary });
   for (const failure of summary.failures) options.observer?.sourceFailed(failure.source);
   options.observer?.passFinished(summary.durationMs);
   options.logger.info(
@@ -155,22 +161,22 @@ const RENDER_VERSION = 1;
  * those of the last publish, its files are still there, and either no entry is new or updated, or
  * none that changed is in a feed's window (an edit to an old brief changes no file).
  */
-async function publishIfChanged(site: SiteConfig, store: SqliteStore, outDir: string, entriesChanged: boolean): Promise<PublishOutcome> {
+async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, entriesChanged: boolean): Promise<PublishOutcome> {
   const publishKey = createHash('sha1').update(JSON.stringify([RENDER_VERSION, site])).digest('base64url');
-  const unchanged = { written: [], unchangedCount: Number(store.meta('published_files') ?? 0), failed: [] };
+  const unchanged = { written: [], unchangedCount: Number((await store.meta('published_files')) ?? 0), failed: [] };
   const filesThere = existsSync(path.join(outDir, FEED_FILES.rss));
-  const settingsSame = store.meta('publish_key') === publishKey;
+  const settingsSame = (await store.meta('publish_key')) === publishKey;
   if (!entriesChanged && settingsSame && filesThere) return unchanged;
-  const windows = feedDocuments(site, store);
+  const windows = await feedDocuments(site, store);
   const digest = windowsDigest(windows, RENDER_VERSION);
-  if (settingsSame && filesThere && store.meta('published_windows') === digest) return unchanged;
+  if (settingsSame && filesThere && (await store.meta('published_windows')) === digest) return unchanged;
   // The renderers load only when there is something to render.
   const { publishFeeds } = await import('../publish/publish-feeds.js');
-  const published = publishFeeds(site, store, outDir, windows);
-  store.setMeta('publish_key', publishKey);
-  store.setMeta('published_files', String(published.written.length + published.unchanged.length));
+  const published = await publishFeeds(site, store, outDir, windows);
+  await store.setMeta('publish_key', publishKey);
+  await store.setMeta('published_files', String(published.written.length + published.unchanged.length));
   // A feed that failed to render is tried again next pass, even with the same windows.
-  store.setMeta('published_windows', published.failed.length === 0 ? digest : undefined);
+  await store.setMeta('published_windows', published.failed.length === 0 ? digest : undefined);
   return { written: published.written, unchangedCount: published.unchanged.length, failed: published.failed };
 }
 

@@ -8,7 +8,7 @@ import { decodePageBytes, readCapture } from '../ingest/page-file.js';
 import type { Entry, SiteConfig } from '../model.js';
 import { LOCAL_PAGE_KIND } from '../publish/status.js';
 import { pageToEntries } from '../normalize/entries.js';
-import type { PageStamp, SourceRecord } from '../store/sqlite-store.js';
+import type { PageStamp, SourceRecord } from '../store/store.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
 
 export interface PageReadOptions {
@@ -17,15 +17,15 @@ export interface PageReadOptions {
   /** What a source's entries depend on besides its bytes. */
   fingerprint: string;
   /** Pages last read fine with these settings; asked for only when some page may have changed. */
-  stamps: () => Map<string, PageStamp>;
+  stamps: () => Promise<Map<string, PageStamp>>;
   /** A source's last result, for a page that has changed. */
-  record: (source: string) => SourceRecord | undefined;
+  record: (source: string) => Promise<SourceRecord | undefined>;
   /** The listing of the last pass in which every page was read fine. */
   lastListing?: PageListing | undefined;
   nowMs: number;
   logger: Logger;
   /** Takes the entries read, a batch at a time, so they need not all be held at once. */
-  storeEntries: (entries: Entry[]) => void;
+  storeEntries: (entries: Entry[]) => Promise<void>;
 }
 
 /**
@@ -44,13 +44,13 @@ export interface PageReadResult extends ReadResult {
 
 const BATCH_SIZE = 2000;
 
-export function readPages(pages: readonly string[], options: PageReadOptions): PageReadResult {
+export async function readPages(pages: readonly string[], options: PageReadOptions): Promise<PageReadResult> {
   const stats = statPages(pages, options.sourcesDir);
   const digest = listingDigest(pages, stats, options.fingerprint);
   if (digest !== undefined && digest === options.lastListing?.digest) {
     return { ...emptyReadResult(), unchanged: pages.length, unchangedEntries: options.lastListing.entries, listing: options.lastListing };
   }
-  const stamps = options.stamps();
+  const stamps = await options.stamps();
   const result = emptyReadResult();
   let entriesInPages = 0;
   let batch: Entry[] = [];
@@ -65,7 +65,7 @@ export function readPages(pages: readonly string[], options: PageReadOptions): P
       entriesInPages += stamp.entries;
       continue;
     }
-    const previous = options.record(source);
+    const previous = await options.record(source);
     const upToDate = previous?.status === 'ok' && previous.fingerprint === options.fingerprint;
     try {
       const statError = stats.errors.get(index);
@@ -97,7 +97,7 @@ export function readPages(pages: readonly string[], options: PageReadOptions): P
       const entries = pageToEntries(capture, options.site);
       batch.push(...entries);
       if (batch.length >= BATCH_SIZE) {
-        options.storeEntries(batch);
+        await options.storeEntries(batch);
         batch = [];
       }
       result.records.push({ ...record, entries: entries.length });
@@ -119,7 +119,7 @@ export function readPages(pages: readonly string[], options: PageReadOptions): P
       });
     }
   }
-  options.storeEntries(batch);
+  await options.storeEntries(batch);
   // Only a pass with every page fine may vouch for the listing: a failed page is tried again.
   const listing = digest !== undefined && result.failures.length === 0 ? { digest, entries: entriesInPages } : undefined;
   return { ...result, listing };

@@ -11,7 +11,7 @@ import { readCapture } from '../ingest/page-file.js';
 import type { Entry, PassObserver, SiteConfig } from '../model.js';
 import { pageToEntries } from '../normalize/entries.js';
 import { optional } from '../optional.js';
-import type { SourceRecord } from '../store/sqlite-store.js';
+import type { SourceRecord } from '../store/store.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
 import { nextAttemptAfterFailure, nextScheduledAttempt } from './source-schedule.js';
 
@@ -24,7 +24,7 @@ export interface RemoteReadOptions {
   fetcher: Fetcher;
   observer?: PassObserver;
   /** Takes each source's entries as soon as they are read. */
-  storeEntries: (entries: Entry[]) => void;
+  storeEntries: (entries: Entry[]) => Promise<void>;
 }
 
 type Outcome =
@@ -128,7 +128,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     const entries = await documentEntries(source, fetched.body, fetched.contentType, fetched.url, options);
     log.debug({ entries: entries.length, duration_ms: Math.round(fetched.durationMs) }, 'source read');
     // Stored as soon as the source is read: a thousand feeds' items are never all in memory.
-    options.storeEntries(entries);
+    await options.storeEntries(entries);
     return { kind: 'read', record: { ...record, entries: entries.length } };
   } catch (error) {
     // Failed fetches are fetches too: timeouts above all belong in the duration histogram.

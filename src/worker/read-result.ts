@@ -1,5 +1,5 @@
 // What reading one kind of source yields, so a pass can add the kinds up.
-import type { SourceRecord } from '../store/sqlite-store.js';
+import type { SourceRecord } from '../store/store.js';
 
 export interface SourceFailure {
   source: string;

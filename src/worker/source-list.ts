@@ -4,7 +4,7 @@ import { listPageSources } from '../ingest/page-sources.js';
 import type { SiteConfig } from '../model.js';
 import { iso, LOCAL_PAGE_KIND } from '../publish/status.js';
 import { renderOpml } from '../render/opml.js';
-import type { SourceRecord } from '../store/sqlite-store.js';
+import type { SourceRecord } from '../store/store.js';
 
 export interface SourceRow {
   source: string;

@@ -1,15 +1,9 @@
-// One pass at a time per state file, across processes: a cron line that fires while the
-// previous pass still runs, or `run` beside a running `start`, must not interleave writes.
+// The pass lock of a SQLite state: a file beside it holding the pid of the process that runs a
+// pass. A lock left by a process that died is taken over, since its pid is no longer alive.
 import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
-import { FeedloomError } from '../errors.js';
+import { LockError } from '../errors.js';
 
-export class LockError extends FeedloomError {
-  constructor(message: string) {
-    super('worker', message);
-  }
-}
-
-export function acquirePassLock(lockFile: string): () => void {
+export function acquireFileLock(lockFile: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lockFile, 'wx');
