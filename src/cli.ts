@@ -237,7 +237,11 @@ async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
       await store.store.close();
       store = undefined;
     }
-    store ??= { location: state, store: await openState(flags.outDir, state) };
+    if (!store) {
+      store = { location: state, store: await openState(flags.outDir, state) };
+      // A new state remembers the settings at once, so the next pass need not read them again.
+      await loadPassSettings(flags.sourcesDir, flags.overrides, store.store);
+    }
     const summary = await lockedPass(flags, state, store.store, logger, undefined, site);
     return summary.sourcesFailed > 0 ? EXIT_SOURCES_FAILED : EXIT_OK;
   } finally {

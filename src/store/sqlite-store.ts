@@ -75,7 +75,9 @@ export class SqliteStore implements Store {
       touchEntry: db.prepare('UPDATE entries SET captured_ms = ?, published_ms = ?, updated_ms = ? WHERE id = ?'),
       sources: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([, column]) => column).join(', ')} FROM sources`).raw(true),
       source: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([, column]) => column).join(', ')} FROM sources WHERE source = ?`).raw(true),
-      pageStamps: db.prepare(`SELECT source, size, mtime_ms, entries FROM sources WHERE kind = ? AND status = 'ok' AND fingerprint = ?`).raw(true),
+      pageStamps: db.prepare<[string, string], PageStamp & { source: string }>(
+        `SELECT source, size, mtime_ms AS mtimeMs, entries FROM sources WHERE kind = ? AND status = 'ok' AND fingerprint = ?`,
+      ),
       upsertSource: db.prepare(
         `INSERT INTO sources (${SOURCE_COLUMNS.map(([, column]) => column).join(', ')})
          VALUES (${SOURCE_COLUMNS.map(([field]) => `@${field}`).join(', ')})
@@ -126,9 +128,8 @@ export class SqliteStore implements Store {
    */
   async pageStamps(kind: string, fingerprint: string): Promise<Map<string, PageStamp>> {
     const stamps = new Map<string, PageStamp>();
-    for (const row of this.statements.pageStamps.all(kind, fingerprint) as [string, number, number, number][]) {
-      stamps.set(row[0], { size: row[1], mtimeMs: row[2], entries: row[3] });
-    }
+    // Each row is its own stamp (its extra `source` field does no harm): one object per page.
+    for (const row of this.statements.pageStamps.all(kind, fingerprint)) stamps.set(row.source, row);
     return stamps;
   }
 

@@ -54,8 +54,8 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
   const result = emptyReadResult();
   let entriesInPages = 0;
   let batch: Entry[] = [];
-  for (const [index, source] of pages.entries()) {
-    const file = path.join(options.sourcesDir, source);
+  for (let index = 0; index < pages.length; index++) {
+    const source = pages[index]!;
     const stat = { size: stats.sizes[index]!, mtimeMs: stats.mtimesMs[index]! };
     const stamp = stamps.get(source);
     // Unchanged size and modification time: the page was read before, skip it unread.
@@ -65,6 +65,7 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
       entriesInPages += stamp.entries;
       continue;
     }
+    const file = path.join(options.sourcesDir, source);
     const previous = await options.record(source);
     const upToDate = previous?.status === 'ok' && previous.fingerprint === options.fingerprint;
     try {
@@ -134,9 +135,11 @@ interface PageStats {
 
 function statPages(pages: readonly string[], sourcesDir: string): PageStats {
   const stats: PageStats = { sizes: new Float64Array(pages.length), mtimesMs: new Float64Array(pages.length), errors: new Map() };
-  for (const [index, source] of pages.entries()) {
+  // Page paths are already relative and "/"-separated: joining them by hand saves a normalize per page.
+  const folder = path.join(sourcesDir || '.', path.sep);
+  for (let index = 0; index < pages.length; index++) {
     try {
-      const stat = statSync(path.join(sourcesDir, source));
+      const stat = statSync(folder + pages[index]);
       stats.sizes[index] = stat.size;
       stats.mtimesMs[index] = stat.mtimeMs;
     } catch (error) {
@@ -149,6 +152,6 @@ function statPages(pages: readonly string[], sourcesDir: string): PageStats {
 function listingDigest(pages: readonly string[], stats: PageStats, fingerprint: string): string | undefined {
   if (stats.errors.size > 0) return undefined;
   const lines = [fingerprint];
-  for (const [index, page] of pages.entries()) lines.push(`${page}\0${stats.sizes[index]}\0${stats.mtimesMs[index]}`);
+  for (let index = 0; index < pages.length; index++) lines.push(`${pages[index]}\0${stats.sizes[index]}\0${stats.mtimesMs[index]}`);
   return createHash('sha1').update(lines.join('\n')).digest('base64url');
 }
