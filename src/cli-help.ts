@@ -19,6 +19,8 @@ Commands:
   sources  every source with its kind, schedule and health
   serve    serve out/ over HTTP, with /healthz and /metrics
   import-opml FILE   add the feeds of an OPML subscription list as sources
+  scheduler  distributed mode: keep every source's job on a Redis queue
+  worker     distributed mode: run source and publish jobs from that queue
 
 Run "feedloom <command> --help" for a command's options.`,
   run: `Usage: feedloom run [options]
@@ -71,5 +73,38 @@ Options:
   --host HOST       address to listen on                            [default: 127.0.0.1]
   --state FILE      SQLite state, for /healthz and /metrics         [default: .feedloom/state.db]
   --sources DIR     where site.yaml is, for the schedule            [default: sources]
+  --queue URL       also report a distributed fleet in /metrics (redis://host:port)
+  --queue-prefix P  Redis key prefix of that fleet                   [default: feedloom]
+  -h, --help        show this help`,
+  scheduler: `Usage: feedloom scheduler --queue redis://host:port [--sources DIR] [--refresh SECONDS]
+
+Distributed mode: keeps one repeatable job per source on the queue, on the source's own
+schedule (else the site's), keyed by the source id, and one job for the captured pages. Looks
+at --sources again every --refresh seconds for sources added or removed. Workers do the work.
+
+Options:
+  --queue URL       Redis that BullMQ keeps the queues in (required)
+  --queue-prefix P  Redis key prefix, one per site                   [default: feedloom]
+  --sources DIR     captured pages, source files and site.yaml       [default: sources]
+  --base-url URL    public URL of the feeds (overrides url in site.yaml)
+  --refresh SECONDS how often to look at --sources again             [default: 60]
+  -h, --help        show this help`,
+  worker: `Usage: feedloom worker --queue redis://host:port --state postgres://... [options]
+
+Distributed mode: takes source jobs off the queue (fetch, parse, normalize, store), and publish
+jobs, which rewrite the feeds in --out, one at a time across every worker. Run as many as you
+like, on any machine that shares --sources, --out and the state. At most 2 requests at a time go
+to one host across all of them (per_host in site.yaml). SIGTERM finishes the active jobs first.
+
+Options:
+  --queue URL       Redis that BullMQ keeps the queues in (required)
+  --queue-prefix P  Redis key prefix, one per site                   [default: feedloom]
+  --state LOCATION  a postgres:// URL shared by every worker (a SQLite file works on one machine)
+  --sources DIR     captured pages, source files and site.yaml       [default: sources]
+  --out DIR         where the feeds are written                      [default: out]
+  --base-url URL    public URL of --out (overrides url in site.yaml)
+  --concurrency N   source jobs this worker runs at once             [default: 16]
+  --lock-seconds S  a job's lock; a killed worker's jobs wait this long [default: 30]
+  --publish-delay S a change is published this long after it is stored [default: 2]
   -h, --help        show this help`,
 };

@@ -36,6 +36,17 @@ const SERVER_OPTIONS = {
   host: { type: 'string', default: '127.0.0.1' },
 } as const;
 
+const QUEUE_OPTIONS = {
+  queue: { type: 'string' },
+  'queue-prefix': { type: 'string', default: 'feedloom' },
+} as const;
+
+const WORKER_OPTIONS = {
+  concurrency: { type: 'string', default: '16' },
+  'lock-seconds': { type: 'string', default: '30' },
+  'publish-delay': { type: 'string', default: '2' },
+} as const;
+
 const START_OPTIONS = { schedule: { type: 'string' }, serve: { type: 'boolean', default: false }, ...SERVER_OPTIONS } as const;
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -79,6 +90,8 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'sources') return sourcesCommand(rest);
   if (command === 'serve') return serveCommand(rest);
   if (command === 'import-opml') return importOpmlCommand(rest);
+  if (command === 'scheduler') return schedulerCommand(rest);
+  if (command === 'worker') return workerCommand(rest);
   if (command !== 'run' && command !== 'start') {
     process.stderr.write(`feedloom: unknown command "${command}"\n\n${HELP.main}\n`);
     return EXIT_FATAL;
@@ -284,9 +297,9 @@ async function startServerWhenOutExists(flags: CommonFlags, site: SiteConfig, st
 }
 
 async function serveCommand(args: string[]): Promise<number> {
-  const parsed = parseCommand('serve', args, { out: COMMON_OPTIONS.out, state: COMMON_OPTIONS.state, sources: COMMON_OPTIONS.sources, help: COMMON_OPTIONS.help, ...SERVER_OPTIONS });
+  const parsed = parseCommand('serve', args, { out: COMMON_OPTIONS.out, state: COMMON_OPTIONS.state, sources: COMMON_OPTIONS.sources, help: COMMON_OPTIONS.help, ...SERVER_OPTIONS, ...QUEUE_OPTIONS });
   if ('exit' in parsed) return parsed.exit;
-  const values = parsed.values as Record<'out' | 'sources' | 'host' | 'port', string> & { state?: string };
+  const values = parsed.values as Record<'out' | 'sources' | 'host' | 'port' | 'queue-prefix', string> & { state?: string; queue?: string };
   const logger = createLogger();
   try {
     if (!existsSync(values.out)) throw new ConfigError(`--out ${values.out} does not exist; run a pass first`);
@@ -295,17 +308,85 @@ async function serveCommand(args: string[]): Promise<number> {
     const store = await openState(values.out, state);
     const [{ FeedMetrics }, { startFeedServer }] = await Promise.all([import('./serve/metrics.js'), import('./serve/run-server.js')]);
     const metrics = new FeedMetrics(() => store);
+    // With --queue, /metrics also shows the distributed fleet: queue depth, workers, jobs.
+    const queueMetrics = values.queue ? (await import('./queue/queue-metrics.js')).registerQueueMetrics(metrics.registry, await queueLocation(values.queue, values['queue-prefix'])) : undefined;
     const server = await startFeedServer({ outDir: values.out, site, store, metrics, host: values.host, port: Number(values.port), logger, formsDir: formsDirFor(state) });
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
+    await untilSignal();
     await server.close();
+    await queueMetrics?.close();
     await store.close();
     logger.info('stopped');
     return EXIT_OK;
   } catch (error) {
     logger.fatal({ err: describeError(error) }, describeError(error));
+    return EXIT_FATAL;
+  }
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+async function queueLocation(url: string | undefined, prefix: string) {
+  if (!url) throw new ConfigError('--queue redis://host:port is required');
+  const { parseQueueLocation } = await import('./queue/connection.js');
+  return parseQueueLocation(url, prefix);
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`--${flag}: "${text}" must be a number above 0`);
+  return value;
+}
+
+async function schedulerCommand(args: string[]): Promise<number> {
+  const parsed = parseCommand('scheduler', args, { sources: COMMON_OPTIONS.sources, 'base-url': COMMON_OPTIONS['base-url'], help: COMMON_OPTIONS.help, refresh: { type: 'string', default: '60' }, ...QUEUE_OPTIONS });
+  if ('exit' in parsed) return parsed.exit;
+  const values = parsed.values as Record<'sources' | 'refresh' | 'queue-prefix', string> & { queue?: string; 'base-url'?: string };
+  const logger = createLogger();
+  try {
+    const queue = await queueLocation(values.queue, values['queue-prefix']);
+    const refreshMs = positiveNumber('refresh', values.refresh) * 1000;
+    const { startScheduler } = await import('./queue/scheduler.js');
+    const scheduler = await startScheduler({ queue, sourcesDir: values.sources, refreshMs, logger, overrides: values['base-url'] ? { baseUrl: values['base-url'] } : {} });
+    const signal = await untilSignal();
+    await scheduler.close();
+    logger.info({ signal }, 'scheduler stopped');
+    return EXIT_OK;
+  } catch (error) {
+    logger.fatal({ stage: error instanceof FeedloomError ? error.stage : undefined, err: describeError(error) }, describeError(error));
+    return EXIT_FATAL;
+  }
+}
+
+async function workerCommand(args: string[]): Promise<number> {
+  const parsed = parseCommand('worker', args, { ...COMMON_OPTIONS, ...QUEUE_OPTIONS, ...WORKER_OPTIONS });
+  if ('exit' in parsed) return parsed.exit;
+  const values = parsed.values as Record<'sources' | 'out' | 'queue-prefix' | 'concurrency' | 'lock-seconds' | 'publish-delay', string> & { queue?: string; state?: string; 'base-url'?: string };
+  const logger = createLogger();
+  try {
+    const queue = await queueLocation(values.queue, values['queue-prefix']);
+    const concurrency = Math.floor(positiveNumber('concurrency', values.concurrency));
+    const lockMs = positiveNumber('lock-seconds', values['lock-seconds']) * 1000;
+    const publishDelayMs = positiveNumber('publish-delay', values['publish-delay']) * 1000;
+    const overrides = values['base-url'] ? { baseUrl: values['base-url'] } : {};
+    const site = await loadSiteConfig(values.sources, overrides);
+    const state = stateLocation(values.state, site);
+    mkdirSync(values.out, { recursive: true });
+    const store = await openState(values.out, state);
+    const { startWorker } = await import('./queue/worker.js');
+    const worker = await startWorker({ queue, store, sourcesDir: values.sources, outDir: values.out, overrides, concurrency, lockMs, publishDelayMs, formsDir: formsDirFor(state), logger });
+    const signal = await untilSignal();
+    logger.info({ signal }, 'worker draining: finishing active jobs');
+    await worker.close();
+    await store.close();
+    logger.info('worker stopped');
+    return EXIT_OK;
+  } catch (error) {
+    logger.fatal({ stage: error instanceof FeedloomError ? error.stage : undefined, err: describeError(error) }, describeError(error));
     return EXIT_FATAL;
   }
 }

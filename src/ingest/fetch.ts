@@ -3,7 +3,7 @@
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { SourceError } from '../errors.js';
-import { HostLimiter } from './host-limiter.js';
+import { HostLimiter, type SlotLimiter } from './host-limiter.js';
 
 export interface FetchPolicy {
   connectTimeoutMs: number;
@@ -62,15 +62,19 @@ export class FetchError extends SourceError {
 
 export class Fetcher {
   private readonly agent: Agent;
-  private readonly limiter: HostLimiter;
+  private readonly limiter: SlotLimiter;
 
-  constructor(readonly policy: FetchPolicy) {
+  /** `limiter`: where request slots come from; by default this process's own HostLimiter. */
+  constructor(
+    readonly policy: FetchPolicy,
+    limiter?: SlotLimiter,
+  ) {
     this.agent = new Agent({
       connect: { timeout: policy.connectTimeoutMs },
       headersTimeout: policy.totalTimeoutMs,
       bodyTimeout: policy.totalTimeoutMs,
     });
-    this.limiter = new HostLimiter(policy.perHost, policy.overall);
+    this.limiter = limiter ?? new HostLimiter(policy.perHost, policy.overall);
   }
 
   async fetch(target: FetchRequest, nowMs: () => number = Date.now): Promise<FetchResult> {

@@ -1,7 +1,12 @@
 // Politeness: at most `perHost` requests at a time to one host, and `overall` in all.
 // Waiters are served first come, first served.
 
-export class HostLimiter {
+/** Hands out request slots per host; the release function gives a slot back. */
+export interface SlotLimiter {
+  acquire(host: string): Promise<() => void>;
+}
+
+export class HostLimiter implements SlotLimiter {
   private readonly active = new Map<string, number>();
   private readonly waiting: { host: string; start: () => void }[] = [];
   private total = 0;

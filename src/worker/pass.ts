@@ -13,6 +13,7 @@ import { publishSite } from '../publish/publish-site.js';
 import { LOCAL_PAGE_KIND, sourceHealth } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
 import type { SourceRecord, Store } from '../store/store.js';
+import { optional } from '../optional.js';
 import { userAgent } from '../version.js';
 import { type PageListing, readPages } from './read-pages.js';
 import { mergeReadResults, type SourceFailure } from './read-result.js';
@@ -34,6 +35,11 @@ export interface PassOptions {
   formsDir?: string;
   /** WebSub retry timing; tests shorten it. */
   hubRetry?: { attempts?: number; firstRetryMs?: number };
+  /**
+   * Distributed mode splits a pass: its pages job reads only the captured pages and leaves the
+   * remote sources and the publishing to jobs of their own.
+   */
+  pagesOnly?: boolean;
 }
 
 export interface PassSummary {
@@ -47,6 +53,8 @@ export interface PassSummary {
   filesUnchanged: number;
   durationMs: number;
   failures: SourceFailure[];
+  /** Some source's health changed: status.json (and, with pagesOnly, a publish) is due. */
+  healthChanged: boolean;
 }
 
 /** Runs one pass. Throws ConfigError or PublishError when nothing could be done at all. */
@@ -72,7 +80,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     storeEntries: (entries) => store.storeEntries(entries),
   });
   let remoteResult = mergeReadResults([]);
-  if (remote.sources.length > 0 || remote.invalid.length > 0) {
+  if (!options.pagesOnly && (remote.sources.length > 0 || remote.invalid.length > 0)) {
     // Loaded only when there are remote sources: the HTTP client, parsers and sanitizer take
     // longer to load than a pass over thousands of unchanged pages takes to run.
     const [{ Fetcher }, { readRemoteSources }] = await Promise.all([import('../ingest/fetch.js'), import('./read-remote.js')]);
@@ -101,16 +109,17 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const counts = await store.endPass(read.records);
   const listing = pageResult.listing ? JSON.stringify(pageResult.listing) : undefined;
   if (listing !== (await store.meta(PAGE_LISTING_KEY))) await store.setMeta(PAGE_LISTING_KEY, listing);
-  const published = await publishSite({
+  const publishing = {
     site,
     store,
     outDir: options.outDir,
     logger: options.logger,
     entriesChanged: counts.new + counts.updated > 0,
     healthChanged,
-    ...(options.formsDir ? { formsDir: options.formsDir } : {}),
-    ...(options.hubRetry ? { hubRetry: options.hubRetry } : {}),
-  });
+    ...optional('formsDir', options.formsDir),
+    ...optional('hubRetry', options.hubRetry),
+  };
+  const published = options.pagesOnly ? { written: [], unchangedCount: 0, failed: [] } : await publishSite(publishing);
   for (const { feed, reason } of published.failed) read.failures.push({ source: `feed ${feed}`, reason });
 
   const summary: PassSummary = {
@@ -125,6 +134,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     filesUnchanged: published.unchangedCount,
     durationMs: Math.round(performance.now() - clockStart),
     failures: read.failures,
+    healthChanged,
   };
   await store.recordPass({ startedMs, ...summary });
   for (const failure of summary.failures) options.observer?.sourceFailed(failure.source);
@@ -167,7 +177,7 @@ function prepareOutDir(outDir: string): void {
 }
 
 /** What a source's entries depend on besides its bytes; a change means reading it again. */
-function settingsFingerprint(site: SiteConfig): string {
+export function settingsFingerprint(site: SiteConfig): string {
   const settings = [NORMALIZE_VERSION, site.url, site.timezone, site.language ?? '', site.boilerplate];
   return createHash('sha1').update(JSON.stringify(settings)).digest('base64url');
 }
