@@ -262,6 +262,20 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(iso(await store.entry('urn:x:e'))).toEqual({ published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T09:00:00.000Z' });
       });
 
+      it('hands out an instant an entry gave up only in a later pass', async () => {
+        await fresh();
+        const nine = '2026-09-14T09:00:00Z';
+        await store.applyPass([item('urn:x:a', nine)], [], PASS_1);
+        // A pass publishes once, at its end: what it gave up in one batch is not reused in the next.
+        await store.beginPass(PASS_2);
+        await store.storeEntries([item('urn:x:a', nine, { summary: 'edited', capturedAt: new Date('2026-09-14T10:00:00Z') })]);
+        await store.storeEntries([item('urn:x:b', nine)]);
+        expect(await store.endPass([])).toEqual({ new: 1, updated: 1, unchanged: 0 });
+        expect(iso(await store.entry('urn:x:b'))).toEqual({ published: '2026-09-14T09:00:01.000Z', updated: '2026-09-14T09:00:01.000Z' });
+        await store.applyPass([item('urn:x:c', nine)], [], PASS_3);
+        expect(iso(await store.entry('urn:x:c'))).toEqual({ published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T09:00:00.000Z' });
+      });
+
       it('keeps thousands of entries stored in batches distinct, and stores them once', async () => {
         await fresh();
         // 3,000 entries over ten minutes: three hundred to a minute, so most instants are taken.
