@@ -12,7 +12,7 @@ import type { SiteConfig } from './model.js';
 import type { FeedMetrics } from './serve/metrics.js';
 import { openStore, type Store } from './store/store.js';
 import { runPass, type PassSummary } from './worker/pass.js';
-import { startSchedule } from './worker/schedule.js';
+import { loadPassSettings } from './worker/site-settings.js';
 import { formatSourceTable, listSources, remoteSourcesOpml } from './worker/source-list.js';
 import { HELP } from './cli-help.js';
 import { VERSION } from './version.js';
@@ -121,6 +121,23 @@ function stateLocation(flag: string | undefined, site: SiteConfig, sourcesDir: s
   }
 }
 
+/** The SQLite file --state names (else the default one), when it exists. */
+async function openExistingStateFile(flags: CommonFlags): Promise<{ location: StateLocation; store: Store } | undefined> {
+  let location: ChosenState;
+  try {
+    location = { ...parseStateLocation(flags.state ?? DEFAULT_STATE_FILE), origin: flags.state !== undefined ? '--state' : '--state (default)' };
+  } catch {
+    return undefined; // reported with the settings, as --state always is
+  }
+  if (location.kind !== 'sqlite' || !existsSync(location.file)) return undefined;
+  return { location, store: await openState(flags.outDir, location) };
+}
+
+function sameLocation(a: StateLocation, b: StateLocation): boolean {
+  if (a.kind === 'sqlite' && b.kind === 'sqlite') return path.resolve(a.file) === path.resolve(b.file);
+  return a.kind === 'postgres' && b.kind === 'postgres' && a.url === b.url;
+}
+
 /** The state is never published: a state file inside out/ would be served with the feeds. */
 function checkStateOutsideOut(outDir: string, state: ChosenState): void {
   if (state.kind !== 'sqlite') return;
@@ -216,15 +233,26 @@ async function readSourceRecords(state: StateLocation) {
 }
 
 async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
-  // Validate the config before touching the state or out/: a bad site.yaml changes nothing.
-  const site = await loadSiteConfig(flags.sourcesDir, flags.overrides);
-  const state = stateLocation(flags.state, site, flags.sourcesDir);
-  const store = await openState(flags.outDir, state);
+  // The config is checked before out/ is touched and before a new state is made: a bad site.yaml
+  // changes nothing. A state file that exists already remembers the settings it last read, so a
+  // pass over unchanged sources need not parse site.yaml again; site.yaml may name another state.
+  let store = await openExistingStateFile(flags);
   try {
-    const summary = await lockedPass(flags, state, store, logger, undefined, site);
+    const site = await loadPassSettings(flags.sourcesDir, flags.overrides, store?.store);
+    const state = stateLocation(flags.state, site, flags.sourcesDir);
+    if (store && !sameLocation(store.location, state)) {
+      await store.store.close();
+      store = undefined;
+    }
+    if (!store) {
+      store = { location: state, store: await openState(flags.outDir, state) };
+      // A new state remembers the settings at once, so the next pass need not read them again.
+      await loadPassSettings(flags.sourcesDir, flags.overrides, store.store);
+    }
+    const summary = await lockedPass(flags, state, store.store, logger, undefined, site);
     return summary.sourcesFailed > 0 ? EXIT_SOURCES_FAILED : EXIT_OK;
   } finally {
-    await store.close();
+    await store?.store.close();
   }
 }
 
@@ -235,6 +263,8 @@ async function runScheduled(flags: CommonFlags, logger: Logger): Promise<number>
   // The server and metrics are loaded by the commands that use them, not by every `run`.
   const { FeedMetrics } = await import('./serve/metrics.js');
   const metrics = new FeedMetrics(() => store);
+  // The scheduler loads only for `start`: a `run` from system cron never needs it.
+  const { startSchedule } = await import('./worker/schedule.js');
   const schedule = startSchedule({
     schedule: site.schedule,
     logger,

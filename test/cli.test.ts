@@ -168,6 +168,51 @@ describe('feedloom run', () => {
     expect(snapshot(ws.out)).toEqual(before);
   });
 
+  it('an edit to a brief below every feed\'s window is stored and rewrites no file; one inside rewrites the feeds', () => {
+    const ws = workspace();
+    // One page with more briefs than the default feed's 50, all newer than the fixtures'.
+    const briefTimes = Array.from({ length: 55 }, (_, index) => 17 * 60 + 59 - index);
+    const briefs = briefTimes.map((minutes, index) => `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}\nWeir works\nSluice ${index} was checked by the river crew.\n`);
+    const page = path.join(ws.sources, 'weir-log.txt');
+    const pageText = `---\ncaptured: 2026-03-10T18:00:00+01:00\n---\nThe weir log for the day, kept by the river crew as they went.\n\nRead next\n\n${briefs.join('\n')}`;
+    writeFileSync(page, pageText);
+    expect(run(ws).status).toBe(0);
+    const before = snapshot(ws.out);
+    expect(feedItems(ws)).toHaveLength(50);
+
+    writeFileSync(page, pageText.replace('Sluice 54 was checked', 'Sluice 54 was oiled and checked'));
+    const below = run(ws);
+    expect(below.status).toBe(0);
+    expect(summaryOf(below)).toMatchObject({ entries_updated: 1, files_written: 0 });
+    expect(snapshot(ws.out)).toEqual(before);
+
+    writeFileSync(page, pageText.replace('Sluice 0 was checked', 'Sluice 0 was repaired'));
+    const inside = run(ws);
+    expect(inside.status).toBe(0);
+    expect(summaryOf(inside).entries_updated).toBe(2);
+    expect(summaryOf(inside).files_written).toBeGreaterThan(0);
+    expect(feedItems(ws).some((item) => item.title.includes('Sluice 0 was repaired'))).toBe(true);
+  });
+
+  it('an edited site.yaml takes effect on the next pass, and then passes write nothing again', () => {
+    const ws = workspace();
+    expect(run(ws).status).toBe(0);
+    expect(run(ws).status).toBe(0);
+    const site = path.join(ws.sources, 'site.yaml');
+    writeFileSync(site, readFileSync(site, 'utf8').replace('title: Millbrook Valley Gazette\n', 'title: Millbrook Valley Courier\n'));
+
+    const edited = run(ws);
+    expect(edited.status).toBe(0);
+    expect(summaryOf(edited).files_written).toBeGreaterThan(0);
+    expect((JSON.parse(readFileSync(path.join(ws.out, 'feed.json'), 'utf8')) as { title: string }).title).toBe('Millbrook Valley Courier');
+    const again = run(ws);
+    expect(summaryOf(again)).toMatchObject({ files_written: 0, entries_updated: 0 });
+    // A flag is part of the settings too.
+    const rebased = run(ws, ['--base-url', 'https://courier.example/']);
+    expect(summaryOf(rebased).files_written).toBeGreaterThan(0);
+    expect(readFileSync(path.join(ws.out, 'rss.xml'), 'utf8')).toContain('https://courier.example/rss.xml');
+  });
+
   it('a page added later adds its entries and leaves every earlier entry as it was', () => {
     const ws = workspace();
     expect(run(ws).status).toBe(0);

@@ -262,18 +262,21 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(iso(await store.entry('urn:x:e'))).toEqual({ published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T09:00:00.000Z' });
       });
 
-      it('hands out an instant an entry gave up only in a later pass', async () => {
+      it('hands out an instant an entry gives up at once, in the same batch or the next', async () => {
         await fresh();
         const nine = '2026-09-14T09:00:00Z';
-        await store.applyPass([item('urn:x:a', nine)], [], PASS_1);
-        // A pass publishes once, at its end: what it gave up in one batch is not reused in the next.
-        await store.beginPass(PASS_2);
-        await store.storeEntries([item('urn:x:a', nine, { summary: 'edited', capturedAt: new Date('2026-09-14T10:00:00Z') })]);
-        await store.storeEntries([item('urn:x:b', nine)]);
-        expect(await store.endPass([])).toEqual({ new: 1, updated: 1, unchanged: 0 });
-        expect(iso(await store.entry('urn:x:b'))).toEqual({ published: '2026-09-14T09:00:01.000Z', updated: '2026-09-14T09:00:01.000Z' });
-        await store.applyPass([item('urn:x:c', nine)], [], PASS_3);
+        const edited = (id: string) => item(id, nine, { summary: 'edited', capturedAt: new Date('2026-09-14T10:00:00Z') });
+        await store.applyPass([item('urn:x:a', nine), item('urn:x:b', '2026-09-14T08:00:00Z')], [], PASS_1);
+        // a moves to 10:00 and gives up 09:00, which c, stored after it in the same batch, takes.
+        expect(await store.applyPass([edited('urn:x:a'), item('urn:x:c', nine)], [], PASS_2)).toEqual({ new: 1, updated: 1, unchanged: 0 });
         expect(iso(await store.entry('urn:x:c'))).toEqual({ published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T09:00:00.000Z' });
+        // d, stored before b gives up 08:00, finds it taken; e, in the next batch, takes it.
+        await store.beginPass(PASS_3);
+        await store.storeEntries([item('urn:x:d', '2026-09-14T08:00:00Z'), edited('urn:x:b')]);
+        await store.storeEntries([item('urn:x:e', '2026-09-14T08:00:00Z')]);
+        expect(await store.endPass([])).toEqual({ new: 2, updated: 1, unchanged: 0 });
+        expect(iso(await store.entry('urn:x:d'))).toEqual({ published: '2026-09-14T08:00:01.000Z', updated: '2026-09-14T08:00:01.000Z' });
+        expect(iso(await store.entry('urn:x:e'))).toEqual({ published: '2026-09-14T08:00:00.000Z', updated: '2026-09-14T08:00:00.000Z' });
       });
 
       it('keeps thousands of entries stored in batches distinct, and stores them once', async () => {
@@ -423,6 +426,23 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(records.get(page.source)).toEqual(page);
       });
 
+      it('give one record by id, and the stamps of pages last read fine with the same settings', async () => {
+        await fresh();
+        expect(await store.sourceRecord(page.source)).toBeUndefined();
+        expect(await store.pageStamps('page', 'fp-1')).toEqual(new Map());
+        const failedPage: SourceRecord = { source: 'harbour/broken.txt', kind: 'page', status: 'failed', error: 'empty', entries: 0, lastAttemptMs: PASS_1, failures: 1 };
+        const otherSettings: SourceRecord = { ...page, source: 'harbour/old.txt', fingerprint: 'fp-0' };
+        await store.applyPass([], [page, feed, failedPage, otherSettings], PASS_1);
+        expect(await store.sourceRecord(page.source)).toEqual(page);
+        expect(await store.sourceRecord(feed.source)).toEqual(feed);
+        expect(await store.sourceRecord('nowhere.txt')).toBeUndefined();
+        // Only pages read fine with these settings: a failed page or other settings mean reading again.
+        const stamps = await store.pageStamps('page', 'fp-1');
+        expect([...stamps.keys()]).toEqual([page.source]);
+        expect(stamps.get(page.source)).toMatchObject({ size: page.size, mtimeMs: page.mtimeMs, entries: page.entries });
+        expect(await store.pageStamps('feed', 'fp-1')).toEqual(new Map());
+      });
+
       it('record passes and give back the newest', async () => {
         await fresh();
         expect(await store.passCount()).toBe(0);
@@ -442,6 +462,9 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         await store.setMeta('published_files', '0');
         await store.setMeta('publish_key', 'def');
         expect(await store.meta('publish_key')).toBe('def');
+        expect(await store.meta('published_files')).toBe('0');
+        await store.setMeta('publish_key', undefined);
+        expect(await store.meta('publish_key')).toBeUndefined();
         expect(await store.meta('published_files')).toBe('0');
       });
 

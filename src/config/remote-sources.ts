@@ -3,9 +3,9 @@
 // source's failure, never the others'.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import cron from 'node-cron';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../yaml.js';
 import { ConfigError } from '../errors.js';
+import { isCronExpression } from './cron-expression.js';
 import { FieldReader } from './fields.js';
 import { SITE_FILE } from './site.js';
 
@@ -47,9 +47,10 @@ export interface RemoteSourceList {
   invalid: { file: string; id?: string; error: ConfigError }[];
 }
 
-export function loadRemoteSources(sourcesDir: string): RemoteSourceList {
+/** `names`: the file names at the top of sources/, when the caller has listed them already. */
+export function loadRemoteSources(sourcesDir: string, names: readonly string[] = readdirSync(sourcesDir).sort()): RemoteSourceList {
   const result: RemoteSourceList = { sources: [], invalid: [] };
-  for (const name of readdirSync(sourcesDir).sort()) {
+  for (const name of names) {
     if (name === SITE_FILE || !/\.ya?ml$/.test(name)) continue;
     const file = name;
     try {
@@ -86,7 +87,7 @@ export function readRemoteSource(document: unknown, id: string, file: string): R
     read.fail('selectors', 'an HTML page needs at least lead_title and lead_body (or format: text)');
   }
   const schedule = read.string(map.schedule, 'schedule');
-  if (schedule !== undefined && !cron.validate(schedule)) read.fail('schedule', `"${schedule}" is not a cron expression`);
+  if (schedule !== undefined && !isCronExpression(schedule)) read.fail('schedule', `"${schedule}" is not a cron expression`);
   const timezone = read.timezone(map.timezone, 'timezone');
   const language = read.language(map.language, 'language');
   const title = read.string(map.title, 'title');

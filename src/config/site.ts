@@ -1,17 +1,18 @@
 // sources/site.yaml -> SiteConfig. Every key is optional; every value is checked up front.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import cron from 'node-cron';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../yaml.js';
 import { ConfigError } from '../errors.js';
 import type { EntryKind, FeedConfig, FetchSettings, SiteConfig } from '../model.js';
 import { optional } from '../optional.js';
+import { VERSION } from '../version.js';
+import { DEFAULT_SCHEDULE, isCronExpression } from './cron-expression.js';
 import { FieldReader, type YamlMap } from './fields.js';
 import { parseStateLocation } from './state-location.js';
 
 export const SITE_FILE = 'site.yaml';
 export const DEFAULT_BASE_URL = 'http://localhost:8080/';
-export const DEFAULT_SCHEDULE = '*/15 * * * *';
 export const DEFAULT_FEED_LIMIT = 50;
 export const DEFAULT_BOILERPLATE = [
   'What is your opinion on this topic?',
@@ -41,8 +42,17 @@ export interface SiteOverrides {
   schedule?: string;
 }
 
+/**
+ * Settings already read and checked, by what they were read from. A pass over unchanged sources
+ * then skips parsing site.yaml and checking its time zone, which cost more than the pass itself.
+ */
+export interface SiteConfigCache {
+  get(key: string): Promise<SiteConfig | undefined>;
+  set(key: string, site: SiteConfig): Promise<void>;
+}
+
 /** Reads sources/site.yaml if it exists; throws ConfigError naming file, key and reason. */
-export async function loadSiteConfig(sourcesDir: string, overrides: SiteOverrides = {}): Promise<SiteConfig> {
+export async function loadSiteConfig(sourcesDir: string, overrides: SiteOverrides = {}, cache?: SiteConfigCache): Promise<SiteConfig> {
   const file = path.join(sourcesDir, SITE_FILE);
   let text: string | undefined;
   try {
@@ -50,6 +60,16 @@ export async function loadSiteConfig(sourcesDir: string, overrides: SiteOverride
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`${file}: cannot be read`, { cause: error });
   }
+  // The same text, flags and feedloom version always give the same settings.
+  const key = createHash('sha1').update(JSON.stringify([VERSION, text ?? null, overrides])).digest('base64url');
+  const cached = await cache?.get(key);
+  if (cached) return cached;
+  const site = parseSiteConfig(text, file, overrides);
+  await cache?.set(key, site);
+  return site;
+}
+
+function parseSiteConfig(text: string | undefined, file: string, overrides: SiteOverrides): SiteConfig {
   let document: unknown = {};
   if (text !== undefined) {
     try {
@@ -73,7 +93,7 @@ export function readSiteConfig(document: unknown, file: string, overrides: SiteO
   );
   const title = read.string(map.title, 'title') ?? 'feedloom';
   const schedule = overrides.schedule ?? read.string(map.schedule, 'schedule') ?? DEFAULT_SCHEDULE;
-  if (!cron.validate(schedule)) {
+  if (!isCronExpression(schedule)) {
     const key = overrides.schedule !== undefined ? 'schedule (from --schedule)' : 'schedule';
     read.fail(key, `"${schedule}" is not a cron expression (such as "*/15 * * * *")`);
   }

@@ -1,5 +1,5 @@
 // Bytes of a captured page -> Capture: decoding, binary detection and front matter.
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../yaml.js';
 import { FieldReader } from '../config/fields.js';
 import { SourceError } from '../errors.js';
 import type { Capture, PageMeta } from '../model.js';

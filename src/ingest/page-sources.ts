@@ -5,22 +5,36 @@ import { ConfigError } from '../errors.js';
 
 export const PAGE_EXTENSION = '.txt';
 
-/** Page paths relative to `sourcesDir`, with "/" separators, sorted. */
-export function listPageSources(sourcesDir: string): string[] {
-  const pages: string[] = [];
+export interface SourceFiles {
+  /** Page paths relative to `sourcesDir`, with "/" separators, sorted. */
+  pages: string[];
+  /** Every other file name at the top of sources/, sorted: where site.yaml and remote sources live. */
+  topLevel: string[];
+}
+
+/** One walk of sources/, shared by the page reader and the remote-source loader. */
+export function listSourceFiles(sourcesDir: string): SourceFiles {
+  const files: SourceFiles = { pages: [], topLevel: [] };
   try {
-    collectPages(sourcesDir, '', pages);
+    collectPages(sourcesDir, '', files);
   } catch (error) {
     throw new ConfigError(`sources folder ${sourcesDir} cannot be read: ${(error as Error).message}`, { cause: error });
   }
-  return pages.sort();
+  files.pages.sort();
+  files.topLevel.sort();
+  return files;
+}
+
+export function listPageSources(sourcesDir: string): string[] {
+  return listSourceFiles(sourcesDir).pages;
 }
 
 // A walk by hand: Node 20's recursive readdir is several times slower on large folders.
-function collectPages(folder: string, prefix: string, pages: string[]): void {
+function collectPages(folder: string, prefix: string, files: SourceFiles): void {
   for (const entry of readdirSync(folder, { withFileTypes: true })) {
     if (entry.name.startsWith('.')) continue;
-    if (entry.isDirectory()) collectPages(path.join(folder, entry.name), `${prefix}${entry.name}/`, pages);
-    else if (entry.name.endsWith(PAGE_EXTENSION) && (entry.isFile() || entry.isSymbolicLink())) pages.push(`${prefix}${entry.name}`);
+    if (entry.isDirectory()) collectPages(path.join(folder, entry.name), `${prefix}${entry.name}/`, files);
+    else if (entry.name.endsWith(PAGE_EXTENSION) && (entry.isFile() || entry.isSymbolicLink())) files.pages.push(`${prefix}${entry.name}`);
+    else if (prefix === '') files.topLevel.push(entry.name);
   }
 }

@@ -1,6 +1,6 @@
 // A captured page's body -> its lead story and its briefs. Pure; errors name the line.
 import { SourceError } from '../errors.js';
-import { cleanLine, lineKey } from './text.js';
+import { cleanLine, cleanLineKey, lineKey } from './text.js';
 
 export const DEFAULT_BRIEFS_HEADINGS = ['Read next', 'Read more', 'More news', 'Latest news', 'Latest updates'];
 
@@ -45,7 +45,7 @@ export function parsePage(body: string, options: PageParseOptions): ParsedPage {
   if (lines.length === 0) fail('page has no text (empty or only page furniture)');
 
   const headings = new Set(options.briefsHeadings.map(lineKey));
-  const headingIndex = lines.findIndex((line) => headings.has(lineKey(line.text)));
+  const headingIndex = lines.findIndex((line) => headings.has(cleanLineKey(line.text)));
   const lead = headingIndex === -1 ? lines : lines.slice(0, headingIndex);
   const [standfirst, ...paragraphs] = lead;
   if (standfirst === undefined) fail(`page has no lead story: nothing before the "${lines[headingIndex]?.text}" heading on line ${lines[headingIndex]?.line}`);
@@ -59,7 +59,7 @@ function contentLines(body: string, options: PageParseOptions): NumberedLine[] {
   const lines: NumberedLine[] = [];
   body.split(/\r\n|\r|\n/).forEach((raw, index) => {
     const text = cleanLine(raw);
-    if (text !== '' && !furniture.has(lineKey(text))) lines.push({ text, line: options.firstLine + index });
+    if (text !== '' && !furniture.has(cleanLineKey(text))) lines.push({ text, line: options.firstLine + index });
   });
   return lines;
 }

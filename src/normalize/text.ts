@@ -30,7 +30,17 @@ export function cleanLines(text: string): string[] {
 
 /** Key for comparing lines the way a reader would: case and trailing punctuation ignored. */
 export function lineKey(text: string): string {
-  return cleanLine(text).toLowerCase().replace(/[\s.!?:;…]+$/u, '');
+  return cleanLineKey(cleanLine(text));
+}
+
+const KEY_TRAILING = new Set([' ', '.', '!', '?', ':', ';', '…']);
+
+/** lineKey of a line cleanLine has already cleaned (so its only spaces are single plain ones). */
+export function cleanLineKey(line: string): string {
+  // A loop, not /[\s.!?:;…]+$/: that pattern is tried from every space and stop in the line.
+  let end = line.length;
+  while (end > 0 && KEY_TRAILING.has(line[end - 1]!)) end--;
+  return (end === line.length ? line : line.slice(0, end)).toLowerCase();
 }
 
 /**
@@ -39,17 +49,28 @@ export function lineKey(text: string): string {
  */
 export function truncateAtWord(text: string, max: number): string {
   if (text.length <= max) return text;
-  // The first `max` code points lie within the first 2 * max UTF-16 units.
-  const chars = Array.from(text.slice(0, 2 * max));
-  if (chars.length <= max && text.length <= 2 * max) return text;
-  const room = chars.slice(0, max - 1).join('');
+  // The first `max` code points lie within the first 2 * max UTF-16 units; without a surrogate
+  // among them, as in most text, each code point is one unit and a plain slice counts right.
+  const head = text.slice(0, 2 * max);
+  let room: string;
+  if (SURROGATE.test(head)) {
+    const chars = Array.from(head);
+    if (chars.length <= max && text.length <= 2 * max) return text;
+    room = chars.slice(0, max - 1).join('');
+  } else {
+    room = text.slice(0, max - 1);
+  }
   const lastSpace = room.lastIndexOf(' ');
   // A single giant word has no boundary to cut at; cut it rather than return nothing.
   const cut = lastSpace > max / 3 ? room.slice(0, lastSpace) : room;
   return `${cut.replace(/[\s,;:.–—-]+$/u, '')}…`;
 }
 
+const HTML_SPECIAL = /[&<>"']/;
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 export function escapeHtml(text: string): string {
+  if (!HTML_SPECIAL.test(text)) return text;
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 

@@ -1,10 +1,8 @@
 // Store -> rendered feeds -> files in out/. One folder per configured feed, the default at the top.
 import path from 'node:path';
-import { sourceMatcher } from '../config/glob.js';
 import { describeError } from '../errors.js';
-import type { FeedConfig, FeedDocument, SiteConfig } from '../model.js';
+import type { FeedDocument, SiteConfig } from '../model.js';
 import { ENTRY_PAGES_FOLDER } from '../normalize/entries.js';
-import { feedId } from '../normalize/ids.js';
 import { renderEntryPage } from '../render/entry-page.js';
 import { feedUpdated, renderAtom, renderRss } from '../render/feed-xml.js';
 import { FEED_STYLESHEET, STYLESHEET_FILE } from '../render/feed-stylesheet.js';
@@ -14,10 +12,9 @@ import { renderOpml, type OpmlOutline } from '../render/opml.js';
 import { renderJsonFeed } from '../render/json-feed.js';
 import type { Store } from '../store/store.js';
 import { archiveFeed } from './archives.js';
+import { feedDocuments } from './feed-windows.js';
 import { FEED_FILES, INDEX_FILE, OPML_FILE } from './file-names.js';
 import { writeIfChanged } from './write-file.js';
-
-
 
 function feedOutline(document: FeedDocument): OpmlOutline {
   const description = document.config.description ?? document.site.description;
@@ -36,23 +33,11 @@ export interface PublishResult {
   failed: { feed: string; reason: string }[];
 }
 
-export async function feedDocument(config: FeedConfig, site: SiteConfig, store: Store): Promise<FeedDocument> {
-  const folder = config.id === '' ? '' : `${config.id}/`;
-  return {
-    config,
-    site,
-    id: feedId(site.url, config.id === '' ? 'default' : config.id),
-    homeUrl: site.url,
-    rssUrl: `${site.url}${folder}${FEED_FILES.rss}`,
-    atomUrl: `${site.url}${folder}${FEED_FILES.atom}`,
-    jsonUrl: `${site.url}${folder}${FEED_FILES.json}`,
-    stylesheetHref: `${folder === '' ? '' : '../'}${STYLESHEET_FILE}`,
-    entries: await store.feedEntries(config.filter, config.limit, sourceMatcher(config.filter.sources)),
-  };
-}
-
-/** Renders every feed, and the pages its entries link to, and writes the files whose bytes changed. */
-export async function publishFeeds(site: SiteConfig, store: Store, outDir: string): Promise<PublishResult> {
+/**
+ * Renders every feed, and the pages its entries link to, and writes the files whose bytes changed.
+ * `windows`: the feeds as feedDocuments read them, when the caller has just done so.
+ */
+export async function publishFeeds(site: SiteConfig, store: Store, outDir: string, windows?: FeedDocument[]): Promise<PublishResult> {
   const result: PublishResult = { written: [], unchanged: [], failed: [] };
   const permalinkBase = `${site.url}${ENTRY_PAGES_FOLDER}/`;
   const done = new Set<string>();
@@ -63,8 +48,8 @@ export async function publishFeeds(site: SiteConfig, store: Store, outDir: strin
     (writeIfChanged(file, content) ? result.written : result.unchanged).push(file);
   };
   const documents: FeedDocument[] = [];
-  for (const config of site.feeds) {
-    const document = await feedDocument(config, site, store);
+  for (const document of windows ?? (await feedDocuments(site, store))) {
+    const { config } = document;
     if (site.archive) {
       const newest = await archiveFeed(document, store, outDir, result.written);
       if (newest) document.prevArchiveUrl = newest;

@@ -1,11 +1,9 @@
-// An entry as a database row: the fields a reader sees serialized once (stored as is, and hashed
-// to tell an edit from a repeat), dates as epoch milliseconds, and the way back to a StoredEntry.
-// The PostgreSQL store keeps entries in this shape, the one the SQLite store has always written.
-import { createHash } from 'node:crypto';
+// An entry as a database row: the fields a reader sees kept as entry-body.ts packs them, the
+// hash of what a reader sees (to tell an edit from a repeat), dates as epoch milliseconds, and
+// the way back to a StoredEntry. The PostgreSQL store keeps the rows the SQLite store keeps.
+import { hash } from 'node:crypto';
 import type { Entry, EntryKind, StoredEntry } from '../model.js';
-
-/** The fields a reader sees; `updated` moves only when these change. */
-export type EntryBody = Omit<Entry, 'id' | 'kind' | 'source' | 'published' | 'capturedAt' | 'link' | 'pageUrl'>;
+import { type EntryBody, unpackBody } from './entry-body.js';
 
 export interface EntryRow {
   id: string;
@@ -30,8 +28,9 @@ export function entryBody(entry: Entry): EntryBody {
   return body;
 }
 
-export function contentHashOf(body: string): string {
-  return createHash('sha1').update(body).digest('base64url');
+/** The hash covers the whole body as a reader sees it, however the store packs it. */
+export function contentHashOf(body: EntryBody): string {
+  return hash('sha1', JSON.stringify(body), 'base64url');
 }
 
 /** Categories as feeds filter them: any case in the config matches any case in the source. */
@@ -40,9 +39,8 @@ export function filterCategories(entry: Entry): string[] {
 }
 
 export function storedEntry(row: EntryRow): StoredEntry {
-  const body = JSON.parse(row.body) as EntryBody;
   return {
-    ...body,
+    ...unpackBody(row.body),
     link: row.link,
     ...(row.page_url ? { pageUrl: row.page_url } : {}),
     id: row.id,

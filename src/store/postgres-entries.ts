@@ -9,9 +9,11 @@
 // a newer one, and no update is lost. Two things can still collide, and both end the transaction
 // so the whole batch is decided again against what the other worker committed: a row another
 // worker inserted after the read (INSERT ... ON CONFLICT DO NOTHING inserts fewer rows than asked),
-// and an `updated` instant another worker took meanwhile (the unique index refuses it).
+// and an `updated` instant another worker took meanwhile (the unique constraint refuses it when
+// the batch commits).
 import type pg from 'pg';
 import type { Entry } from '../model.js';
+import { packBody } from './entry-body.js';
 import { contentHashOf, entryBody, filterCategories } from './entry-row.js';
 import type { EntryCounts } from './store.js';
 
@@ -23,12 +25,10 @@ export interface PassProgress {
   /** Newest capture stored this pass, by entry id. */
   seen: Map<string, number>;
   counts: EntryCounts;
-  /** `updated` instants entries gave up this pass. */
-  retired: Set<number>;
 }
 
 export function startPass(nowMs: number): PassProgress {
-  return { nowMs, seen: new Map(), counts: { new: 0, updated: 0, unchanged: 0 }, retired: new Set() };
+  return { nowMs, seen: new Map(), counts: { new: 0, updated: 0, unchanged: 0 } };
 }
 
 /** A batch lost a race with another writer; deciding it again against the committed rows resolves it. */
@@ -58,15 +58,14 @@ type Write = { kind: 'insert' | 'replace'; row: FullRow } | { kind: 'touch'; cap
  * Decides and writes one batch inside the caller's transaction. Returns what the pass must add
  * once the transaction has committed; `pass` itself is left alone, so a retry starts clean.
  */
-export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress, entries: readonly Entry[]): Promise<{ seen: Map<string, number>; counts: EntryCounts; retired: number[] }> {
+export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress, entries: readonly Entry[]): Promise<{ seen: Map<string, number>; counts: EntryCounts }> {
   const ids = [...new Set(entries.map((entry) => entry.id))].sort(byteOrder);
   const { rows } = await client.query<RowState & { id: string }>(
     'SELECT id, published_ms, updated_ms, captured_ms, first_seen_ms, content_hash FROM entries WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
     [ids],
   );
   const current = new Map<string, RowState>(rows.map(({ id, ...state }) => [id, state]));
-  const instants = new InstantAllocator(client, pass.retired);
-  const retired: number[] = [];
+  const instants = new InstantAllocator(client);
   // Load the minutes the new dates will most likely fall in, all in one query.
   await instants.load(entries.flatMap((entry) => [entry.published.getTime(), entry.capturedAt.getTime()]));
 
@@ -83,12 +82,13 @@ export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress,
   }
 
   async function decide(entry: Entry, storedThisPass: boolean): Promise<keyof EntryCounts> {
-    const body = JSON.stringify(entryBody(entry));
+    const body = entryBody(entry);
     const contentHash = contentHashOf(body);
     const publishedMs = entry.published.getTime();
     const capturedMs = entry.capturedAt.getTime();
     const existing = current.get(entry.id);
-    const fields = {
+    // Built only for a row that is written: most entries of a pass are repeats.
+    const fields = () => ({
       id: entry.id,
       source: entry.source,
       kind: entry.kind,
@@ -97,23 +97,24 @@ export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress,
       page_url: entry.pageUrl ?? null,
       captured_ms: capturedMs,
       content_hash: contentHash,
-      body,
-    };
+      body: packBody(body),
+    });
     if (!existing) {
       const updatedMs = await instants.free(publishedMs);
-      put({ ...fields, published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: pass.nowMs });
+      put({ ...fields(), published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: pass.nowMs });
       return 'new';
     }
     if (storedThisPass && existing.first_seen_ms === pass.nowMs) {
       // First stored by this very pass, now from a newer capture: still new, in this version.
-      put({ ...fields, published_ms: existing.published_ms, updated_ms: existing.updated_ms, first_seen_ms: existing.first_seen_ms });
+      put({ ...fields(), published_ms: existing.published_ms, updated_ms: existing.updated_ms, first_seen_ms: existing.first_seen_ms });
       return 'new';
     }
     if (capturedMs < existing.captured_ms) return 'unchanged';
     if (contentHash !== existing.content_hash) {
       const updatedMs = await instants.free(Math.max(capturedMs, publishedMs, existing.updated_ms + SECOND));
-      retired.push(existing.updated_ms);
-      put({ ...fields, published_ms: existing.published_ms, updated_ms: updatedMs, first_seen_ms: existing.first_seen_ms });
+      // Free at once for the entries after it, as the SQLite store, which writes each row as it goes, has it.
+      instants.release(existing.updated_ms);
+      put({ ...fields(), published_ms: existing.published_ms, updated_ms: updatedMs, first_seen_ms: existing.first_seen_ms });
       return 'updated';
     }
     if (capturedMs === existing.captured_ms) return 'unchanged';
@@ -134,7 +135,7 @@ export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress,
   }
 
   await flush(client, writes);
-  return { seen, counts, retired };
+  return { seen, counts };
 }
 
 const ROW_COLUMNS = ['id', 'source', 'kind', 'categories', 'link', 'page_url', 'published_ms', 'updated_ms', 'first_seen_ms', 'captured_ms', 'content_hash', 'body'] as const;
@@ -173,23 +174,21 @@ function columns(rows: readonly FullRow[]): unknown[][] {
 }
 
 /**
- * Free `updated` instants. SQLite's store keeps every instant of the state in memory for a pass;
- * here other workers take instants too, so the taken ones are read from the database a minute at
- * a time, as a search reaches that minute, inside the transaction that will use them. Instants
- * entries gave up earlier in the pass stay taken until it ends, as they do in SQLite's store, so
- * both stores give the same entries the same dates.
+ * Free `updated` instants: free in the database as the batch finds it, with this batch's own
+ * changes. Other workers take instants too, so the taken ones are read inside the transaction
+ * that will use them, a minute at a time as a search reaches that minute; the unique constraint
+ * catches an instant taken by a worker that commits first.
  */
 class InstantAllocator {
   private static readonly SPAN = 60_000;
   private readonly taken = new Set<number>();
   private readonly loaded = new Set<number>();
+  /** Given up by this batch: still in the rows read, no longer taken. */
+  private readonly released = new Set<number>();
   /** Reads searches have needed so far; each reads twice the minutes of the one before, from four. */
   private searchReads = 0;
 
-  constructor(
-    private readonly client: pg.PoolClient,
-    private readonly retired: ReadonlySet<number>,
-  ) {}
+  constructor(private readonly client: pg.PoolClient) {}
 
   /** Reads the taken instants of every minute these instants fall in that is not read yet. */
   async load(instants: readonly number[]): Promise<void> {
@@ -200,7 +199,7 @@ class InstantAllocator {
       [spans.map((span) => span * InstantAllocator.SPAN), InstantAllocator.SPAN],
     );
     for (const span of spans) this.loaded.add(span);
-    for (const row of rows) this.taken.add(row.updated_ms);
+    for (const row of rows) if (!this.released.has(row.updated_ms)) this.taken.add(row.updated_ms);
   }
 
   /** The first instant from `ms` on, in whole seconds, that no entry has; taken from then on. */
@@ -213,11 +212,16 @@ class InstantAllocator {
         const minutes = Math.min(4 * 2 ** this.searchReads++, 64);
         await this.load(Array.from({ length: minutes }, (_, index) => instant + index * InstantAllocator.SPAN));
       }
-      if (!this.taken.has(instant) && !this.retired.has(instant)) break;
+      if (!this.taken.has(instant)) break;
       instant += SECOND;
     }
     this.taken.add(instant);
     return instant;
+  }
+
+  release(instant: number): void {
+    this.taken.delete(instant);
+    this.released.add(instant);
   }
 }
 

@@ -15,7 +15,8 @@ const MIGRATIONS: readonly string[] = [
   // (COLLATE "C") as SQLite's do, whatever the database's locale: feeds break ties in published
   // time by id, and both stores must write the same feeds. An `updated` instant is unique: readers
   // take two entries with one `updated` as one entry written twice, and with several workers only
-  // the database can see every instant that is taken.
+  // the database can see every instant that is taken. It is checked at commit, because within one
+  // batch an entry may take the instant another entry of the batch gives up.
   `CREATE TABLE entries (
      id            text COLLATE "C" PRIMARY KEY,
      source        text NOT NULL,
@@ -31,7 +32,7 @@ const MIGRATIONS: readonly string[] = [
      body          text NOT NULL
    );
    CREATE INDEX entries_newest_first ON entries (published_ms DESC, id);
-   CREATE UNIQUE INDEX entries_updated_unique ON entries (updated_ms);
+   ALTER TABLE entries ADD CONSTRAINT entries_updated_unique UNIQUE (updated_ms) DEFERRABLE INITIALLY DEFERRED;
    CREATE INDEX entries_by_category ON entries USING gin (categories);
    CREATE TABLE sources (
      source          text COLLATE "C" PRIMARY KEY,

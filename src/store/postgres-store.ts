@@ -8,7 +8,7 @@ import type { Entry, FeedFilter, StoredEntry } from '../model.js';
 import { storedEntry, type EntryRow } from './entry-row.js';
 import { BatchConflict, startPass, writeEntryBatch, type PassProgress } from './postgres-entries.js';
 import { migrate, PASS_LOCK, SCHEMA_KEY } from './postgres-schema.js';
-import type { EntryCounts, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
+import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
 
 /** A pass holds one connection for its lock and uses the others; a few cover a pass and a scrape. */
 const POOL_SIZE = 4;
@@ -79,13 +79,21 @@ export class PostgresStore implements Store {
 
   async sourceRecords(): Promise<Map<string, SourceRecord>> {
     const rows = await this.rows<Record<string, unknown>>('read sources', SELECT_SOURCES);
-    const records = new Map<string, SourceRecord>();
-    for (const row of rows) {
-      // SQL NULL is a field the record does not have.
-      for (const field in row) if (row[field] === null) row[field] = undefined;
-      records.set(row.source as string, row as unknown as SourceRecord);
-    }
-    return records;
+    return new Map(rows.map((row) => [row.source as string, sourceRecordFrom(row)]));
+  }
+
+  async sourceRecord(source: string): Promise<SourceRecord | undefined> {
+    const rows = await this.rows<Record<string, unknown>>('read a source', `${SELECT_SOURCES} WHERE source = $1`, [source]);
+    return rows[0] ? sourceRecordFrom(rows[0]) : undefined;
+  }
+
+  async pageStamps(kind: string, fingerprint: string): Promise<Map<string, PageStamp>> {
+    const rows = await this.rows<PageStamp & { source: string }>(
+      'read page stamps',
+      `SELECT source, size, mtime_ms AS "mtimeMs", entries FROM sources WHERE kind = $1 AND status = 'ok' AND fingerprint = $2`,
+      [kind, fingerprint],
+    );
+    return new Map(rows.map(({ source, size, mtimeMs, entries }) => [source, { size, mtimeMs, entries }]));
   }
 
   async beginPass(nowMs: number): Promise<void> {
@@ -120,12 +128,11 @@ export class PostgresStore implements Store {
         const done = await this.transaction('store entries', (client) => writeEntryBatch(client, pass, entries));
         for (const [id, capturedMs] of done.seen) pass.seen.set(id, capturedMs);
         for (const key of ['new', 'updated', 'unchanged'] as const) pass.counts[key] += done.counts[key];
-        for (const instant of done.retired) pass.retired.add(instant);
         return;
       } catch (error) {
         if (!lostRace(error)) throw error;
         if (attempt >= BATCH_ATTEMPTS) {
-          throw new StoreError(`cannot store entries in ${this.where}: still colliding with other writers after ${attempt} attempts: ${describeError(error)}`, { cause: error });
+          throw new StoreError(`cannot store entries in ${this.where}: a conflict remained after ${attempt} attempts: ${describeError((error as Error).cause)}`, { cause: error });
         }
         // Apart by a random pause, so two workers that collided do not collide again in step.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
@@ -190,7 +197,11 @@ export class PostgresStore implements Store {
     return rows[0]?.value;
   }
 
-  async setMeta(key: string, value: string): Promise<void> {
+  async setMeta(key: string, value: string | undefined): Promise<void> {
+    if (value === undefined) {
+      await this.rows('forget meta', 'DELETE FROM meta WHERE key = $1', [key]);
+      return;
+    }
     await this.rows('write meta', 'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
   }
 
@@ -294,7 +305,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Runs `work` in a transaction on one connection; errors that are races stay recognizable. */
+  /** Runs `work` in a transaction on one connection; a StoreError names the race it lost, if it lost one (see lostRace). */
   private async transaction<T>(what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.connect(what);
     let broken: Error | undefined;
@@ -306,7 +317,6 @@ export class PostgresStore implements Store {
     } catch (error) {
       // A connection that cannot even roll back is not given back to the pool.
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      if (lostRace(error)) throw error;
       throw new StoreError(`cannot ${what} in ${this.where}: ${describeError(error)}`, { cause: error });
     } finally {
       client.release(broken);
@@ -314,13 +324,20 @@ export class PostgresStore implements Store {
   }
 }
 
+/** SQL NULL is a field the record does not have. */
+function sourceRecordFrom(row: Record<string, unknown>): SourceRecord {
+  for (const field in row) if (row[field] === null) delete row[field];
+  return row as unknown as SourceRecord;
+}
+
 /**
  * Errors that mean another worker got there first: a row inserted since it was read, an
  * `updated` instant taken meanwhile (unique violation), a deadlock or a serialization failure.
  */
 function lostRace(error: unknown): boolean {
-  if (error instanceof BatchConflict) return true;
-  const code = (error as { code?: unknown }).code;
+  const cause = error instanceof StoreError ? error.cause : error;
+  if (cause instanceof BatchConflict) return true;
+  const code = (cause as { code?: unknown } | undefined)?.code;
   return code === '23505' || code === '40P01' || code === '40001';
 }
 

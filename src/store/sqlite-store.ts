@@ -1,15 +1,16 @@
 // The worker's memory: every entry ever published, each source's last result, each pass.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import type { Entry, EntryKind, FeedFilter, StoredEntry } from '../model.js';
+import { type EntryBody, packBody, unpackBody } from './entry-body.js';
 import { acquireFileLock } from './file-lock.js';
 import { migrate } from './schema.js';
-import type { EntryCounts, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
+import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
 
-export type { EntryCounts, PassRecord, SourceRecord } from './store.js';
+export type { EntryCounts, PageStamp, PassRecord, SourceRecord } from './store.js';
 
 /** SourceRecord fields and their columns, in one place for reading and writing. */
 const SOURCE_COLUMNS: [keyof SourceRecord, string][] = [
@@ -32,9 +33,9 @@ const SOURCE_COLUMNS: [keyof SourceRecord, string][] = [
 ];
 
 const SECOND = 1000;
+/** A batch this large loads every `updated` instant once rather than asking the index per entry. */
+const LOAD_INSTANTS_AT = 1000;
 
-/** The fields a reader sees; `updated` moves only when these change. */
-type EntryBody = Omit<Entry, 'id' | 'kind' | 'source' | 'published' | 'capturedAt' | 'link' | 'pageUrl'>;
 
 interface EntryRow {
   id: string;
@@ -62,6 +63,7 @@ export class SqliteStore implements Store {
         'SELECT published_ms, updated_ms, captured_ms, first_seen_ms, content_hash FROM entries WHERE id = ?',
       ),
       updatedInstants: db.prepare('SELECT updated_ms FROM entries').pluck(),
+      instantTaken: db.prepare('SELECT 1 FROM entries WHERE updated_ms = ? LIMIT 1').pluck(),
       insertEntry: db.prepare(
         `INSERT INTO entries (id, source, kind, categories, link, page_url, published_ms, updated_ms, first_seen_ms, captured_ms, content_hash, body)
          VALUES (@id, @source, @kind, @categories, @link, @page_url, @published_ms, @updated_ms, @first_seen_ms, @captured_ms, @content_hash, @body)`,
@@ -71,8 +73,11 @@ export class SqliteStore implements Store {
            captured_ms = @captured_ms, content_hash = @content_hash, body = @body WHERE id = @id`,
       ),
       touchEntry: db.prepare('UPDATE entries SET captured_ms = ?, published_ms = ?, updated_ms = ? WHERE id = ?'),
-      // Columns renamed to the record's fields, so rows need no copying into records.
-      sources: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([field, column]) => `${column} AS ${field}`).join(', ')} FROM sources`),
+      sources: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([, column]) => column).join(', ')} FROM sources`).raw(true),
+      source: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([, column]) => column).join(', ')} FROM sources WHERE source = ?`).raw(true),
+      pageStamps: db.prepare<[string, string], PageStamp & { source: string }>(
+        `SELECT source, size, mtime_ms AS mtimeMs, entries FROM sources WHERE kind = ? AND status = 'ok' AND fingerprint = ?`,
+      ),
       upsertSource: db.prepare(
         `INSERT INTO sources (${SOURCE_COLUMNS.map(([, column]) => column).join(', ')})
          VALUES (${SOURCE_COLUMNS.map(([field]) => `@${field}`).join(', ')})
@@ -95,6 +100,9 @@ export class SqliteStore implements Store {
       const db = new Database(file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // Checkpoint the log at 64 MB rather than SQLite's 4 MB: a first pass over thousands of pages
+      // then copies its writes into the database once or twice, not at every batch it commits.
+      db.pragma('wal_autocheckpoint = 16384');
       db.pragma('busy_timeout = 5000');
       migrate(db);
       return new SqliteStore(db, file);
@@ -105,12 +113,24 @@ export class SqliteStore implements Store {
 
   async sourceRecords(): Promise<Map<string, SourceRecord>> {
     const records = new Map<string, SourceRecord>();
-    for (const row of this.statements.sources.all() as Record<string, unknown>[]) {
-      // SQL NULL is a field the record does not have.
-      for (const field in row) if (row[field] === null) row[field] = undefined;
-      records.set(row.source as string, row as unknown as SourceRecord);
-    }
+    for (const row of this.statements.sources.all() as unknown[][]) records.set(row[0] as string, sourceRecordFrom(row));
     return records;
+  }
+
+  async sourceRecord(source: string): Promise<SourceRecord | undefined> {
+    const row = this.statements.source.get(source) as unknown[] | undefined;
+    return row ? sourceRecordFrom(row) : undefined;
+  }
+
+  /**
+   * Size, modification time and entry count of every source of `kind` last read fine with these
+   * settings: all a pass needs to tell that a page file is unchanged, without whole records.
+   */
+  async pageStamps(kind: string, fingerprint: string): Promise<Map<string, PageStamp>> {
+    const stamps = new Map<string, PageStamp>();
+    // Each row is its own stamp (its extra `source` field does no harm): one object per page.
+    for (const row of this.statements.pageStamps.all(kind, fingerprint)) stamps.set(row.source, row);
+    return stamps;
   }
 
   /**
@@ -136,6 +156,8 @@ export class SqliteStore implements Store {
   async storeEntries(entries: readonly Entry[]): Promise<void> {
     const pass = this.pass;
     if (!pass) throw new StoreError('storeEntries called outside a pass');
+    // Many entries check their instants against a copy in memory; a few ask the index.
+    if (entries.length >= LOAD_INSTANTS_AT) this.takenInstants ??= new Set(this.statements.updatedInstants.all() as number[]);
     this.db.transaction(() => {
       for (const entry of entries) {
         const capturedMs = entry.capturedAt.getTime();
@@ -162,13 +184,14 @@ export class SqliteStore implements Store {
   private pass: { nowMs: number; seen: Map<string, number>; counts: EntryCounts } | undefined;
 
   private applyEntry(entry: Entry, nowMs: number, storedThisPass = false): keyof EntryCounts {
-    // Serialized once: stored as is, and hashed to tell an edit from a repeat.
-    const body = JSON.stringify(entryBody(entry));
-    const contentHash = createHash('sha1').update(body).digest('base64url');
+    const body = entryBody(entry);
+    // The hash covers the whole body as a reader sees it, however the store packs it.
+    const contentHash = hash('sha1', JSON.stringify(body), 'base64url');
     const publishedMs = entry.published.getTime();
     const capturedMs = entry.capturedAt.getTime();
     const existing = this.statements.entryState.get(entry.id);
-    const row = {
+    // Built only for a row that is written: most entries of a pass are repeats.
+    const row = () => ({
       id: entry.id,
       source: entry.source,
       kind: entry.kind,
@@ -178,22 +201,23 @@ export class SqliteStore implements Store {
       published_ms: publishedMs,
       captured_ms: capturedMs,
       content_hash: contentHash,
-      body,
-    };
+      body: packBody(body),
+    });
     if (!existing) {
       const updatedMs = this.freeInstant(publishedMs);
-      this.statements.insertEntry.run({ ...row, published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: nowMs });
+      this.statements.insertEntry.run({ ...row(), published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: nowMs });
       return 'new';
     }
     if (storedThisPass && existing.first_seen_ms === nowMs) {
       // First stored by this very pass, now from a newer capture: still new, in this version.
-      this.statements.replaceEntry.run({ ...row, published_ms: existing.published_ms, updated_ms: existing.updated_ms });
+      this.statements.replaceEntry.run({ ...row(), published_ms: existing.published_ms, updated_ms: existing.updated_ms });
       return 'new';
     }
     if (capturedMs < existing.captured_ms) return 'unchanged';
     if (contentHash !== existing.content_hash) {
       const updatedMs = this.freeInstant(Math.max(capturedMs, publishedMs, existing.updated_ms + SECOND));
-      this.statements.replaceEntry.run({ ...row, published_ms: existing.published_ms, updated_ms: updatedMs });
+      this.statements.replaceEntry.run({ ...row(), published_ms: existing.published_ms, updated_ms: updatedMs });
+      this.takenInstants?.delete(existing.updated_ms);
       return 'updated';
     }
     if (capturedMs === existing.captured_ms) return 'unchanged';
@@ -208,14 +232,17 @@ export class SqliteStore implements Store {
    * moves forward by whole seconds, once, when it is stored; no other entry's date ever moves.
    */
   private freeInstant(ms: number): number {
-    this.takenInstants ??= new Set(this.statements.updatedInstants.all() as number[]);
     let instant = ms;
-    while (this.takenInstants.has(instant)) instant += SECOND;
-    this.takenInstants.add(instant);
+    while (this.isInstantTaken(instant)) instant += SECOND;
+    this.takenInstants?.add(instant);
     return instant;
   }
 
-  /** Every stored `updated` instant, loaded once per pass when a new date needs checking. */
+  private isInstantTaken(instant: number): boolean {
+    return this.takenInstants ? this.takenInstants.has(instant) : this.statements.instantTaken.get(instant) !== undefined;
+  }
+
+  /** Every stored `updated` instant, loaded once per pass when a large batch is stored. */
   private takenInstants: Set<number> | undefined;
 
   /**
@@ -276,7 +303,11 @@ export class SqliteStore implements Store {
     return (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined;
   }
 
-  async setMeta(key: string, value: string): Promise<void> {
+  async setMeta(key: string, value: string | undefined): Promise<void> {
+    if (value === undefined) {
+      this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+      return;
+    }
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
@@ -352,7 +383,7 @@ function entryBody(entry: Entry): EntryBody {
 }
 
 function storedEntry(row: EntryRow): StoredEntry {
-  const body = JSON.parse(row.body) as EntryBody;
+  const body = unpackBody(row.body);
   return {
     ...body,
     link: row.link,
@@ -366,6 +397,15 @@ function storedEntry(row: EntryRow): StoredEntry {
     firstSeen: new Date(row.first_seen_ms),
     contentHash: row.content_hash,
   };
+}
+
+/** A row as an array, copied into a record field by field; SQL NULL is a field it does not have. */
+function sourceRecordFrom(row: unknown[]): SourceRecord {
+  const record: Record<string, unknown> = {};
+  for (let column = 0; column < SOURCE_COLUMNS.length; column++) {
+    if (row[column] !== null) record[SOURCE_COLUMNS[column]![0]] = row[column];
+  }
+  return record as unknown as SourceRecord;
 }
 
 function sourceRow(record: SourceRecord): Record<string, unknown> {

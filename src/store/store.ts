@@ -29,6 +29,13 @@ export interface SourceRecord {
   nextAttemptMs?: number;
 }
 
+/** What tells that a page file is unchanged since it was last read fine. */
+export interface PageStamp {
+  size: number;
+  mtimeMs: number;
+  entries: number;
+}
+
 export interface EntryCounts {
   new: number;
   updated: number;
@@ -54,6 +61,12 @@ export type ReleasePassLock = () => Promise<void>;
 export interface Store {
   /** Every source's last result, by source id. */
   sourceRecords(): Promise<Map<string, SourceRecord>>;
+  sourceRecord(source: string): Promise<SourceRecord | undefined>;
+  /**
+   * Size, modification time and entry count of every source of `kind` last read fine with these
+   * settings (fingerprint): all a pass needs to tell a page file is unchanged, without whole records.
+   */
+  pageStamps(kind: string, fingerprint: string): Promise<Map<string, PageStamp>>;
 
   /**
    * A pass stores entries as it reads them: beginPass, storeEntries once per batch, endPass with
@@ -77,7 +90,8 @@ export interface Store {
   addArchivePage(feed: string, number: number, entryIds: readonly string[]): Promise<void>;
 
   meta(key: string): Promise<string | undefined>;
-  setMeta(key: string, value: string): Promise<void>;
+  /** Sets a fact, or forgets it when `value` is undefined. */
+  setMeta(key: string, value: string | undefined): Promise<void>;
   passCount(): Promise<number>;
   entryCount(): Promise<number>;
   entry(id: string): Promise<StoredEntry | undefined>;

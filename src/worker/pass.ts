@@ -1,24 +1,22 @@
 // One pass: read every source, store what changed, publish the feeds. A failing source is
 // logged and skipped; its earlier entries stay in the feeds.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { loadRemoteSources } from '../config/remote-sources.js';
-import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
+import type { SiteOverrides } from '../config/site.js';
 import { describeError, PublishError } from '../errors.js';
-import { listPageSources } from '../ingest/page-sources.js';
+import { listSourceFiles } from '../ingest/page-sources.js';
 import type { PassObserver, SiteConfig } from '../model.js';
 import { NORMALIZE_VERSION } from '../normalize/entries.js';
-import { writeCompressedForms } from '../publish/compressed-forms.js';
-import { FEED_FILES } from '../publish/file-names.js';
-import type { PublishResult } from '../publish/publish-feeds.js';
-import { publishStatus, STATUS_FILE } from '../publish/status.js';
+import { publishSite } from '../publish/publish-site.js';
+import { LOCAL_PAGE_KIND, sourceHealth } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
 import type { SourceRecord, Store } from '../store/store.js';
-import { VERSION } from '../version.js';
-import { readPages } from './read-pages.js';
+import { userAgent } from '../version.js';
+import { type PageListing, readPages } from './read-pages.js';
 import { mergeReadResults, type SourceFailure } from './read-result.js';
+import { loadPassSettings } from './site-settings.js';
 
 export type { SourceFailure } from './read-result.js';
 
@@ -56,26 +54,33 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const now = options.now ?? (() => new Date());
   const startedMs = now().getTime();
   const clockStart = performance.now();
-  const site = options.site ?? (await loadSiteConfig(options.sourcesDir, options.overrides));
-  const pages = listPageSources(options.sourcesDir);
-  const remote = loadRemoteSources(options.sourcesDir);
+  const site = options.site ?? (await loadPassSettings(options.sourcesDir, options.overrides, options.store));
+  const { pages, topLevel } = listSourceFiles(options.sourcesDir);
+  const remote = loadRemoteSources(options.sourcesDir, topLevel);
   prepareOutDir(options.outDir);
 
   const { store } = options;
-  const known = await store.sourceRecords();
   const fingerprint = settingsFingerprint(site);
-  const context = { site, fingerprint, known, nowMs: startedMs, logger: options.logger };
+  const context = { site, fingerprint, nowMs: startedMs, logger: options.logger };
   await store.beginPass(startedMs);
-  const pageResult = await readPages(pages, { ...context, sourcesDir: options.sourcesDir, storeEntries: (entries) => store.storeEntries(entries) });
+  const pageResult = await readPages(pages, {
+    ...context,
+    stamps: () => store.pageStamps(LOCAL_PAGE_KIND, fingerprint),
+    record: (source) => store.sourceRecord(source),
+    lastListing: parseListing(await store.meta(PAGE_LISTING_KEY)),
+    sourcesDir: options.sourcesDir,
+    storeEntries: (entries) => store.storeEntries(entries),
+  });
   let remoteResult = mergeReadResults([]);
   if (remote.sources.length > 0 || remote.invalid.length > 0) {
     // Loaded only when there are remote sources: the HTTP client, parsers and sanitizer take
     // longer to load than a pass over thousands of unchanged pages takes to run.
     const [{ Fetcher }, { readRemoteSources }] = await Promise.all([import('../ingest/fetch.js'), import('./read-remote.js')]);
-    const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site) });
+    const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) });
     try {
       remoteResult = await readRemoteSources(remote.sources, remote.invalid, {
         ...context,
+        known: await store.sourceRecords(),
         fetcher,
         storeEntries: (entries) => store.storeEntries(entries),
         ...(options.observer ? { observer: options.observer } : {}),
@@ -85,22 +90,28 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     }
   }
   const read = mergeReadResults([pageResult, remoteResult]);
-  const counts = await store.endPass(read.records);
-  const published = await publishIfChanged(site, store, options.outDir, counts.new + counts.updated > 0);
-  if (options.formsDir) writeCompressedForms(options.outDir, published.written, options.formsDir);
-  for (const { feed, reason } of published.failed) {
-    options.logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
-    read.failures.push({ source: `feed ${feed}`, reason });
-  }
-  // Health changes only with a source's record; with none, status.json stays as it is.
-  const statusWritten = read.records.length > 0 || !existsSync(path.join(options.outDir, STATUS_FILE)) ? publishStatus(mergeRecords(known, read.records), options.outDir) : false;
-  if (site.hub) {
-    const changed = changedFeedUrls(published.written, options.outDir, site);
-    if (changed.length > 0) {
-      const { notifyHub } = await import('../publish/websub.js');
-      await notifyHub(changed, { hub: site.hub, userAgent: userAgent(site), logger: options.logger, ...options.hubRetry });
+  // Health changes only with a source's record; when none changed, status.json stays as it is.
+  let healthChanged = false;
+  for (const record of read.records) {
+    if (healthDiffers(record, await store.sourceRecord(record.source))) {
+      healthChanged = true;
+      break;
     }
   }
+  const counts = await store.endPass(read.records);
+  const listing = pageResult.listing ? JSON.stringify(pageResult.listing) : undefined;
+  if (listing !== (await store.meta(PAGE_LISTING_KEY))) await store.setMeta(PAGE_LISTING_KEY, listing);
+  const published = await publishSite({
+    site,
+    store,
+    outDir: options.outDir,
+    logger: options.logger,
+    entriesChanged: counts.new + counts.updated > 0,
+    healthChanged,
+    ...(options.formsDir ? { formsDir: options.formsDir } : {}),
+    ...(options.hubRetry ? { hubRetry: options.hubRetry } : {}),
+  });
+  for (const { feed, reason } of published.failed) read.failures.push({ source: `feed ${feed}`, reason });
 
   const summary: PassSummary = {
     // Fine in total: read this pass, or unchanged since the last one that read them.
@@ -110,8 +121,8 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     entriesNew: counts.new,
     entriesUpdated: counts.updated,
     entriesUnchanged: counts.unchanged + read.unchangedEntries,
-    filesWritten: published.written.length + (statusWritten ? 1 : 0),
-    filesUnchanged: published.unchangedCount + (statusWritten ? 0 : 1),
+    filesWritten: published.written.length,
+    filesUnchanged: published.unchangedCount,
     durationMs: Math.round(performance.now() - clockStart),
     failures: read.failures,
   };
@@ -135,36 +146,14 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   return summary;
 }
 
-// Raise when rendered output changes for the same entries and settings.
-const RENDER_VERSION = 1;
+const PAGE_LISTING_KEY = 'page_listing';
 
-/**
- * Renders and writes the feeds, unless nothing could have changed them: no entry is new or
- * updated, the site's settings are those of the last publish, and its files are still there.
- */
-async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, entriesChanged: boolean): Promise<PublishOutcome> {
-  const publishKey = createHash('sha1').update(JSON.stringify([RENDER_VERSION, site])).digest('base64url');
-  const lastFiles = Number((await store.meta('published_files')) ?? 0);
-  const defaultFeed = path.join(outDir, FEED_FILES.rss);
-  if (!entriesChanged && (await store.meta('publish_key')) === publishKey && existsSync(defaultFeed)) {
-    return { written: [], unchangedCount: lastFiles, failed: [] };
-  }
-  // The renderers load only when there is something to render.
-  const { publishFeeds } = await import('../publish/publish-feeds.js');
-  const published = await publishFeeds(site, store, outDir);
-  await store.setMeta('publish_key', publishKey);
-  await store.setMeta('published_files', String(published.written.length + published.unchanged.length));
-  return { written: published.written, unchangedCount: published.unchanged.length, failed: published.failed };
+function parseListing(stored: string | undefined): PageListing | undefined {
+  return stored === undefined ? undefined : (JSON.parse(stored) as PageListing);
 }
 
-interface PublishOutcome extends Omit<PublishResult, 'unchanged'> {
-  unchangedCount: number;
-}
-
-function mergeRecords(known: Map<string, SourceRecord>, changed: readonly SourceRecord[]): Map<string, SourceRecord> {
-  const merged = new Map(known);
-  for (const record of changed) merged.set(record.source, record);
-  return merged;
+function healthDiffers(record: SourceRecord, before: SourceRecord | undefined): boolean {
+  return before === undefined || JSON.stringify(sourceHealth(record)) !== JSON.stringify(sourceHealth(before));
 }
 
 function prepareOutDir(outDir: string): void {
@@ -181,18 +170,4 @@ function prepareOutDir(outDir: string): void {
 function settingsFingerprint(site: SiteConfig): string {
   const settings = [NORMALIZE_VERSION, site.url, site.timezone, site.language ?? '', site.boilerplate];
   return createHash('sha1').update(JSON.stringify(settings)).digest('base64url');
-}
-
-/** Public URLs of the feed files a pass rewrote: what a WebSub hub is told about. */
-function changedFeedUrls(written: readonly string[], outDir: string, site: SiteConfig): string[] {
-  const feedFiles = new Set<string>(Object.values(FEED_FILES));
-  return written
-    .map((file) => path.relative(outDir, file).split(path.sep).join('/'))
-    .filter((relative) => feedFiles.has(path.posix.basename(relative)) && !relative.startsWith('archive/'))
-    .map((relative) => `${site.url}${relative}`);
-}
-
-/** Names feedloom, its version, and the site polling, so publishers can see who fetches. */
-function userAgent(site: SiteConfig): string {
-  return `feedloom/${VERSION} (+${site.url})`;
 }

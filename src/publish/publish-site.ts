@@ -1,0 +1,93 @@
+// Everything a pass publishes after it has stored what it read: the feeds and their pages (only
+// when something they show changed), gzip and br forms of them, status.json, and a WebSub ping.
+// A single-process pass calls it at its end; in distributed mode one publish job at a time does.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { SiteConfig } from '../model.js';
+import type { Store } from '../store/store.js';
+import { userAgent } from '../version.js';
+import { writeCompressedForms } from './compressed-forms.js';
+import { feedDocuments, windowsDigest } from './feed-windows.js';
+import { FEED_FILES } from './file-names.js';
+import { publishStatus, STATUS_FILE } from './status.js';
+
+// Raise when rendered output changes for the same entries and settings.
+const RENDER_VERSION = 1;
+
+export interface PublishSiteOptions {
+  site: SiteConfig;
+  store: Store;
+  outDir: string;
+  logger: Logger;
+  /** Some entry is new or updated since the last publish (else only settings can have changed). */
+  entriesChanged: boolean;
+  /** Some source's health changed, so status.json needs writing. */
+  healthChanged: boolean;
+  /** Where to leave gzip and br forms of the files published (beside the state, never in out/). */
+  formsDir?: string;
+  /** WebSub retry timing; tests shorten it. */
+  hubRetry?: { attempts?: number; firstRetryMs?: number };
+}
+
+export interface PublishSiteResult {
+  written: string[];
+  unchangedCount: number;
+  /** Feeds that could not be rendered; their files keep their last good version. */
+  failed: { feed: string; reason: string }[];
+}
+
+export async function publishSite(options: PublishSiteOptions): Promise<PublishSiteResult> {
+  const { site, store, outDir, logger } = options;
+  const feeds = await publishIfChanged(site, store, outDir, options.entriesChanged);
+  if (options.formsDir) writeCompressedForms(outDir, feeds.written, options.formsDir);
+  for (const { feed, reason } of feeds.failed) logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
+  const statusWritten = options.healthChanged || !existsSync(path.join(outDir, STATUS_FILE)) ? publishStatus(await store.sourceRecords(), outDir) : false;
+  if (site.hub) {
+    const changed = changedFeedUrls(feeds.written, outDir, site);
+    if (changed.length > 0) {
+      const { notifyHub } = await import('./websub.js');
+      await notifyHub(changed, { hub: site.hub, userAgent: userAgent(site.url), logger, ...options.hubRetry });
+    }
+  }
+  const statusFile = path.join(outDir, STATUS_FILE);
+  return {
+    written: statusWritten ? [...feeds.written, statusFile] : feeds.written,
+    unchangedCount: feeds.unchangedCount + (statusWritten ? 0 : 1),
+    failed: feeds.failed,
+  };
+}
+
+/**
+ * Renders and writes the feeds, unless nothing could have changed them: the site's settings are
+ * those of the last publish, its files are still there, and either no entry is new or updated, or
+ * none that changed is in a feed's window (an edit to an old brief changes no file).
+ */
+async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, entriesChanged: boolean): Promise<PublishSiteResult> {
+  const publishKey = createHash('sha1').update(JSON.stringify([RENDER_VERSION, site])).digest('base64url');
+  const unchanged = { written: [], unchangedCount: Number((await store.meta('published_files')) ?? 0), failed: [] };
+  const filesThere = existsSync(path.join(outDir, FEED_FILES.rss));
+  const settingsSame = (await store.meta('publish_key')) === publishKey;
+  if (!entriesChanged && settingsSame && filesThere) return unchanged;
+  const windows = await feedDocuments(site, store);
+  const digest = windowsDigest(windows, RENDER_VERSION);
+  if (settingsSame && filesThere && (await store.meta('published_windows')) === digest) return unchanged;
+  // The renderers load only when there is something to render.
+  const { publishFeeds } = await import('./publish-feeds.js');
+  const published = await publishFeeds(site, store, outDir, windows);
+  await store.setMeta('publish_key', publishKey);
+  await store.setMeta('published_files', String(published.written.length + published.unchanged.length));
+  // A feed that failed to render is tried again next pass, even with the same windows.
+  await store.setMeta('published_windows', published.failed.length === 0 ? digest : undefined);
+  return { written: published.written, unchangedCount: published.unchanged.length, failed: published.failed };
+}
+
+/** Public URLs of the feed files a pass rewrote: what a WebSub hub is told about. */
+function changedFeedUrls(written: readonly string[], outDir: string, site: SiteConfig): string[] {
+  const feedFiles = new Set<string>(Object.values(FEED_FILES));
+  return written
+    .map((file) => path.relative(outDir, file).split(path.sep).join('/'))
+    .filter((relative) => feedFiles.has(path.posix.basename(relative)) && !relative.startsWith('archive/'))
+    .map((relative) => `${site.url}${relative}`);
+}
