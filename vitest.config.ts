@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm test` needs nothing but `npm install`. Tests that need Debian packages (a browser) live
-// in test/browser/ and run with `npm run test:browser`, which .ci/run calls after installing them.
+// `npm test` needs nothing but `npm install`. Tests that need Debian packages live apart: a
+// browser in test/browser/ (`npm run test:browser`), servers such as PostgreSQL in test/services/
+// (`npm run test:services`); .ci/run installs what they need and runs them.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', 'node_modules/**'],
+    exclude: ['test/browser/**', 'test/services/**', 'node_modules/**'],
   },
 });

@@ -4,7 +4,8 @@ import { VERSION } from './version.js';
 const COMMON_HELP = `Options:
   --sources DIR     captured pages (*.txt) and site.yaml           [default: sources]
   --out DIR         where the feeds are written                     [default: out]
-  --state FILE      SQLite state, kept outside --out                [default: .feedloom/state.db]
+  --state FILE|URL  a SQLite file kept outside --out, or a postgres:// URL
+                    (overrides state in site.yaml)                  [default: .feedloom/state.db]
   --base-url URL    public URL of --out (overrides url in site.yaml)
   -h, --help        show this help`;
 
@@ -38,15 +39,15 @@ OPML file. Sources whose URL is already there are skipped; no file is ever overw
 Options:
   --sources DIR     where the source files go                       [default: sources]
   -h, --help        show this help`,
-  sources: `Usage: feedloom sources [--sources DIR] [--state FILE] [--json | --opml]
+  sources: `Usage: feedloom sources [--sources DIR] [--state FILE|URL] [--json | --opml]
 
 Lists every source: captured page files and remote sources (sources/<id>.yaml), with kind,
-schedule and health from the state file (last success, last error, failures in a row, next
+schedule and health from the state (last success, last error, failures in a row, next
 attempt). Exit status 1 when the site config is bad.
 
 Options:
   --sources DIR     captured pages and source files                [default: sources]
-  --state FILE      SQLite state                                     [default: .feedloom/state.db]
+  --state FILE|URL  SQLite file or postgres:// URL (overrides site.yaml) [default: .feedloom/state.db]
   --json            one JSON document instead of a table
   --opml            the remote feed sources as an OPML 2.0 subscription list
   -h, --help        show this help`,
@@ -60,7 +61,7 @@ ${COMMON_HELP}
   --serve           also serve --out over HTTP in this process (see feedloom serve --help)
   --port PORT       with --serve                                    [default: 8080]
   --host HOST       with --serve                                    [default: 127.0.0.1]`,
-  serve: `Usage: feedloom serve [--out DIR] [--port PORT] [--host HOST] [--state FILE] [--sources DIR]
+  serve: `Usage: feedloom serve [--out DIR] [--port PORT] [--host HOST] [--state FILE|URL] [--sources DIR]
 
 Serves the files in --out: feeds with their own content types, strong ETags and Last-Modified,
 304s, HEAD, gzip and br, Cache-Control for one schedule interval, CORS on the JSON feed. Nothing
@@ -71,7 +72,8 @@ Options:
   --out DIR         what to serve                                   [default: out]
   --port PORT       TCP port                                        [default: 8080]
   --host HOST       address to listen on                            [default: 127.0.0.1]
-  --state FILE      SQLite state, for /healthz and /metrics         [default: .feedloom/state.db]
+  --state FILE|URL  the state, for /healthz and /metrics (overrides site.yaml)
+                                                                    [default: .feedloom/state.db]
   --sources DIR     where site.yaml is, for the schedule            [default: sources]
   --queue URL       also report a distributed fleet in /metrics (redis://host:port)
   --queue-prefix P  Redis key prefix of that fleet                   [default: feedloom]

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Logger } from 'pino';
-import { loadSiteConfig, type SiteOverrides } from './config/site.js';
+import { loadSiteConfig, SITE_FILE, type SiteOverrides } from './config/site.js';
 import { DEFAULT_STATE_FILE, parseStateLocation, type StateLocation } from './config/state-location.js';
 import { ConfigError, describeError, FeedloomError } from './errors.js';
 import { createLogger } from './log.js';
@@ -118,11 +118,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Where the state is, and what named it: for messages an operator can act on. */
+type ChosenState = StateLocation & { origin: string };
+
 /** --state wins over `state:` in site.yaml (already checked when it was read), which wins over the default. */
-function stateLocation(flag: string | undefined, site: SiteConfig): StateLocation {
-  if (flag === undefined) return parseStateLocation(site.state ?? DEFAULT_STATE_FILE);
+function stateLocation(flag: string | undefined, site: SiteConfig, sourcesDir: string): ChosenState {
+  if (flag === undefined) {
+    const origin = site.state !== undefined ? `state in ${path.join(sourcesDir, SITE_FILE)}` : '--state (default)';
+    return { ...parseStateLocation(site.state ?? DEFAULT_STATE_FILE), origin };
+  }
   try {
-    return parseStateLocation(flag);
+    return { ...parseStateLocation(flag), origin: '--state' };
   } catch (error) {
     throw new ConfigError(`--state: ${describeError(error)}`, { cause: error });
   }
@@ -130,9 +136,9 @@ function stateLocation(flag: string | undefined, site: SiteConfig): StateLocatio
 
 /** The SQLite file --state names (else the default one), when it exists. */
 async function openExistingStateFile(flags: CommonFlags): Promise<{ location: StateLocation; store: Store } | undefined> {
-  let location: StateLocation;
+  let location: ChosenState;
   try {
-    location = parseStateLocation(flags.state ?? DEFAULT_STATE_FILE);
+    location = { ...parseStateLocation(flags.state ?? DEFAULT_STATE_FILE), origin: flags.state !== undefined ? '--state' : '--state (default)' };
   } catch {
     return undefined; // reported with the settings, as --state always is
   }
@@ -141,21 +147,22 @@ async function openExistingStateFile(flags: CommonFlags): Promise<{ location: St
 }
 
 function sameLocation(a: StateLocation, b: StateLocation): boolean {
-  return a.kind === 'sqlite' && b.kind === 'sqlite' ? path.resolve(a.file) === path.resolve(b.file) : a.kind === b.kind && JSON.stringify(a) === JSON.stringify(b);
+  if (a.kind === 'sqlite' && b.kind === 'sqlite') return path.resolve(a.file) === path.resolve(b.file);
+  return a.kind === 'postgres' && b.kind === 'postgres' && a.url === b.url;
 }
 
 /** The state is never published: a state file inside out/ would be served with the feeds. */
-function checkStateOutsideOut(outDir: string, state: StateLocation): void {
+function checkStateOutsideOut(outDir: string, state: ChosenState): void {
   if (state.kind !== 'sqlite') return;
   const file = state.file;
   const relative = path.relative(realPath(outDir), path.join(realPath(path.dirname(file)), path.basename(file)));
   if (!relative.startsWith('..') && !path.isAbsolute(relative)) {
-    throw new ConfigError(`--state ${file} is inside --out ${outDir}; keep the state out of what is published`);
+    throw new ConfigError(`${state.origin} ${file} is inside --out ${outDir}; keep the state out of what is published`);
   }
 }
 
 /** Checks the location, then opens the state there. */
-async function openState(outDir: string, state: StateLocation): Promise<Store> {
+async function openState(outDir: string, state: ChosenState): Promise<Store> {
   checkStateOutsideOut(outDir, state);
   return openStore(state);
 }
@@ -196,7 +203,7 @@ async function sourcesCommand(args: string[]): Promise<number> {
       process.stdout.write(remoteSourcesOpml(sourcesDir, site));
       return EXIT_OK;
     }
-    const state = stateLocation(values.state as string | undefined, site);
+    const state = stateLocation(values.state as string | undefined, site, sourcesDir);
     // A state file that does not exist yet is not created just to list sources.
     const records = state.kind === 'sqlite' && !existsSync(state.file) ? new Map() : await readSourceRecords(state);
     const rows = listSources(sourcesDir, site, records);
@@ -245,7 +252,7 @@ async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
   let store = await openExistingStateFile(flags);
   try {
     const site = await loadPassSettings(flags.sourcesDir, flags.overrides, store?.store);
-    const state = stateLocation(flags.state, site);
+    const state = stateLocation(flags.state, site, flags.sourcesDir);
     if (store && !sameLocation(store.location, state)) {
       await store.store.close();
       store = undefined;
@@ -264,7 +271,7 @@ async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
 
 async function runScheduled(flags: CommonFlags, logger: Logger): Promise<number> {
   const site = await loadSiteConfig(flags.sourcesDir, flags.overrides);
-  const state = stateLocation(flags.state, site);
+  const state = stateLocation(flags.state, site, flags.sourcesDir);
   const store = await openState(flags.outDir, state);
   // The server and metrics are loaded by the commands that use them, not by every `run`.
   const { FeedMetrics } = await import('./serve/metrics.js');
@@ -304,7 +311,7 @@ async function serveCommand(args: string[]): Promise<number> {
   try {
     if (!existsSync(values.out)) throw new ConfigError(`--out ${values.out} does not exist; run a pass first`);
     const site = await loadSiteConfig(values.sources);
-    const state = stateLocation(values.state, site);
+    const state = stateLocation(values.state, site, values.sources);
     const store = await openState(values.out, state);
     const [{ FeedMetrics }, { startFeedServer }] = await Promise.all([import('./serve/metrics.js'), import('./serve/run-server.js')]);
     const metrics = new FeedMetrics(() => store);

@@ -1,7 +1,7 @@
 // The built command line, run as an operator would: exit codes, JSON log lines, files in out/.
 // Every test works on its own temporary copy of test/fixtures/pages.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -434,6 +434,34 @@ describe('feedloom run', () => {
     expect(existsSync(path.join(ws.root, '.feedloom', 'state.db'))).toBe(true);
     expect(filesUnder(ws.out)).toContain('feed.json');
     expect(filesUnder(ws.out).filter((name) => /\.db|state|\.lock|-wal|-shm/.test(name))).toEqual([]);
+  });
+
+  it('takes the state from site.yaml unless --state names one, and refuses a location it cannot use', () => {
+    const ws = workspace();
+    const fromSite = path.join(ws.root, 'site-state', 'state.db');
+    appendFileSync(path.join(ws.sources, 'site.yaml'), `state: ${fromSite}\n`);
+    expect(run(ws).status).toBe(0);
+    expect(existsSync(ws.state)).toBe(true);
+    expect(existsSync(fromSite)).toBe(false);
+
+    const bySite = cli(['run', '--sources', ws.sources, '--out', ws.out]);
+    expect(bySite.status, bySite.stdout + bySite.stderr).toBe(0);
+    expect(existsSync(fromSite)).toBe(true);
+
+    const wrong = run(ws, ['--state', 'redis://feedloom:hunter2@127.0.0.1:6379']);
+    expect(wrong.status).toBe(1);
+    const fatal = wrong.logs.find((line) => line.level === LEVEL.fatal)?.msg;
+    expect(fatal).toContain('--state: "redis://feedloom:***@127.0.0.1:6379" must be a file path or a postgres:// URL');
+    expect(wrong.stdout).not.toContain('hunter2');
+  });
+
+  it('keeps a state that site.yaml names out of out/ too', () => {
+    const ws = workspace();
+    appendFileSync(path.join(ws.sources, 'site.yaml'), `state: ${path.join(ws.out, 'state.db')}\n`);
+    const inside = cli(['run', '--sources', ws.sources, '--out', ws.out]);
+    expect(inside.status).toBe(1);
+    expect(parseLogs(inside.stdout).find((line) => line.level === LEVEL.fatal)?.msg).toMatch(/state in .*site\.yaml .* is inside --out/);
+    expect(existsSync(ws.out)).toBe(false);
   });
 
   it('removes temporary files a killed pass left behind, and nothing else', () => {

@@ -111,6 +111,28 @@ describe('readSiteConfig errors name the file, the key and the reason', () => {
   });
 });
 
+describe('state', () => {
+  it('takes a file path or a postgres:// or postgresql:// URL, and is absent by default', () => {
+    expect(readSiteConfig({}, FILE).state).toBeUndefined();
+    expect(readSiteConfig({ state: 'var/feedloom.db' }, FILE).state).toBe('var/feedloom.db');
+    expect(readSiteConfig({ state: 'postgres://feedloom@db.example/news' }, FILE).state).toBe('postgres://feedloom@db.example/news');
+    expect(readSiteConfig({ state: 'postgresql:///news' }, FILE).state).toBe('postgresql:///news');
+  });
+
+  it('rejects another kind of URL, naming file, key and reason, and never the password', () => {
+    const { message } = configError(() => readSiteConfig({ state: 'redis://feedloom:hunter2@cache.example:6379' }, FILE));
+    expect(message).toContain(FILE);
+    expect(message).toContain('key "state"');
+    expect(message).toContain('must be a file path or a postgres:// URL');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('rejects a postgres URL that does not parse, and an empty value', () => {
+    expect(configError(() => readSiteConfig({ state: 'postgres://feedloom:pw@[db.example/news' }, FILE)).message).toContain('is not a valid postgres:// URL');
+    expect(configError(() => readSiteConfig({ state: '' }, FILE)).message).toContain('key "state": must not be empty');
+  });
+});
+
 describe('feeds', () => {
   it('reads sources globs, kind and a single category as a list', () => {
     const site = readSiteConfig(

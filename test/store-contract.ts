@@ -262,6 +262,23 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(iso(await store.entry('urn:x:e'))).toEqual({ published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T09:00:00.000Z' });
       });
 
+      it('hands out an instant an entry gives up at once, in the same batch or the next', async () => {
+        await fresh();
+        const nine = '2026-09-14T09:00:00Z';
+        const edited = (id: string) => item(id, nine, { summary: 'edited', capturedAt: new Date('2026-09-14T10:00:00Z') });
+        await store.applyPass([item('urn:x:a', nine), item('urn:x:b', '2026-09-14T08:00:00Z')], [], PASS_1);
+        // a moves to 10:00 and gives up 09:00, which c, stored after it in the same batch, takes.
+        expect(await store.applyPass([edited('urn:x:a'), item('urn:x:c', nine)], [], PASS_2)).toEqual({ new: 1, updated: 1, unchanged: 0 });
+        expect(iso(await store.entry('urn:x:c'))).toEqual({ published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T09:00:00.000Z' });
+        // d, stored before b gives up 08:00, finds it taken; e, in the next batch, takes it.
+        await store.beginPass(PASS_3);
+        await store.storeEntries([item('urn:x:d', '2026-09-14T08:00:00Z'), edited('urn:x:b')]);
+        await store.storeEntries([item('urn:x:e', '2026-09-14T08:00:00Z')]);
+        expect(await store.endPass([])).toEqual({ new: 2, updated: 1, unchanged: 0 });
+        expect(iso(await store.entry('urn:x:d'))).toEqual({ published: '2026-09-14T08:00:01.000Z', updated: '2026-09-14T08:00:01.000Z' });
+        expect(iso(await store.entry('urn:x:e'))).toEqual({ published: '2026-09-14T08:00:00.000Z', updated: '2026-09-14T08:00:00.000Z' });
+      });
+
       it('keeps thousands of entries stored in batches distinct, and stores them once', async () => {
         await fresh();
         // 3,000 entries over ten minutes: three hundred to a minute, so most instants are taken.

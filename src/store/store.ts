@@ -3,7 +3,6 @@
 // workers sharing one database); test/store-contract.ts holds both to the same behaviour.
 // Methods return promises because a database server answers asynchronously.
 import { parseStateLocation, type StateLocation } from '../config/state-location.js';
-import { StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -112,5 +111,7 @@ export interface Store {
 export async function openStore(location: string | StateLocation): Promise<Store> {
   const parsed = typeof location === 'string' ? parseStateLocation(location) : location;
   if (parsed.kind === 'sqlite') return SqliteStore.open(parsed.file);
-  throw new StoreError('a postgres:// state is not supported yet');
+  // Loaded only for a PostgreSQL state: the embedded default never pays for the client.
+  const { PostgresStore } = await import('./postgres-store.js');
+  return PostgresStore.open(parsed.url);
 }

@@ -1,0 +1,55 @@
+// An entry as a database row: the fields a reader sees kept as entry-body.ts packs them, the
+// hash of what a reader sees (to tell an edit from a repeat), dates as epoch milliseconds, and
+// the way back to a StoredEntry. The PostgreSQL store keeps the rows the SQLite store keeps.
+import { hash } from 'node:crypto';
+import type { Entry, EntryKind, StoredEntry } from '../model.js';
+import { type EntryBody, unpackBody } from './entry-body.js';
+
+export interface EntryRow {
+  id: string;
+  link: string;
+  page_url: string | null;
+  source: string;
+  kind: EntryKind;
+  published_ms: number;
+  updated_ms: number;
+  first_seen_ms: number;
+  captured_ms: number;
+  content_hash: string;
+  body: string;
+}
+
+/**
+ * What a reader sees of an entry, and what its hash covers. Links live in their own columns:
+ * they are kept from the first sighting, since a brief seen on another page is not an edit.
+ */
+export function entryBody(entry: Entry): EntryBody {
+  const { id: _id, kind: _kind, source: _source, published: _published, capturedAt: _capturedAt, link: _link, pageUrl: _pageUrl, ...body } = entry;
+  return body;
+}
+
+/** The hash covers the whole body as a reader sees it, however the store packs it. */
+export function contentHashOf(body: EntryBody): string {
+  return hash('sha1', JSON.stringify(body), 'base64url');
+}
+
+/** Categories as feeds filter them: any case in the config matches any case in the source. */
+export function filterCategories(entry: Entry): string[] {
+  return entry.categories.map((category) => category.toLowerCase());
+}
+
+export function storedEntry(row: EntryRow): StoredEntry {
+  return {
+    ...unpackBody(row.body),
+    link: row.link,
+    ...(row.page_url ? { pageUrl: row.page_url } : {}),
+    id: row.id,
+    kind: row.kind,
+    source: row.source,
+    published: new Date(row.published_ms),
+    capturedAt: new Date(row.captured_ms),
+    updated: new Date(row.updated_ms),
+    firstSeen: new Date(row.first_seen_ms),
+    contentHash: row.content_hash,
+  };
+}

@@ -1,0 +1,109 @@
+// Versioned migrations of the PostgreSQL state. They run at open, in one transaction, under an
+// advisory lock, so two workers starting at once never both create a table (CREATE TABLE IF NOT
+// EXISTS alone races on the catalog) and a failed migration leaves the schema as it was.
+import type pg from 'pg';
+
+/** Advisory lock classes (the first key); the second key is the schema, so one database can hold several states. */
+export const MIGRATION_LOCK = 0x6c6f6f6d; // "loom"
+export const PASS_LOCK = 0x70617373; // "pass"
+
+/** The lock key of the current schema: states in two schemas of a database never block each other. */
+export const SCHEMA_KEY = 'hashtext(current_schema())';
+
+const MIGRATIONS: readonly string[] = [
+  // The shape the SQLite state has reached, in PostgreSQL's types. Ids compare in byte order
+  // (COLLATE "C") as SQLite's do, whatever the database's locale: feeds break ties in published
+  // time by id, and both stores must write the same feeds. An `updated` instant is unique: readers
+  // take two entries with one `updated` as one entry written twice, and with several workers only
+  // the database can see every instant that is taken. It is checked at commit, because within one
+  // batch an entry may take the instant another entry of the batch gives up.
+  `CREATE TABLE entries (
+     id            text COLLATE "C" PRIMARY KEY,
+     source        text NOT NULL,
+     kind          text NOT NULL,
+     categories    jsonb NOT NULL,
+     link          text NOT NULL,
+     page_url      text,
+     published_ms  bigint NOT NULL,
+     updated_ms    bigint NOT NULL,
+     first_seen_ms bigint NOT NULL,
+     captured_ms   bigint NOT NULL,
+     content_hash  text NOT NULL,
+     body          text NOT NULL
+   );
+   CREATE INDEX entries_newest_first ON entries (published_ms DESC, id);
+   ALTER TABLE entries ADD CONSTRAINT entries_updated_unique UNIQUE (updated_ms) DEFERRABLE INITIALLY DEFERRED;
+   CREATE INDEX entries_by_category ON entries USING gin (categories);
+   CREATE TABLE sources (
+     source          text COLLATE "C" PRIMARY KEY,
+     kind            text NOT NULL,
+     url             text,
+     size            bigint,
+     mtime_ms        double precision,
+     bytes_hash      text,
+     fingerprint     text,
+     status          text NOT NULL,
+     error           text,
+     entries         integer NOT NULL DEFAULT 0,
+     last_attempt_ms bigint NOT NULL,
+     last_success_ms bigint,
+     etag            text,
+     last_modified   text,
+     failures        integer NOT NULL DEFAULT 0,
+     next_attempt_ms bigint
+   );
+   CREATE TABLE passes (
+     id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     started_ms        bigint NOT NULL,
+     duration_ms       bigint NOT NULL,
+     sources_ok        integer NOT NULL,
+     sources_failed    integer NOT NULL,
+     sources_unchanged integer NOT NULL,
+     entries_new       integer NOT NULL,
+     entries_updated   integer NOT NULL,
+     entries_unchanged integer NOT NULL,
+     files_written     integer NOT NULL,
+     files_unchanged   integer NOT NULL
+   );
+   CREATE TABLE archive_pages (
+     feed      text NOT NULL,
+     number    integer NOT NULL,
+     entry_ids text NOT NULL,
+     PRIMARY KEY (feed, number)
+   );
+   CREATE TABLE archived_entries (
+     feed     text NOT NULL,
+     entry_id text COLLATE "C" NOT NULL,
+     PRIMARY KEY (feed, entry_id)
+   );
+   CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);`,
+];
+
+/** The schema version this feedloom writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the schema up to date; throws if the database is newer than this feedloom. */
+export async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // Held to the end of the transaction: a second process waits here, then finds nothing to do.
+    await client.query(`SELECT pg_advisory_xact_lock($1, ${SCHEMA_KEY})`, [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const { rows } = await client.query<{ version: number }>('SELECT coalesce(max(version), 0)::integer AS version FROM schema_migrations');
+    const current = rows[0]!.version;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`the database is at schema version ${current}, newer than this feedloom's ${SCHEMA_VERSION}; upgrade feedloom`);
+    }
+    for (let version = current; version < SCHEMA_VERSION; version++) {
+      await client.query(MIGRATIONS[version]!);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version + 1]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
