@@ -381,7 +381,7 @@ async function workerCommand(args: string[]): Promise<number> {
     const publishDelayMs = positiveNumber('publish-delay', values['publish-delay']) * 1000;
     const overrides = values['base-url'] ? { baseUrl: values['base-url'] } : {};
     const site = await loadSiteConfig(values.sources, overrides);
-    const state = stateLocation(values.state, site);
+    const state = stateLocation(values.state, site, values.sources);
     mkdirSync(values.out, { recursive: true });
     const store = await openState(values.out, state);
     const { startWorker } = await import('./queue/worker.js');
