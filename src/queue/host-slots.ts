@@ -1,7 +1,8 @@
 // Politeness across every worker on every machine: at most `perHost` requests at a time to one
 // host in total. Each host has a sorted set in Redis of the slots taken, scored by when each
-// lease ends; a worker that dies mid-request holds its slot only until the lease runs out.
-// Redis's own clock scores the leases, so machines with skewed clocks still agree.
+// lease ends. A lease is short and renewed while its request runs, so a worker that dies
+// mid-request holds its slot a few seconds at most. Redis's own clock scores the leases, so
+// machines with skewed clocks still agree.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { HostLimiter, type SlotLimiter } from '../ingest/host-limiter.js';
@@ -19,13 +20,24 @@ end
 return 0
 `;
 
+// KEYS[1]: the host's slots. ARGV: lease ms, the token. Extends a lease still held.
+const RENEW_SLOT = `
+local now = redis.call('TIME')
+local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+  redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[1]), ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
+end
+return 0
+`;
+
 export interface HostSlotsOptions {
   redis: Redis;
   prefix: string;
   perHost: number;
   /** Requests this process has in flight at most, to any hosts. */
   overall: number;
-  /** How long a slot is held at most: longer than any request may take. */
+  /** How long a slot outlives the worker holding it; renewed every third of it. */
   leaseMs: number;
   /** How long to wait before asking again for a host whose slots are all taken. */
   retryMs?: number;
@@ -54,10 +66,15 @@ export class RedisHostSlots implements SlotLimiter {
       releaseLocal();
       throw error;
     }
+    const renewal = setInterval(() => {
+      this.options.redis.eval(RENEW_SLOT, 1, key, this.options.leaseMs, token).catch(() => undefined);
+    }, this.options.leaseMs / 3);
+    renewal.unref();
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      clearInterval(renewal);
       releaseLocal();
       // A failed release only means the slot is held until its lease ends.
       this.options.redis.zrem(key, token).catch(() => undefined);

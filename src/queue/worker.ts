@@ -21,6 +21,9 @@ import { connectRedis, PAGES_JOB, PUBLISH_JOB, PUBLISH_QUEUE, type QueueLocation
 import { RedisHostSlots } from './host-slots.js';
 import { countJob } from './queue-metrics.js';
 
+/** A killed worker's request slots free up this long after it died, at most. */
+const SLOT_LEASE_MS = 6_000;
+
 export interface WorkerOptions {
   queue: QueueLocation;
   store: Store;
@@ -88,7 +91,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const file = ['.yaml', '.yml'].map((extension) => `${id}${extension}`).find((name) => existsSync(path.join(options.sourcesDir, name)));
     if (!file) return `${id}: no longer in sources/`;
     const remote = loadRemoteSources(options.sourcesDir, [file]);
-    slots ??= new RedisHostSlots({ redis: connection, prefix, perHost: site.fetch.perHost, overall: site.fetch.overall, leaseMs: site.fetch.totalTimeoutMs * 2 });
+    slots ??= new RedisHostSlots({ redis: connection, prefix, perHost: site.fetch.perHost, overall: site.fetch.overall, leaseMs: SLOT_LEASE_MS });
     const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) }, slots);
     const nowMs = Date.now();
     const previous = await store.sourceRecord(id);
