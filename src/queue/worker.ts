@@ -10,6 +10,7 @@ import { loadRemoteSources } from '../config/remote-sources.js';
 import { loadSiteConfig, type SiteConfigCache, type SiteOverrides } from '../config/site.js';
 import { LockError } from '../errors.js';
 import { Fetcher } from '../ingest/fetch.js';
+import type { SlotLimiter } from '../ingest/host-limiter.js';
 import type { Entry, SiteConfig } from '../model.js';
 import { publishSite } from '../publish/publish-site.js';
 import { sourceHealth } from '../publish/status.js';
@@ -54,7 +55,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await publishQueue.setGlobalConcurrency(1);
   const storeGate = new Gate();
   const settings = new SettingsReader(options.sourcesDir, options.overrides);
-  let slots: RedisHostSlots | undefined;
+  const fetchers = new FetcherForSettings((site) => new RedisHostSlots({ redis: connection, prefix, perHost: site.fetch.perHost, overall: site.fetch.overall, leaseMs: SLOT_LEASE_MS }));
 
   const requestPublish = () =>
     publishQueue.add(PUBLISH_JOB, {}, {
@@ -91,28 +92,23 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const file = ['.yaml', '.yml'].map((extension) => `${id}${extension}`).find((name) => existsSync(path.join(options.sourcesDir, name)));
     if (!file) return `${id}: no longer in sources/`;
     const remote = loadRemoteSources(options.sourcesDir, [file]);
-    slots ??= new RedisHostSlots({ redis: connection, prefix, perHost: site.fetch.perHost, overall: site.fetch.overall, leaseMs: SLOT_LEASE_MS });
-    const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) }, slots);
+    const fetcher = fetchers.for(site);
     const nowMs = Date.now();
     const previous = await store.sourceRecord(id);
     const entries: Entry[] = [];
-    try {
-      const read = await readRemoteSources(remote.sources, remote.invalid, {
-        site,
-        fingerprint: settingsFingerprint(site),
-        known: new Map(previous ? [[id, dueNow(previous)]] : []),
-        nowMs,
-        logger,
-        fetcher,
-        storeEntries: async (batch) => void entries.push(...batch),
-      });
-      const counts = await storeGate.run(() => store.applyPass(entries, read.records, nowMs));
-      const healthChanged = read.records.some((record) => healthDiffers(record, previous));
-      if (counts.new + counts.updated > 0 || healthChanged) await requestPublish();
-      return `${id}: ${counts.new} new, ${counts.updated} updated`;
-    } finally {
-      await fetcher.close();
-    }
+    const read = await readRemoteSources(remote.sources, remote.invalid, {
+      site,
+      fingerprint: settingsFingerprint(site),
+      known: new Map(previous ? [[id, dueNow(previous)]] : []),
+      nowMs,
+      logger,
+      fetcher,
+      storeEntries: async (batch) => void entries.push(...batch),
+    });
+    const counts = await storeGate.run(() => store.applyPass(entries, read.records, nowMs));
+    const healthChanged = read.records.some((record) => healthDiffers(record, previous));
+    if (counts.new + counts.updated > 0 || healthChanged) await requestPublish();
+    return `${id}: ${counts.new} new, ${counts.updated} updated`;
   };
 
   const processPublish = async (): Promise<string> => {
@@ -142,6 +138,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     async close() {
       // Stop taking jobs, let the active ones finish, then let go of Redis.
       await Promise.all([sourceWorker.close(), publishWorker.close()]);
+      await fetchers.close();
       await publishQueue.close();
       await connection.quit();
     },
@@ -161,6 +158,31 @@ function dueNow(record: SourceRecord): SourceRecord {
 
 function healthDiffers(record: SourceRecord, before: SourceRecord | undefined): boolean {
   return before === undefined || JSON.stringify(sourceHealth(record)) !== JSON.stringify(sourceHealth(before));
+}
+
+/**
+ * One HTTP client for every job, so connections to a host are kept alive from one job to the
+ * next; a new one (and new request slots) only when the site's fetch settings change.
+ */
+class FetcherForSettings {
+  private current: { key: string; fetcher: Fetcher } | undefined;
+
+  constructor(private readonly slotsFor: (site: SiteConfig) => SlotLimiter) {}
+
+  for(site: SiteConfig): Fetcher {
+    const key = JSON.stringify([site.fetch, site.url]);
+    if (this.current?.key !== key) {
+      const old = this.current?.fetcher;
+      // Jobs still using the old client finish with it; it closes once they have.
+      if (old) setTimeout(() => void old.close(), 60_000).unref();
+      this.current = { key, fetcher: new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) }, this.slotsFor(site)) };
+    }
+    return this.current.fetcher;
+  }
+
+  async close(): Promise<void> {
+    await this.current?.fetcher.close();
+  }
 }
 
 /** Reads site.yaml for each job, parsing it again only when its text changes. */
