@@ -11,17 +11,17 @@ export function parseStateLocation(text: string): StateLocation {
   if (scheme === undefined) return { kind: 'sqlite', file: text };
   // Any other URL is a mistake, never a file name: "redis://…" must not become a folder called "redis:".
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
-    throw new Error(`"${redactStateLocation(text)}" must be a file path or a postgres:// URL`);
+    throw new Error(`"${redactUrl(text)}" must be a file path or a postgres:// URL`);
   }
   try {
     new URL(text);
   } catch {
-    throw new Error(`"${redactStateLocation(text)}" is not a valid postgres:// URL`);
+    throw new Error(`"${redactUrl(text)}" is not a valid postgres:// URL`);
   }
   return { kind: 'postgres', url: text };
 }
 
-/** The location as logs and error messages may show it: a password never leaves the process. */
-export function redactStateLocation(text: string): string {
+/** A URL (a state's, a queue's) as logs and error messages may show it: a password never leaves the process. */
+export function redactUrl(text: string): string {
   return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1:***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
 }

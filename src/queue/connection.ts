@@ -1,6 +1,7 @@
 // Distributed mode runs on Redis through BullMQ: one queue of source jobs that any number of
 // workers take from, and one queue of publish jobs that only one worker at a time runs.
 import { Redis } from 'ioredis';
+import { redactUrl } from '../config/state-location.js';
 import { ConfigError } from '../errors.js';
 
 export const SOURCES_QUEUE = 'feedloom-sources';
@@ -28,10 +29,10 @@ export function parseQueueLocation(text: string, prefix = 'feedloom'): QueueLoca
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError(`--queue: "${redactQueueUrl(text)}" is not a URL; give redis://host:port`);
+    throw new ConfigError(`--queue: "${redactUrl(text)}" is not a URL; give redis://host:port`);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new ConfigError(`--queue: "${redactQueueUrl(text)}" must be a redis:// or rediss:// URL`);
+    throw new ConfigError(`--queue: "${redactUrl(text)}" must be a redis:// or rediss:// URL`);
   }
   if (!/^[A-Za-z0-9_.:-]+$/.test(prefix)) throw new ConfigError(`--queue-prefix: "${prefix}" may hold only letters, digits and _ . : -`);
   return { url: text, prefix };
@@ -43,9 +44,4 @@ export function parseQueueLocation(text: string, prefix = 'feedloom'): QueueLoca
  */
 export function connectRedis(location: QueueLocation): Redis {
   return new Redis(location.url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
-}
-
-/** The URL as logs may show it: a password never leaves the process. */
-export function redactQueueUrl(text: string): string {
-  return text.replace(/^(rediss?:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1:***@');
 }

@@ -2,7 +2,7 @@
 // same behaviour as SqliteStore (test/store-contract.ts holds both to it). Writes are batched and
 // transactional; see postgres-entries.ts for how concurrent writers are kept apart.
 import pg from 'pg';
-import { redactStateLocation } from '../config/state-location.js';
+import { redactUrl } from '../config/state-location.js';
 import { describeError, LockError, StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
 import { storedEntry, type EntryRow } from './entry-row.js';
@@ -63,7 +63,7 @@ export class PostgresStore implements Store {
 
   /** Connects, and brings the schema up to date. A search_path in the URL's `options` picks the schema. */
   static async open(url: string): Promise<PostgresStore> {
-    const where = redactStateLocation(url);
+    const where = redactUrl(url);
     const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: TYPES, application_name: 'feedloom', keepAlive: true });
     // An idle connection that breaks (a server restart) must not end the process; the next
     // query gets a fresh connection, or fails with a StoreError saying why.

@@ -1,0 +1,170 @@
+// The parts of distributed mode one at a time, on a real Redis: request slots shared by every
+// worker, a worker that drains on SIGTERM, and /metrics reporting the fleet.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisHostSlots } from '../../src/queue/host-slots.js';
+import { buildIfStale, CLI, ROOT } from '../support/built-cli.js';
+import { startFeedFarm } from '../support/feed-farm.mjs';
+import { schemaOf, TestSchemas } from './support/postgres.js';
+
+function redisUrl(): string {
+  const url = process.env.FEEDLOOM_TEST_REDIS_URL;
+  if (!url) throw new Error('FEEDLOOM_TEST_REDIS_URL is not set: point it at a Redis server (.ci/run starts one)');
+  return url;
+}
+
+const prefix = () => `test-${randomBytes(4).toString('hex')}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const schemas = new TestSchemas();
+const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+const children: ChildProcess[] = [];
+let root: string;
+
+beforeAll(() => {
+  buildIfStale();
+  root = mkdtempSync(path.join(tmpdir(), 'feedloom-queue-'));
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await redis.quit();
+  await schemas.end();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function start(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, FEEDLOOM_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  children.push(child);
+  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+}
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('RedisHostSlots', () => {
+  it('lets at most perHost requests run at once to a host across every worker, and other hosts go on', async () => {
+    const options = { redis, prefix: prefix(), perHost: 2, overall: 16, leaseMs: 5_000, retryMs: 10 };
+    const workers = [new RedisHostSlots(options), new RedisHostSlots(options), new RedisHostSlots(options)];
+    let inFlight = 0;
+    let most = 0;
+    const request = async (worker: RedisHostSlots, host: string) => {
+      const release = await worker.acquire(host);
+      if (host === 'busy.example') {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await sleep(30);
+        inFlight--;
+      }
+      release();
+    };
+    const started = Date.now();
+    await Promise.all([...Array.from({ length: 12 }, (_, index) => request(workers[index % 3]!, 'busy.example')), request(workers[0]!, 'quiet.example')]);
+    expect(most).toBe(2);
+    // Twelve requests two at a time take six turns of 30 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(6 * 30 - 5);
+  });
+
+  it('frees the slots of a worker that died once their leases run out, not before', async () => {
+    const options = { redis, prefix: prefix(), perHost: 1, overall: 4, leaseMs: 600, retryMs: 10 };
+    // A worker that takes a slot and is never heard from again: its lease is never renewed.
+    await redis.zadd(`${options.prefix}:host-slots:gone.example`, Date.now() + 600, 'dead-worker');
+    const started = Date.now();
+    const release = await new RedisHostSlots(options).acquire('gone.example');
+    release();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('keeps a slot while its request runs longer than the lease', async () => {
+    const options = { redis, prefix: prefix(), perHost: 1, overall: 4, leaseMs: 300, retryMs: 10 };
+    const holder = await new RedisHostSlots(options).acquire('slow.example');
+    let second = false;
+    const waiting = new RedisHostSlots(options).acquire('slow.example').then((release) => {
+      second = true;
+      release();
+    });
+    await sleep(1_000);
+    expect(second).toBe(false);
+    holder();
+    await waiting;
+    expect(second).toBe(true);
+  });
+});
+
+describe('feedloom worker and serve --queue', () => {
+  it('drains on SIGTERM: the jobs it is running finish and are stored before it exits', async () => {
+    const farm = await startFeedFarm({ feeds: 4, items: 2, hosts: 4, delayMs: 1_500 });
+    try {
+      const sources = path.join(root, 'drain-sources');
+      mkdirSync(sources);
+      writeFileSync(path.join(sources, 'site.yaml'), 'title: Drain\nurl: https://drain.example/\n');
+      for (let index = 0; index < 4; index++) writeFileSync(path.join(sources, `slow-${index}.yaml`), `kind: feed\nurl: ${farm.feedUrl(index)}\n`);
+      const state = await schemas.fresh();
+      const queuePrefix = prefix();
+      const worker = start(['worker', '--sources', sources, '--out', path.join(root, 'drain-out'), '--state', state, '--queue', redisUrl(), '--queue-prefix', queuePrefix]);
+      await waitFor('the worker to start', () => worker.output().includes('worker started'));
+      const queue = new Queue('feedloom-sources', { connection: redis, prefix: queuePrefix });
+      await queue.addBulk(Array.from({ length: 4 }, (_, index) => ({ name: 'source', data: { source: `slow-${index}` } })));
+      await waitFor('every request to reach the farm', () => farm.total() === 4);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+      // Each job was mid-request at SIGTERM; all four finished and stored their items.
+      const rows = await schemas.query<{ n: string }>(`SELECT count(*) AS n FROM ${schemaOf(state)}.entries`);
+      expect(Number(rows[0]!.n)).toBe(8);
+      expect(await queue.getJobCounts('completed', 'active', 'wait')).toMatchObject({ completed: 4, active: 0, wait: 0 });
+      await queue.close();
+    } finally {
+      await farm.close();
+    }
+  }, 60_000);
+
+  it('reports queue depth, workers and jobs done and failed in /metrics', async () => {
+    const queuePrefix = prefix();
+    const queue = new Queue('feedloom-sources', { connection: redis, prefix: queuePrefix });
+    await queue.addBulk([{ name: 'source', data: { source: 'a' } }, { name: 'source', data: { source: 'b' } }, { name: 'source', data: { source: 'c' }, opts: { delay: 60_000 } }]);
+    await redis.set(`${queuePrefix}:feedloom-metrics:feedloom-sources:completed`, '41');
+    await redis.set(`${queuePrefix}:feedloom-metrics:feedloom-publish:failed`, '2');
+    const sources = path.join(root, 'metrics-sources');
+    const out = path.join(root, 'metrics-out');
+    mkdirSync(sources);
+    mkdirSync(out);
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const serve = start(['serve', '--sources', sources, '--out', out, '--state', path.join(root, 'metrics.db'), '--port', String(port), '--queue', redisUrl(), '--queue-prefix', queuePrefix]);
+    try {
+      await waitFor('the server to listen', () => serve.output().includes(String(port)));
+      const body = await new Promise<string>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve(text));
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(body).toContain('feedloom_queue_jobs{queue="feedloom-sources",state="waiting"} 2');
+      expect(body).toContain('feedloom_queue_jobs{queue="feedloom-sources",state="delayed"} 1');
+      expect(body).toContain('feedloom_queue_workers{queue="feedloom-sources"} 0');
+      expect(body).toContain('feedloom_jobs_completed_total{queue="feedloom-sources"} 41');
+      expect(body).toContain('feedloom_jobs_failed_total{queue="feedloom-publish"} 2');
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.exited;
+      await queue.close();
+    }
+  }, 60_000);
+});
