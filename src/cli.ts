@@ -134,11 +134,15 @@ function stateLocation(flag: string | undefined, site: SiteConfig, sourcesDir: s
   }
 }
 
-/** The SQLite file --state names (else the default one), when it exists. */
+/**
+ * The SQLite file --state names, when it exists. Only a file named on the command line: without
+ * --state, site.yaml may name another state, and the default file must not even be opened then.
+ */
 async function openExistingStateFile(flags: CommonFlags): Promise<{ location: StateLocation; store: Store } | undefined> {
+  if (flags.state === undefined) return undefined;
   let location: ChosenState;
   try {
-    location = { ...parseStateLocation(flags.state ?? DEFAULT_STATE_FILE), origin: flags.state !== undefined ? '--state' : '--state (default)' };
+    location = { ...parseStateLocation(flags.state), origin: '--state' };
   } catch {
     return undefined; // reported with the settings, as --state always is
   }
@@ -247,8 +251,8 @@ async function readSourceRecords(state: StateLocation) {
 
 async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
   // The config is checked before out/ is touched and before a new state is made: a bad site.yaml
-  // changes nothing. A state file that exists already remembers the settings it last read, so a
-  // pass over unchanged sources need not parse site.yaml again; site.yaml may name another state.
+  // changes nothing. A state file --state names remembers the settings it last read, so a pass
+  // over unchanged sources need not parse site.yaml again (site.yaml may still name another state).
   let store = await openExistingStateFile(flags);
   try {
     const site = await loadPassSettings(flags.sourcesDir, flags.overrides, store?.store);
