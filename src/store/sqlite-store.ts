@@ -1,11 +1,11 @@
 // The worker's memory: every entry ever published, each source's last result, each pass.
-import { hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
-import type { Entry, EntryKind, FeedFilter, StoredEntry } from '../model.js';
-import { type EntryBody, packBody, unpackBody } from './entry-body.js';
+import type { Entry, FeedFilter, StoredEntry } from '../model.js';
+import { packBody } from './entry-body.js';
+import { contentHashOf, entryBody, type EntryRow, filterCategories, storedEntry } from './entry-row.js';
 import { acquireFileLock } from './file-lock.js';
 import { migrate } from './schema.js';
 import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
@@ -36,20 +36,6 @@ const SECOND = 1000;
 /** A batch this large loads every `updated` instant once rather than asking the index per entry. */
 const LOAD_INSTANTS_AT = 1000;
 
-
-interface EntryRow {
-  id: string;
-  link: string;
-  page_url: string | null;
-  source: string;
-  kind: EntryKind;
-  published_ms: number;
-  updated_ms: number;
-  first_seen_ms: number;
-  captured_ms: number;
-  content_hash: string;
-  body: string;
-}
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -186,7 +172,7 @@ export class SqliteStore implements Store {
   private applyEntry(entry: Entry, nowMs: number, storedThisPass = false): keyof EntryCounts {
     const body = entryBody(entry);
     // The hash covers the whole body as a reader sees it, however the store packs it.
-    const contentHash = hash('sha1', JSON.stringify(body), 'base64url');
+    const contentHash = contentHashOf(body);
     const publishedMs = entry.published.getTime();
     const capturedMs = entry.capturedAt.getTime();
     const existing = this.statements.entryState.get(entry.id);
@@ -195,7 +181,7 @@ export class SqliteStore implements Store {
       id: entry.id,
       source: entry.source,
       kind: entry.kind,
-      categories: JSON.stringify(entry.categories.map((category) => category.toLowerCase())),
+      categories: JSON.stringify(filterCategories(entry)),
       link: entry.link,
       page_url: entry.pageUrl ?? null,
       published_ms: publishedMs,
@@ -371,32 +357,6 @@ function filterClauses(filter: FeedFilter, extra?: string, extraParams: unknown[
     params.push(...filter.categories.map((category) => category.toLowerCase()));
   }
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
-}
-
-/**
- * What a reader sees of an entry, and what its hash covers. Links live in their own columns:
- * they are kept from the first sighting, since a brief seen on another page is not an edit.
- */
-function entryBody(entry: Entry): EntryBody {
-  const { id: _id, kind: _kind, source: _source, published: _published, capturedAt: _capturedAt, link: _link, pageUrl: _pageUrl, ...body } = entry;
-  return body;
-}
-
-function storedEntry(row: EntryRow): StoredEntry {
-  const body = unpackBody(row.body);
-  return {
-    ...body,
-    link: row.link,
-    ...(row.page_url ? { pageUrl: row.page_url } : {}),
-    id: row.id,
-    kind: row.kind,
-    source: row.source,
-    published: new Date(row.published_ms),
-    capturedAt: new Date(row.captured_ms),
-    updated: new Date(row.updated_ms),
-    firstSeen: new Date(row.first_seen_ms),
-    contentHash: row.content_hash,
-  };
 }
 
 /** A row as an array, copied into a record field by field; SQL NULL is a field it does not have. */
