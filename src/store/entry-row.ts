@@ -1,9 +1,11 @@
-// An entry as a database row: the fields a reader sees kept as entry-body.ts packs them, the
-// hash of what a reader sees (to tell an edit from a repeat), dates as epoch milliseconds, and
-// the way back to a StoredEntry. The PostgreSQL store keeps the rows the SQLite store keeps.
+// Rows as both stores keep them. An entry: the fields a reader sees kept as entry-body.ts packs
+// them, the hash of what a reader sees (to tell an edit from a repeat), dates as epoch
+// milliseconds, and the way back to a StoredEntry. A pass: its counts. The PostgreSQL store keeps
+// the rows the SQLite store keeps.
 import { hash } from 'node:crypto';
 import type { Entry, EntryKind, StoredEntry } from '../model.js';
-import { type EntryBody, unpackBody } from './entry-body.js';
+import { type EntryBody, packBody, unpackBody } from './entry-body.js';
+import type { PassRecord } from './store.js';
 
 export interface EntryRow {
   id: string;
@@ -38,6 +40,21 @@ export function filterCategories(entry: Entry): string[] {
   return entry.categories.map((category) => category.toLowerCase());
 }
 
+/** The columns an entry's row takes from the entry itself; its dates are the store's to settle. */
+export function entryColumns(entry: Entry, body: EntryBody, contentHash: string) {
+  return {
+    id: entry.id,
+    source: entry.source,
+    kind: entry.kind,
+    categories: JSON.stringify(filterCategories(entry)),
+    link: entry.link,
+    page_url: entry.pageUrl ?? null,
+    captured_ms: entry.capturedAt.getTime(),
+    content_hash: contentHash,
+    body: packBody(body),
+  };
+}
+
 export function storedEntry(row: EntryRow): StoredEntry {
   return {
     ...unpackBody(row.body),
@@ -51,5 +68,22 @@ export function storedEntry(row: EntryRow): StoredEntry {
     updated: new Date(row.updated_ms),
     firstSeen: new Date(row.first_seen_ms),
     contentHash: row.content_hash,
+  };
+}
+
+/** A row of the passes table (numbers however the driver gives them) as a PassRecord. */
+export function passRecordFrom(row: Record<string, number | string>): PassRecord & { id: number } {
+  return {
+    id: Number(row.id),
+    startedMs: Number(row.started_ms),
+    durationMs: Number(row.duration_ms),
+    sourcesOk: Number(row.sources_ok),
+    sourcesFailed: Number(row.sources_failed),
+    sourcesUnchanged: Number(row.sources_unchanged),
+    entriesNew: Number(row.entries_new),
+    entriesUpdated: Number(row.entries_updated),
+    entriesUnchanged: Number(row.entries_unchanged),
+    filesWritten: Number(row.files_written),
+    filesUnchanged: Number(row.files_unchanged),
   };
 }

@@ -13,8 +13,7 @@
 // the batch commits).
 import type pg from 'pg';
 import type { Entry } from '../model.js';
-import { packBody } from './entry-body.js';
-import { contentHashOf, entryBody, filterCategories } from './entry-row.js';
+import { contentHashOf, entryBody, entryColumns } from './entry-row.js';
 import type { EntryCounts } from './store.js';
 
 const SECOND = 1000;
@@ -88,17 +87,7 @@ export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress,
     const capturedMs = entry.capturedAt.getTime();
     const existing = current.get(entry.id);
     // Built only for a row that is written: most entries of a pass are repeats.
-    const fields = () => ({
-      id: entry.id,
-      source: entry.source,
-      kind: entry.kind,
-      categories: JSON.stringify(filterCategories(entry)),
-      link: entry.link,
-      page_url: entry.pageUrl ?? null,
-      captured_ms: capturedMs,
-      content_hash: contentHash,
-      body: packBody(body),
-    });
+    const fields = () => entryColumns(entry, body, contentHash);
     if (!existing) {
       const updatedMs = await instants.free(publishedMs);
       put({ ...fields(), published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: pass.nowMs });

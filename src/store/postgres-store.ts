@@ -5,7 +5,7 @@ import pg from 'pg';
 import { redactUrl } from '../config/state-location.js';
 import { describeError, LockError, StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
-import { storedEntry, type EntryRow } from './entry-row.js';
+import { passRecordFrom, storedEntry, type EntryRow } from './entry-row.js';
 import { BatchConflict, startPass, writeEntryBatch, type PassProgress } from './postgres-entries.js';
 import { migrate, PASS_LOCK, SCHEMA_KEY } from './postgres-schema.js';
 import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
@@ -229,21 +229,7 @@ export class PostgresStore implements Store {
 
   async lastPass(): Promise<(PassRecord & { id: number }) | undefined> {
     const rows = await this.rows<Record<string, number>>('read the last pass', 'SELECT * FROM passes ORDER BY id DESC LIMIT 1');
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      id: row.id!,
-      startedMs: row.started_ms!,
-      durationMs: row.duration_ms!,
-      sourcesOk: row.sources_ok!,
-      sourcesFailed: row.sources_failed!,
-      sourcesUnchanged: row.sources_unchanged!,
-      entriesNew: row.entries_new!,
-      entriesUpdated: row.entries_updated!,
-      entriesUnchanged: row.entries_unchanged!,
-      filesWritten: row.files_written!,
-      filesUnchanged: row.files_unchanged!,
-    };
+    return rows[0] ? passRecordFrom(rows[0]) : undefined;
   }
 
   /**

@@ -4,8 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
-import { packBody } from './entry-body.js';
-import { contentHashOf, entryBody, type EntryRow, filterCategories, storedEntry } from './entry-row.js';
+import { contentHashOf, entryBody, entryColumns, type EntryRow, passRecordFrom, storedEntry } from './entry-row.js';
 import { acquireFileLock } from './file-lock.js';
 import { migrate } from './schema.js';
 import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
@@ -177,18 +176,7 @@ export class SqliteStore implements Store {
     const capturedMs = entry.capturedAt.getTime();
     const existing = this.statements.entryState.get(entry.id);
     // Built only for a row that is written: most entries of a pass are repeats.
-    const row = () => ({
-      id: entry.id,
-      source: entry.source,
-      kind: entry.kind,
-      categories: JSON.stringify(filterCategories(entry)),
-      link: entry.link,
-      page_url: entry.pageUrl ?? null,
-      published_ms: publishedMs,
-      captured_ms: capturedMs,
-      content_hash: contentHash,
-      body: packBody(body),
-    });
+    const row = () => entryColumns(entry, body, contentHash);
     if (!existing) {
       const updatedMs = this.freeInstant(publishedMs);
       this.statements.insertEntry.run({ ...row(), published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: nowMs });
@@ -316,20 +304,7 @@ export class SqliteStore implements Store {
 
   async lastPass(): Promise<(PassRecord & { id: number }) | undefined> {
     const row = this.statements.lastPass.get() as Record<string, number> | undefined;
-    if (!row) return undefined;
-    return {
-      id: row.id!,
-      startedMs: row.started_ms!,
-      durationMs: row.duration_ms!,
-      sourcesOk: row.sources_ok!,
-      sourcesFailed: row.sources_failed!,
-      sourcesUnchanged: row.sources_unchanged!,
-      entriesNew: row.entries_new!,
-      entriesUpdated: row.entries_updated!,
-      entriesUnchanged: row.entries_unchanged!,
-      filesWritten: row.files_written!,
-      filesUnchanged: row.files_unchanged!,
-    };
+    return row ? passRecordFrom(row) : undefined;
   }
 
   /** A lock file beside the state file; an in-memory state belongs to one process already. */

@@ -12,7 +12,7 @@ import { NORMALIZE_VERSION } from '../normalize/entries.js';
 import { publishSite } from '../publish/publish-site.js';
 import { LOCAL_PAGE_KIND, sourceHealth } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
-import type { SourceRecord, Store } from '../store/store.js';
+import type { PassRecord, SourceRecord, Store } from '../store/store.js';
 import { optional } from '../optional.js';
 import { userAgent } from '../version.js';
 import { type PageListing, readPages } from './read-pages.js';
@@ -42,16 +42,8 @@ export interface PassOptions {
   pagesOnly?: boolean;
 }
 
-export interface PassSummary {
-  sourcesOk: number;
-  sourcesFailed: number;
-  sourcesUnchanged: number;
-  entriesNew: number;
-  entriesUpdated: number;
-  entriesUnchanged: number;
-  filesWritten: number;
-  filesUnchanged: number;
-  durationMs: number;
+/** The counts the state records for a pass, and what the caller needs beside them. */
+export interface PassSummary extends Omit<PassRecord, 'startedMs'> {
   failures: SourceFailure[];
   /** Some source's health changed: status.json (and, with pagesOnly, a publish) is due. */
   healthChanged: boolean;

@@ -91,13 +91,12 @@ async function sourcesAttemptedSince(state: string, sinceMs: number): Promise<nu
   return Number(rows[0]!.n);
 }
 
-/** Jobs still to do or running on either queue. */
+/** Source jobs waiting or running, and publish jobs not done yet (a publish waits out its delay). */
 async function queuesBusy(redis: Redis, prefix: string): Promise<number> {
-  let busy = 0;
-  for (const queue of ['feedloom-sources', 'feedloom-publish']) {
-    busy += (await redis.llen(`${prefix}:${queue}:wait`)) + (await redis.llen(`${prefix}:${queue}:active`));
-  }
-  return busy;
+  const sources = `${prefix}:feedloom-sources`;
+  const publish = `${prefix}:feedloom-publish`;
+  const counts = await Promise.all([redis.llen(`${sources}:wait`), redis.llen(`${sources}:active`), redis.llen(`${publish}:wait`), redis.llen(`${publish}:active`), redis.zcard(`${publish}:delayed`)]);
+  return counts.reduce((sum, count) => sum + count, 0);
 }
 
 async function startFleet(): Promise<Fleet> {
