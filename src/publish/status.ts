@@ -27,6 +27,11 @@ export function sourceHealth(record: SourceRecord) {
   };
 }
 
+/** Whether a source's health (what status.json shows of it) differs from its last record's. */
+export function healthDiffers(record: SourceRecord, before: SourceRecord | undefined): boolean {
+  return before === undefined || JSON.stringify(sourceHealth(record)) !== JSON.stringify(sourceHealth(before));
+}
+
 /** Writes out/status.json from every source's record; true if its bytes changed. */
 export function publishStatus(records: ReadonlyMap<string, SourceRecord>, outDir: string): boolean {
   const sources = [...records.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0)).map(sourceHealth);

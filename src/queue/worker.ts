@@ -13,7 +13,7 @@ import { Fetcher } from '../ingest/fetch.js';
 import type { SlotLimiter } from '../ingest/host-limiter.js';
 import type { Entry, SiteConfig } from '../model.js';
 import { publishSite } from '../publish/publish-site.js';
-import { sourceHealth } from '../publish/status.js';
+import { healthDiffers } from '../publish/status.js';
 import type { SourceRecord, Store } from '../store/store.js';
 import { userAgent } from '../version.js';
 import { runPass, settingsFingerprint } from '../worker/pass.js';
@@ -68,31 +68,30 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       backoff: { type: 'exponential', delay: 1000 },
     });
 
-  const processSource = async (job: Job<SourceJobData>): Promise<string> => {
-    const site = await settings.read();
-    if (job.name === PAGES_JOB) {
-      let release;
-      try {
-        release = await store.lockPasses();
-      } catch (error) {
-        // The last pages job (or a single-process pass) is still at it: this tick is its.
-        if (error instanceof LockError) return `pages: skipped, ${error.message}`;
-        throw error;
-      }
-      try {
-        const summary = await storeGate.run(() => runPass({ sourcesDir: options.sourcesDir, outDir: options.outDir, store, site, logger, pagesOnly: true }));
-        if (summary.entriesNew + summary.entriesUpdated > 0 || summary.healthChanged) await requestPublish();
-        return `pages: ${summary.entriesNew} new, ${summary.entriesUpdated} updated`;
-      } finally {
-        await release();
-      }
+  /** Every captured page under sources/, as one pass reads them; one such job at a time. */
+  const runPagesJob = async (site: SiteConfig): Promise<string> => {
+    let release;
+    try {
+      release = await store.lockPasses();
+    } catch (error) {
+      // Another pages job (or a single-process pass) is running: it covers this tick.
+      if (error instanceof LockError) return `pages: skipped, ${error.message}`;
+      throw error;
     }
-    const id = job.data.source;
-    if (job.name !== SOURCE_JOB || !id) throw new Error(`unknown job ${job.name}`);
+    try {
+      const summary = await storeGate.run(() => runPass({ sourcesDir: options.sourcesDir, outDir: options.outDir, store, site, logger, pagesOnly: true }));
+      if (summary.entriesNew + summary.entriesUpdated > 0 || summary.healthChanged) await requestPublish();
+      return `pages: ${summary.entriesNew} new, ${summary.entriesUpdated} updated`;
+    } finally {
+      await release();
+    }
+  };
+
+  /** One remote source: fetched while other jobs run, stored one job at a time. */
+  const runSourceJob = async (site: SiteConfig, id: string): Promise<string> => {
     const file = ['.yaml', '.yml'].map((extension) => `${id}${extension}`).find((name) => existsSync(path.join(options.sourcesDir, name)));
     if (!file) return `${id}: no longer in sources/`;
     const remote = loadRemoteSources(options.sourcesDir, [file]);
-    const fetcher = fetchers.for(site);
     const nowMs = Date.now();
     const previous = await store.sourceRecord(id);
     const entries: Entry[] = [];
@@ -102,13 +101,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       known: new Map(previous ? [[id, dueNow(previous)]] : []),
       nowMs,
       logger,
-      fetcher,
+      fetcher: fetchers.for(site),
       storeEntries: async (batch) => void entries.push(...batch),
     });
     const counts = await storeGate.run(() => store.applyPass(entries, read.records, nowMs));
     const healthChanged = read.records.some((record) => healthDiffers(record, previous));
     if (counts.new + counts.updated > 0 || healthChanged) await requestPublish();
     return `${id}: ${counts.new} new, ${counts.updated} updated`;
+  };
+
+  const processSource = async (job: Job<SourceJobData>): Promise<string> => {
+    const site = await settings.read();
+    if (job.name === PAGES_JOB) return runPagesJob(site);
+    if (job.name === SOURCE_JOB && job.data.source) return runSourceJob(site, job.data.source);
+    throw new Error(`unknown job ${job.name}`);
   };
 
   const processPublish = async (): Promise<string> => {
@@ -154,10 +160,6 @@ function dueNow(record: SourceRecord): SourceRecord {
   if (record.status !== 'ok' || record.nextAttemptMs === undefined) return record;
   const { nextAttemptMs: _notDue, ...due } = record;
   return due;
-}
-
-function healthDiffers(record: SourceRecord, before: SourceRecord | undefined): boolean {
-  return before === undefined || JSON.stringify(sourceHealth(record)) !== JSON.stringify(sourceHealth(before));
 }
 
 /**

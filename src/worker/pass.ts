@@ -10,9 +10,9 @@ import { listSourceFiles } from '../ingest/page-sources.js';
 import type { PassObserver, SiteConfig } from '../model.js';
 import { NORMALIZE_VERSION } from '../normalize/entries.js';
 import { publishSite } from '../publish/publish-site.js';
-import { LOCAL_PAGE_KIND, sourceHealth } from '../publish/status.js';
+import { healthDiffers, LOCAL_PAGE_KIND } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
-import type { PassRecord, SourceRecord, Store } from '../store/store.js';
+import type { PassRecord, Store } from '../store/store.js';
 import { optional } from '../optional.js';
 import { userAgent } from '../version.js';
 import { type PageListing, readPages } from './read-pages.js';
@@ -152,10 +152,6 @@ const PAGE_LISTING_KEY = 'page_listing';
 
 function parseListing(stored: string | undefined): PageListing | undefined {
   return stored === undefined ? undefined : (JSON.parse(stored) as PageListing);
-}
-
-function healthDiffers(record: SourceRecord, before: SourceRecord | undefined): boolean {
-  return before === undefined || JSON.stringify(sourceHealth(record)) !== JSON.stringify(sourceHealth(before));
 }
 
 function prepareOutDir(outDir: string): void {

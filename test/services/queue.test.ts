@@ -106,6 +106,40 @@ describe('RedisHostSlots', () => {
   });
 });
 
+describe('feedloom scheduler', () => {
+  it('keeps one job scheduler per source and one for the pages, keyed by id, in step with sources/', async () => {
+    const sources = path.join(root, 'scheduled-sources');
+    mkdirSync(sources);
+    writeFileSync(path.join(sources, 'site.yaml'), 'title: Sched\nurl: https://sched.example/\nschedule: "*/5 * * * *"\n');
+    writeFileSync(path.join(sources, 'front-page.txt'), 'A lead story long enough to stand for the page.\n');
+    writeFileSync(path.join(sources, 'wire.yaml'), 'kind: feed\nurl: https://wire.example/feed.xml\nschedule: "0 * * * *"\n');
+    writeFileSync(path.join(sources, 'coast.yaml'), 'kind: feed\nurl: https://coast.example/feed.xml\n');
+    const queuePrefix = prefix();
+    const queue = new Queue('feedloom-sources', { connection: redis, prefix: queuePrefix });
+    const schedulers = async () => Object.fromEntries((await queue.getJobSchedulers(0, -1)).map((scheduler) => [scheduler.key, scheduler.pattern]));
+    const args = ['scheduler', '--sources', sources, '--queue', redisUrl(), '--queue-prefix', queuePrefix, '--refresh', '1'];
+    const first = start(args);
+    try {
+      await waitFor('the schedules', async () => Object.keys(await schedulers()).length === 3);
+      expect(await schedulers()).toEqual({ 'source:wire': '0 * * * *', 'source:coast': '*/5 * * * *', pages: '*/5 * * * *' });
+      // A second scheduler at once changes nothing: a source is never scheduled twice.
+      const second = start(args);
+      await waitFor('the second scheduler', () => second.output().includes('schedules in step'));
+      expect(second.output()).toContain('"scheduled":0');
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+      // A source removed loses its schedule at the next look at sources/.
+      rmSync(path.join(sources, 'coast.yaml'));
+      await waitFor('the removed source to lose its schedule', async () => !('source:coast' in (await schedulers())));
+      expect(Object.keys(await schedulers()).sort()).toEqual(['pages', 'source:wire']);
+    } finally {
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      await queue.close();
+    }
+  }, 60_000);
+});
+
 describe('feedloom worker and serve --queue', () => {
   it('drains on SIGTERM: the jobs it is running finish and are stored before it exits', async () => {
     const farm = await startFeedFarm({ feeds: 4, items: 2, hosts: 4, delayMs: 1_500 });
