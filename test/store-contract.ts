@@ -24,7 +24,7 @@ const PASS_3 = Date.parse('2026-09-14T11:31:00Z');
 const SECOND = 1000;
 
 /** A remote feed item with everything an entry can carry; `fields` override. */
-function item(id: string, published: string, fields: Partial<Entry> = {}): Entry {
+export function item(id: string, published: string, fields: Partial<Entry> = {}): Entry {
   return {
     id,
     kind: 'item',

@@ -4,11 +4,10 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { LockError, StoreError } from '../../src/errors.js';
-import type { Entry } from '../../src/model.js';
 import { PostgresStore } from '../../src/store/postgres-store.js';
 import { SCHEMA_VERSION } from '../../src/store/postgres-schema.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { describeStoreContract } from '../store-contract.js';
+import { describeStoreContract, item } from '../store-contract.js';
 import { postgresUrl, schemaOf, TestSchemas, urlWithSchema } from './support/postgres.js';
 
 const schemas = new TestSchemas();
@@ -20,25 +19,6 @@ describeStoreContract('PostgresStore', {
 });
 
 const NOW = Date.parse('2026-09-14T09:01:00Z');
-
-function item(id: string, published: string, fields: Partial<Entry> = {}): Entry {
-  return {
-    id,
-    kind: 'item',
-    source: 'wire',
-    title: `Story ${id}`,
-    summary: `What happened in ${id}.`,
-    contentText: `What happened in ${id}.`,
-    contentHtml: `<p>What happened in ${id}.</p>`,
-    link: `https://wire.example/${id}`,
-    categories: [],
-    authors: [],
-    enclosures: [],
-    published: new Date(published),
-    capturedAt: new Date(published),
-    ...fields,
-  };
-}
 
 describe('PostgresStore with several writers', () => {
   const stores: Store[] = [];
