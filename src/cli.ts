@@ -96,6 +96,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`feedloom: unknown command "${command}"\n\n${HELP.main}\n`);
     return EXIT_FATAL;
   }
+  if (rest.some((arg) => arg === '--queue' || arg.startsWith('--queue='))) {
+    process.stderr.write(`feedloom ${command}: distributed mode runs as "feedloom scheduler --queue URL" and any number of "feedloom worker --queue URL"; see feedloom worker --help\n`);
+    return EXIT_FATAL;
+  }
   const parsed = parseCommand(command, rest, command === 'start' ? { ...COMMON_OPTIONS, ...START_OPTIONS } : COMMON_OPTIONS);
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;

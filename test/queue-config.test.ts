@@ -28,6 +28,7 @@ describe('feedloom scheduler and worker', () => {
       [['worker'], '--queue redis://host:port is required'],
       [['scheduler', '--queue', 'http://queue.example'], 'must be a redis:// or rediss:// URL'],
       [['worker', '--queue', 'redis://127.0.0.1:1', '--concurrency', '0'], 'must be a number above 0'],
+      [['start', '--queue', 'redis://127.0.0.1:1'], 'distributed mode runs as "feedloom scheduler --queue URL"'],
     ] as const) {
       const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
       expect(result.status, result.stdout + result.stderr).toBe(1);
