@@ -57,7 +57,8 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const site = options.site ?? (await loadPassSettings(options.sourcesDir, options.overrides, options.store));
   const { pages, topLevel } = listSourceFiles(options.sourcesDir);
   const remote = loadRemoteSources(options.sourcesDir, topLevel);
-  prepareOutDir(options.outDir);
+  // A pages job writes nothing to out/, and must not sweep away a publish job's temporary files.
+  if (!options.pagesOnly) prepareOutDir(options.outDir);
 
   const { store } = options;
   const fingerprint = settingsFingerprint(site);
