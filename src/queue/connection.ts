@@ -1,6 +1,7 @@
 // Distributed mode runs on Redis through BullMQ: one queue of source jobs that any number of
 // workers take from, and one queue of publish jobs that only one worker at a time runs.
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { redactUrl } from '../config/state-location.js';
 import { ConfigError } from '../errors.js';
 
@@ -40,8 +41,24 @@ export function parseQueueLocation(text: string, prefix = 'feedloom'): QueueLoca
 
 /**
  * A connection for BullMQ. Workers block on Redis, so commands must wait out a reconnect rather
- * than fail after a few retries (BullMQ asks for maxRetriesPerRequest: null).
+ * than fail after a few retries (BullMQ asks for maxRetriesPerRequest: null). While Redis is away
+ * the client keeps trying, and each failed attempt is a log line, not a crash.
  */
-export function connectRedis(location: QueueLocation): Redis {
-  return new Redis(location.url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+export function connectRedis(location: QueueLocation, logger?: Logger): Redis {
+  const redis = new Redis(location.url, { maxRetriesPerRequest: null });
+  logErrors(redis, `Redis at ${redactUrl(location.url)}`, logger);
+  return redis;
+}
+
+/**
+ * Logs what a Redis client, queue or worker reports going wrong, at most one line every 10 s
+ * per emitter however often it retries; without a listener these would be unstructured noise.
+ */
+export function logErrors(emitter: { on(event: 'error', listener: (error: Error) => void): unknown }, what: string, logger?: Logger): void {
+  let lastLoggedMs = 0;
+  emitter.on('error', (error: Error) => {
+    if (Date.now() - lastLoggedMs < 10_000) return;
+    lastLoggedMs = Date.now();
+    logger?.warn({ stage: 'queue', err: error.message }, `${what}: ${error.message} (retrying)`);
+  });
 }

@@ -4,7 +4,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { connectRedis, PUBLISH_QUEUE, type QueueLocation, SOURCES_QUEUE } from './connection.js';
+import { connectRedis, logErrors, PUBLISH_QUEUE, type QueueLocation, SOURCES_QUEUE } from './connection.js';
 
 type Outcome = 'completed' | 'failed';
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
@@ -29,6 +29,8 @@ export interface QueueMetrics {
 export function registerQueueMetrics(registry: Registry, location: QueueLocation): QueueMetrics {
   const connection = connectRedis(location);
   const queues = [SOURCES_QUEUE, PUBLISH_QUEUE].map((name) => new Queue(name, { connection, prefix: location.prefix }));
+  // A scrape while Redis is away fails on its own; the reconnecting client need not log here.
+  for (const queue of queues) logErrors(queue, `${queue.name} queue`);
   new Gauge({
     name: 'feedloom_queue_jobs',
     help: 'Jobs in each queue, by state (waiting + delayed is the depth still to do).',

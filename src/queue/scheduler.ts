@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { loadRemoteSources } from '../config/remote-sources.js';
 import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
 import { listSourceFiles } from '../ingest/page-sources.js';
-import { connectRedis, PAGES_JOB, type QueueLocation, SOURCE_JOB, type SourceJobData, SOURCES_QUEUE } from './connection.js';
+import { connectRedis, logErrors, PAGES_JOB, type QueueLocation, SOURCE_JOB, type SourceJobData, SOURCES_QUEUE } from './connection.js';
 
 export interface SchedulerOptions {
   queue: QueueLocation;
@@ -34,8 +34,9 @@ const PAGES_SCHEDULER = 'pages';
 const sourceSchedulerId = (id: string) => `source:${id}`;
 
 export async function startScheduler(options: SchedulerOptions): Promise<RunningScheduler> {
-  const connection = connectRedis(options.queue);
+  const connection = connectRedis(options.queue, options.logger);
   const queue = new Queue<SourceJobData>(SOURCES_QUEUE, { connection, prefix: options.queue.prefix });
+  logErrors(queue, 'sources queue', options.logger);
   let timer: NodeJS.Timeout | undefined;
   let closing = false;
 

@@ -18,7 +18,7 @@ import type { SourceRecord, Store } from '../store/store.js';
 import { userAgent } from '../version.js';
 import { runPass, settingsFingerprint } from '../worker/pass.js';
 import { readRemoteSources } from '../worker/read-remote.js';
-import { connectRedis, PAGES_JOB, PUBLISH_JOB, PUBLISH_QUEUE, type QueueLocation, SOURCE_JOB, type SourceJobData, SOURCES_QUEUE } from './connection.js';
+import { connectRedis, logErrors, PAGES_JOB, PUBLISH_JOB, PUBLISH_QUEUE, type QueueLocation, SOURCE_JOB, type SourceJobData, SOURCES_QUEUE } from './connection.js';
 import { RedisHostSlots } from './host-slots.js';
 import { countJob } from './queue-metrics.js';
 
@@ -48,9 +48,10 @@ export interface RunningWorker {
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { logger, store } = options;
-  const connection = connectRedis(options.queue);
+  const connection = connectRedis(options.queue, logger);
   const prefix = options.queue.prefix;
   const publishQueue = new Queue(PUBLISH_QUEUE, { connection, prefix });
+  logErrors(publishQueue, 'publish queue', logger);
   // Only one publish job runs at a time in the whole fleet: two never write the same file.
   await publishQueue.setGlobalConcurrency(1);
   const storeGate = new Gate();
@@ -136,7 +137,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       logger.error({ queue: worker.name, job: job?.id, source: job?.data && 'source' in job.data ? job.data.source : undefined, err: error.message, attempts: job?.attemptsMade }, `job failed: ${error.message}`);
       void countJob(connection, prefix, worker.name, 'failed');
     });
-    worker.on('error', (error) => logger.error({ queue: worker.name, err: error.message }, `queue error: ${error.message}`));
+    logErrors(worker, `worker on ${worker.name}`, logger);
   }
   logger.info({ queue: options.queue.prefix, concurrency: options.concurrency }, 'worker started');
 
