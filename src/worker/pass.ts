@@ -12,7 +12,7 @@ import { NORMALIZE_VERSION } from '../normalize/entries.js';
 import { publishSite } from '../publish/publish-site.js';
 import { healthDiffers, LOCAL_PAGE_KIND } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
-import type { PassRecord, Store } from '../store/store.js';
+import type { PassRecord, SourceRecord, Store } from '../store/store.js';
 import { optional } from '../optional.js';
 import { userAgent } from '../version.js';
 import { type PageListing, readPages } from './read-pages.js';
@@ -73,6 +73,8 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     storeEntries: (entries) => store.storeEntries(entries),
   });
   let remoteResult = mergeReadResults([]);
+  // Every source's record, when remote sources needed them all; else they are asked one by one.
+  let known: Map<string, SourceRecord> | undefined;
   if (!options.pagesOnly && (remote.sources.length > 0 || remote.invalid.length > 0)) {
     // Loaded only when there are remote sources: the HTTP client, parsers and sanitizer take
     // longer to load than a pass over thousands of unchanged pages takes to run.
@@ -81,7 +83,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     try {
       remoteResult = await readRemoteSources(remote.sources, remote.invalid, {
         ...context,
-        known: await store.sourceRecords(),
+        known: (known = await store.sourceRecords()),
         fetcher,
         storeEntries: (entries) => store.storeEntries(entries),
         ...(options.observer ? { observer: options.observer } : {}),
@@ -94,7 +96,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   // Health changes only with a source's record; when none changed, status.json stays as it is.
   let healthChanged = false;
   for (const record of read.records) {
-    if (healthDiffers(record, await store.sourceRecord(record.source))) {
+    if (healthDiffers(record, known ? known.get(record.source) : await store.sourceRecord(record.source))) {
       healthChanged = true;
       break;
     }
