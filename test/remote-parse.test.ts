@@ -15,7 +15,7 @@ import type { Entry } from '../src/model.js';
 import { feedToEntries, type RemoteFeedContext } from '../src/normalize/feed-items.js';
 import { briefId, leadId, urnUuid } from '../src/normalize/ids.js';
 import { readRemoteSources } from '../src/worker/read-remote.js';
-import { fixture, send, sendFixture, startFixtureServer, type FixtureServer } from './support/http-fixture-server.js';
+import { fixture, islandPageSource, send, sendFixture, startFixtureServer, type FixtureServer } from './support/http-fixture-server.js';
 
 const SITE = readSiteConfig({ url: 'https://feeds.example/', timezone: 'UTC' }, 'site.yaml');
 const FETCHED = new Date('2026-03-01T12:00:00Z');
@@ -410,18 +410,7 @@ describe('pages read as sources', () => {
     const pageUrl = server.url('/pages/island.html');
     const result = await readPageSource(
       'island',
-      [
-        'kind: page',
-        `url: ${pageUrl}`,
-        'timezone: Asia/Tokyo',
-        'selectors:',
-        '  lead_title: h1.headline',
-        '  lead_body: .story',
-        '  brief: .live-item',
-        '  brief_time: time',
-        '  brief_topic: .topic',
-        '  brief_text: .text',
-      ].join('\n'),
+      islandPageSource(pageUrl).join('\n'),
     );
     expect(result.failures).toEqual([]);
     expect(result.ok).toBe(1);

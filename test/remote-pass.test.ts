@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { VERSION } from '../src/version.js';
 import { runPass, type PassSummary } from '../src/worker/pass.js';
-import { delay, delayed, fixture, redirect, send, sendFixture, startFixtureServer, streamBytes, type FixtureServer, type Handler } from './support/http-fixture-server.js';
+import { delay, delayed, fixture, islandPageSource, redirect, send, sendFixture, startFixtureServer, streamBytes, type FixtureServer, type Handler } from './support/http-fixture-server.js';
 
 const SITE_URL = 'https://feeds.example/';
 const T0 = Date.parse('2026-03-01T12:00:00Z');
@@ -760,18 +760,7 @@ describe('pages in a pass', () => {
   it('publishes the lead and the briefs of an HTML page, with entry pages for the briefs', async () => {
     const ws = workspace();
     server.route('/pages/island.html', sendFixture('island-times.html', 'text/html; charset=utf-8'));
-    source(ws, 'island', [
-      'kind: page',
-      `url: ${server.url('/pages/island.html')}`,
-      'timezone: Asia/Tokyo',
-      'selectors:',
-      '  lead_title: h1.headline',
-      '  lead_body: .story',
-      '  brief: .live-item',
-      '  brief_time: time',
-      '  brief_topic: .topic',
-      '  brief_text: .text',
-    ]);
+    source(ws, 'island', islandPageSource(server.url('/pages/island.html')));
     const { summary } = await pass(ws, T0);
     expect(summary).toMatchObject({ sourcesOk: 1, sourcesFailed: 0, entriesNew: 4 });
     const items = jsonItems(ws);

@@ -3,16 +3,16 @@
 // hosts. A round fetches every source once; no entry is stored twice; the feeds are byte for
 // byte those a single `feedloom run` writes; and a worker killed with SIGKILL mid-round loses
 // nothing: its jobs are taken up by the others once their locks expire.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIfStale, CLI, ROOT } from '../support/built-cli.js';
+import { buildIfStale } from '../support/built-cli.js';
 import { startFeedFarm } from '../support/feed-farm.mjs';
 import { schemaOf, TestSchemas } from './support/postgres.js';
+import { type CliProcess, killAll, redisUrl, startCli, waitFor } from './support/processes.js';
 
 const SOURCES = 300;
 const ITEMS = 3;
@@ -21,14 +21,7 @@ const WORKERS = 3;
 const SCHEDULE = '*/15 * * * * *';
 const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'];
 
-function redisUrl(): string {
-  const url = process.env.FEEDLOOM_TEST_REDIS_URL;
-  if (!url) throw new Error('FEEDLOOM_TEST_REDIS_URL is not set: point it at a Redis server (.ci/run starts one)');
-  return url;
-}
-
 const schemas = new TestSchemas();
-const children: ChildProcess[] = [];
 let root: string;
 let farm: Awaited<ReturnType<typeof startFeedFarm>>;
 
@@ -43,42 +36,18 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  killAll();
   await farm?.close();
   await schemas.end();
   rmSync(root, { recursive: true, force: true });
 });
 
 interface Fleet {
-  scheduler: ChildProcess;
-  workers: ChildProcess[];
+  scheduler: CliProcess;
+  workers: CliProcess[];
   out: string;
   state: string;
   queueArgs: string[];
-}
-
-function start(args: string[], name: string): ChildProcess {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, FEEDLOOM_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGKILL') process.stderr.write(`${name} exited with ${code ?? signal}:\n${output.slice(-3000)}\n`);
-  });
-  children.push(child);
-  return child;
-}
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 async function entryCount(state: string): Promise<number> {
@@ -105,9 +74,9 @@ async function startFleet(): Promise<Fleet> {
   const out = path.join(root, `out-${prefix}`);
   const state = await schemas.fresh();
   const sources = path.join(root, 'sources');
-  const scheduler = start(['scheduler', '--sources', sources, ...queueArgs], 'scheduler');
+  const scheduler = startCli(['scheduler', '--sources', sources, ...queueArgs], 'scheduler');
   const workers = Array.from({ length: WORKERS }, (_, index) =>
-    start(['worker', '--sources', sources, '--out', out, '--state', state, ...queueArgs, '--concurrency', '8', '--lock-seconds', '3', '--publish-delay', '1'], `worker ${index + 1}`),
+    startCli(['worker', '--sources', sources, '--out', out, '--state', state, ...queueArgs, '--concurrency', '8', '--lock-seconds', '3', '--publish-delay', '1'], `worker ${index + 1}`),
   );
   return { scheduler, workers, out, state, queueArgs };
 }
@@ -128,8 +97,8 @@ describe('feedloom scheduler and three workers', () => {
       // Round 2: one worker is killed outright while the round is under way.
       const round2Ms = Date.now();
       await waitFor('round 2 to start', () => farm.total() >= SOURCES + 40, 30_000);
-      fleet.workers[0]!.kill('SIGKILL');
-      await exited(fleet.workers[0]!);
+      fleet.workers[0]!.child.kill('SIGKILL');
+      await fleet.workers[0]!.exited;
       const fetchedWhenKilled = farm.total() - SOURCES;
       expect(fetchedWhenKilled).toBeLessThan(SOURCES);
       // Every source is processed in the end: fetched again and its record written by round 2.
@@ -141,16 +110,16 @@ describe('feedloom scheduler and three workers', () => {
     } finally {
       // SIGTERM drains: the scheduler and the surviving workers exit 0.
       const stopping = [fleet.scheduler, ...fleet.workers.slice(1)];
-      for (const child of stopping) child.kill('SIGTERM');
-      expect(await Promise.all(stopping.map(exited))).toEqual(stopping.map(() => 0));
+      for (const process of stopping) process.child.kill('SIGTERM');
+      expect(await Promise.all(stopping.map((process) => process.exited))).toEqual(stopping.map(() => 0));
       await redis.quit();
     }
 
     // Single-process mode over the same sources writes the same feeds, byte for byte.
     const single = path.join(root, 'out-single');
     // Not spawnSync: the farm answers from this process, which must keep running meanwhile.
-    const run = start(['run', '--sources', path.join(root, 'sources'), '--out', single, '--state', path.join(root, 'single.db')], 'single-process run');
-    expect(await exited(run)).toBe(0);
+    const run = startCli(['run', '--sources', path.join(root, 'sources'), '--out', single, '--state', path.join(root, 'single.db')], 'single-process run');
+    expect(await run.exited).toBe(0);
     for (const name of FEED_FILES) {
       const distributed = readFileSync(path.join(fleet.out, name), 'utf8');
       expect(distributed, name).toBe(readFileSync(path.join(single, name), 'utf8'));

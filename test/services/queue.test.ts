@@ -1,6 +1,5 @@
 // The parts of distributed mode one at a time, on a real Redis: request slots shared by every
 // worker, a worker that drains on SIGTERM, and /metrics reporting the fleet.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -10,21 +9,15 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisHostSlots } from '../../src/queue/host-slots.js';
-import { buildIfStale, CLI, ROOT } from '../support/built-cli.js';
+import { buildIfStale } from '../support/built-cli.js';
 import { startFeedFarm } from '../support/feed-farm.mjs';
 import { schemaOf, TestSchemas } from './support/postgres.js';
-
-function redisUrl(): string {
-  const url = process.env.FEEDLOOM_TEST_REDIS_URL;
-  if (!url) throw new Error('FEEDLOOM_TEST_REDIS_URL is not set: point it at a Redis server (.ci/run starts one)');
-  return url;
-}
+import { killAll, redisUrl, startCli, waitFor } from './support/processes.js';
 
 const prefix = () => `test-${randomBytes(4).toString('hex')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const schemas = new TestSchemas();
 const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-const children: ChildProcess[] = [];
 let root: string;
 
 beforeAll(() => {
@@ -33,28 +26,11 @@ beforeAll(() => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  killAll();
   await redis.quit();
   await schemas.end();
   rmSync(root, { recursive: true, force: true });
 });
-
-function start(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, FEEDLOOM_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  children.push(child);
-  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-}
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('RedisHostSlots', () => {
   it('lets at most perHost requests run at once to a host across every worker, and other hosts go on', async () => {
@@ -118,12 +94,12 @@ describe('feedloom scheduler', () => {
     const queue = new Queue('feedloom-sources', { connection: redis, prefix: queuePrefix });
     const schedulers = async () => Object.fromEntries((await queue.getJobSchedulers(0, -1)).map((scheduler) => [scheduler.key, scheduler.pattern]));
     const args = ['scheduler', '--sources', sources, '--queue', redisUrl(), '--queue-prefix', queuePrefix, '--refresh', '1'];
-    const first = start(args);
+    const first = startCli(args);
     try {
       await waitFor('the schedules', async () => Object.keys(await schedulers()).length === 3);
       expect(await schedulers()).toEqual({ 'source:wire': '0 * * * *', 'source:coast': '*/5 * * * *', pages: '*/5 * * * *' });
       // A second scheduler at once changes nothing: a source is never scheduled twice.
-      const second = start(args);
+      const second = startCli(args);
       await waitFor('the second scheduler', () => second.output().includes('schedules in step'));
       expect(second.output()).toContain('"scheduled":0');
       second.child.kill('SIGTERM');
@@ -150,7 +126,7 @@ describe('feedloom worker and serve --queue', () => {
       for (let index = 0; index < 4; index++) writeFileSync(path.join(sources, `slow-${index}.yaml`), `kind: feed\nurl: ${farm.feedUrl(index)}\n`);
       const state = await schemas.fresh();
       const queuePrefix = prefix();
-      const worker = start(['worker', '--sources', sources, '--out', path.join(root, 'drain-out'), '--state', state, '--queue', redisUrl(), '--queue-prefix', queuePrefix]);
+      const worker = startCli(['worker', '--sources', sources, '--out', path.join(root, 'drain-out'), '--state', state, '--queue', redisUrl(), '--queue-prefix', queuePrefix]);
       await waitFor('the worker to start', () => worker.output().includes('worker started'));
       const queue = new Queue('feedloom-sources', { connection: redis, prefix: queuePrefix });
       await queue.addBulk(Array.from({ length: 4 }, (_, index) => ({ name: 'source', data: { source: `slow-${index}` } })));
@@ -178,7 +154,7 @@ describe('feedloom worker and serve --queue', () => {
     mkdirSync(sources);
     mkdirSync(out);
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const serve = start(['serve', '--sources', sources, '--out', out, '--state', path.join(root, 'metrics.db'), '--port', String(port), '--queue', redisUrl(), '--queue-prefix', queuePrefix]);
+    const serve = startCli(['serve', '--sources', sources, '--out', out, '--state', path.join(root, 'metrics.db'), '--port', String(port), '--queue', redisUrl(), '--queue-prefix', queuePrefix]);
     try {
       await waitFor('the server to listen', () => serve.output().includes(String(port)));
       const body = await new Promise<string>((resolve, reject) => {

@@ -10,6 +10,22 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REMOTE_FIXTURES = path.resolve(here, '..', 'fixtures', 'remote');
 
+/** The source file lines for test/fixtures/remote/island-times.html served at `url`: an HTML page read with selectors. */
+export function islandPageSource(url: string): string[] {
+  return [
+    'kind: page',
+    `url: ${url}`,
+    'timezone: Asia/Tokyo',
+    'selectors:',
+    '  lead_title: h1.headline',
+    '  lead_body: .story',
+    '  brief: .live-item',
+    '  brief_time: time',
+    '  brief_topic: .topic',
+    '  brief_text: .text',
+  ];
+}
+
 /** Bytes of test/fixtures/remote/<name>. */
 export function fixture(name: string): Buffer {
   return readFileSync(path.join(REMOTE_FIXTURES, name));
