@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pageToEntries } from '../src/normalize/entries.js';
-import { cleanLineKey, lineKey, paragraphsToHtml, truncateAtWord } from '../src/normalize/text.js';
+import { cleanLineKey, isParagraphsHtml, lineKey, paragraphsToHtml, truncateAtWord } from '../src/normalize/text.js';
 import { type EntryBody, packBody, unpackBody } from '../src/store/entry-body.js';
 import type { Capture, SiteConfig } from '../src/model.js';
 
@@ -103,6 +103,21 @@ describe('text helpers on their fast paths', () => {
     expect(Array.from(cut).length).toBeLessThanOrEqual(20);
     expect(cut.endsWith('…')).toBe(true);
     expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+
+  it('tells HTML that is exactly the paragraphs, escaped, from anything else, as comparing the built string would', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 30 });
+    const paragraphs = fc.array(fc.oneof(text, fc.constantFrom('a & b', '<p>', 'x</p>', '"q"', "it's", '')), { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(paragraphs, text, fc.nat(), (list, other, cut) => {
+        const html = paragraphsToHtml(list);
+        expect(isParagraphsHtml(html, list)).toBe(true);
+        // Cut short, run on, or a different text: told apart exactly as string comparison tells them.
+        for (const candidate of [html.slice(0, cut % (html.length + 1)), `${html}${other}`, other, html.replace(/\n/g, '')]) {
+          expect(isParagraphsHtml(candidate, list)).toBe(candidate === html);
+        }
+      }),
+    );
   });
 
   it('keys lines the way the pattern it replaces did', () => {

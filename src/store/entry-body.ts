@@ -4,7 +4,7 @@
 // stored: the state is a third of the size, and a first pass over thousands of pages spends most
 // of its time writing it. Rows stored whole by earlier versions read back as they are.
 import type { Entry } from '../model.js';
-import { paragraphsToHtml } from '../normalize/text.js';
+import { isParagraphsHtml, paragraphsToHtml } from '../normalize/text.js';
 
 /** The fields a reader sees; `updated` moves only when these change. */
 export type EntryBody = Omit<Entry, 'id' | 'kind' | 'source' | 'published' | 'capturedAt' | 'link' | 'pageUrl'>;
@@ -26,7 +26,7 @@ export function packBody(body: EntryBody): string {
   const summaryFrom = summaryRule(body.summary, paragraphs);
   if (summaryFrom) packed.summaryFrom = summaryFrom;
   else packed.summary = body.summary;
-  if (body.contentHtml !== paragraphsToHtml(paragraphs)) packed.contentHtml = body.contentHtml;
+  if (!isParagraphsHtml(body.contentHtml, paragraphs)) packed.contentHtml = body.contentHtml;
   if (body.categories.length > 0) packed.categories = body.categories;
   if (body.authors.length > 0) packed.authors = body.authors;
   if (body.enclosures.length > 0) packed.enclosures = body.enclosures;

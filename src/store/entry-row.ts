@@ -30,9 +30,33 @@ export function entryBody(entry: Entry): EntryBody {
   return body;
 }
 
-/** The hash covers the whole body as a reader sees it, however the store packs it. */
-export function contentHashOf(body: EntryBody): string {
-  return hash('sha1', JSON.stringify(body), 'base64url');
+/**
+ * An entry ready to store: what a reader sees of it, packed, and the hash that tells an edit
+ * from a repeat. The packed form gives back the whole body exactly (entry-body.ts), so its hash
+ * covers everything a reader sees, and it is a third the size of the body to hash.
+ */
+export interface PackedEntry {
+  body: EntryBody;
+  packed: string;
+  contentHash: string;
+}
+
+/** Hashes of packed bodies carry this prefix; earlier versions hashed the whole body as JSON. */
+const PACKED_HASH_PREFIX = 'p:';
+
+export function packEntry(entry: Entry): PackedEntry {
+  const body = entryBody(entry);
+  const packed = packBody(body);
+  return { body, packed, contentHash: PACKED_HASH_PREFIX + hash('sha1', packed, 'base64url') };
+}
+
+/**
+ * Whether a stored hash is this entry's: the same packed body, or, for a row an earlier version
+ * stored, the same whole body. An upgrade never marks an unedited entry as updated.
+ */
+export function sameContent(storedHash: string, entry: PackedEntry): boolean {
+  if (storedHash === entry.contentHash) return true;
+  return !storedHash.startsWith(PACKED_HASH_PREFIX) && storedHash === hash('sha1', JSON.stringify(entry.body), 'base64url');
 }
 
 /** Categories as feeds filter them: any case in the config matches any case in the source. */
@@ -41,7 +65,7 @@ export function filterCategories(entry: Entry): string[] {
 }
 
 /** The columns an entry's row takes from the entry itself; its dates are the store's to settle. */
-export function entryColumns(entry: Entry, body: EntryBody, contentHash: string) {
+export function entryColumns(entry: Entry, packed: PackedEntry) {
   return {
     id: entry.id,
     source: entry.source,
@@ -50,8 +74,8 @@ export function entryColumns(entry: Entry, body: EntryBody, contentHash: string)
     link: entry.link,
     page_url: entry.pageUrl ?? null,
     captured_ms: entry.capturedAt.getTime(),
-    content_hash: contentHash,
-    body: packBody(body),
+    content_hash: packed.contentHash,
+    body: packed.packed,
   };
 }
 

@@ -13,7 +13,7 @@
 // the batch commits).
 import type pg from 'pg';
 import type { Entry } from '../model.js';
-import { contentHashOf, entryBody, entryColumns } from './entry-row.js';
+import { entryColumns, packEntry, sameContent } from './entry-row.js';
 import type { EntryCounts } from './store.js';
 
 const SECOND = 1000;
@@ -51,7 +51,7 @@ interface FullRow extends RowState {
   body: string;
 }
 
-type Write = { kind: 'insert' | 'replace'; row: FullRow } | { kind: 'touch'; capturedMs: number };
+type Write = { kind: 'insert' | 'replace'; row: FullRow } | { kind: 'touch'; capturedMs: number; contentHash: string };
 
 /**
  * Decides and writes one batch inside the caller's transaction. Returns what the pass must add
@@ -81,13 +81,12 @@ export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress,
   }
 
   async function decide(entry: Entry, storedThisPass: boolean): Promise<keyof EntryCounts> {
-    const body = entryBody(entry);
-    const contentHash = contentHashOf(body);
+    const packed = packEntry(entry);
     const publishedMs = entry.published.getTime();
     const capturedMs = entry.capturedAt.getTime();
     const existing = current.get(entry.id);
     // Built only for a row that is written: most entries of a pass are repeats.
-    const fields = () => entryColumns(entry, body, contentHash);
+    const fields = () => entryColumns(entry, packed);
     if (!existing) {
       const updatedMs = await instants.free(publishedMs);
       put({ ...fields(), published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: pass.nowMs });
@@ -99,19 +98,21 @@ export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress,
       return 'new';
     }
     if (capturedMs < existing.captured_ms) return 'unchanged';
-    if (contentHash !== existing.content_hash) {
+    if (!sameContent(existing.content_hash, packed)) {
       const updatedMs = await instants.free(Math.max(capturedMs, publishedMs, existing.updated_ms + SECOND));
       // Free at once for the entries after it, as the SQLite store, which writes each row as it goes, has it.
       instants.release(existing.updated_ms);
       put({ ...fields(), published_ms: existing.published_ms, updated_ms: updatedMs, first_seen_ms: existing.first_seen_ms });
       return 'updated';
     }
-    if (capturedMs === existing.captured_ms) return 'unchanged';
-    // Same text from a newer capture: remember the capture so an older one cannot win later.
+    if (capturedMs === existing.captured_ms && existing.content_hash === packed.contentHash) return 'unchanged';
+    // Same text from a newer capture: remember the capture so an older one cannot win later
+    // (and the hash in today's form, when an earlier version stored the row).
     existing.captured_ms = capturedMs;
+    existing.content_hash = packed.contentHash;
     const pending = writes.get(entry.id);
     if (pending && pending.kind !== 'touch') pending.row.captured_ms = capturedMs;
-    else writes.set(entry.id, { kind: 'touch', capturedMs });
+    else writes.set(entry.id, { kind: 'touch', capturedMs, contentHash: packed.contentHash });
     return 'unchanged';
   }
 
@@ -137,7 +138,7 @@ async function flush(client: pg.PoolClient, writes: Map<string, Write>): Promise
   const ordered = [...writes].sort(([a], [b]) => byteOrder(a, b));
   const inserts = ordered.flatMap(([, write]) => (write.kind === 'insert' ? [write.row] : []));
   const replaces = ordered.flatMap(([, write]) => (write.kind === 'replace' ? [write.row] : []));
-  const touches = ordered.flatMap(([id, write]) => (write.kind === 'touch' ? [[id, write.capturedMs] as const] : []));
+  const touches = ordered.flatMap(([id, write]) => (write.kind === 'touch' ? [{ id, ...write }] : []));
   if (inserts.length > 0) {
     const result = await client.query(
       `INSERT INTO entries (${ROW_COLUMNS.join(', ')}) SELECT ${SELECT_ROW} FROM ${UNNEST_ROWS} ON CONFLICT (id) DO NOTHING`,
@@ -150,10 +151,10 @@ async function flush(client: pg.PoolClient, writes: Map<string, Write>): Promise
     await client.query(`UPDATE entries AS e SET ${assignments.join(', ')} FROM ${UNNEST_ROWS} WHERE e.id = u.id`, columns(replaces));
   }
   if (touches.length > 0) {
-    await client.query('UPDATE entries AS e SET captured_ms = u.captured_ms FROM unnest($1::text[], $2::bigint[]) AS u(id, captured_ms) WHERE e.id = u.id', [
-      touches.map(([id]) => id),
-      touches.map(([, capturedMs]) => capturedMs),
-    ]);
+    await client.query(
+      'UPDATE entries AS e SET captured_ms = u.captured_ms, content_hash = u.content_hash FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, captured_ms, content_hash) WHERE e.id = u.id',
+      [touches.map((touch) => touch.id), touches.map((touch) => touch.capturedMs), touches.map((touch) => touch.contentHash)],
+    );
   }
 }
 

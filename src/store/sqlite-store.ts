@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
-import { contentHashOf, entryBody, entryColumns, type EntryRow, passRecordFrom, storedEntry } from './entry-row.js';
+import { entryColumns, type EntryRow, packEntry, type PackedEntry, passRecordFrom, sameContent, storedEntry } from './entry-row.js';
 import { acquireFileLock } from './file-lock.js';
 import { migrate } from './schema.js';
 import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
@@ -49,15 +49,16 @@ export class SqliteStore implements Store {
       ),
       updatedInstants: db.prepare('SELECT updated_ms FROM entries').pluck(),
       instantTaken: db.prepare('SELECT 1 FROM entries WHERE updated_ms = ? LIMIT 1').pluck(),
+      // Positional parameters: binding twelve named ones per row costs more than the insert.
       insertEntry: db.prepare(
         `INSERT INTO entries (id, source, kind, categories, link, page_url, published_ms, updated_ms, first_seen_ms, captured_ms, content_hash, body)
-         VALUES (@id, @source, @kind, @categories, @link, @page_url, @published_ms, @updated_ms, @first_seen_ms, @captured_ms, @content_hash, @body)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       replaceEntry: db.prepare(
-        `UPDATE entries SET source = @source, categories = @categories, link = @link, page_url = @page_url, published_ms = @published_ms, updated_ms = @updated_ms,
-           captured_ms = @captured_ms, content_hash = @content_hash, body = @body WHERE id = @id`,
+        `UPDATE entries SET source = ?, categories = ?, link = ?, page_url = ?, published_ms = ?, updated_ms = ?, captured_ms = ?, content_hash = ?, body = ?
+         WHERE id = ?`,
       ),
-      touchEntry: db.prepare('UPDATE entries SET captured_ms = ?, published_ms = ?, updated_ms = ? WHERE id = ?'),
+      touchEntry: db.prepare('UPDATE entries SET captured_ms = ?, content_hash = ? WHERE id = ?'),
       sources: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([, column]) => column).join(', ')} FROM sources`).raw(true),
       source: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([, column]) => column).join(', ')} FROM sources WHERE source = ?`).raw(true),
       pageStamps: db.prepare<[string, string], PageStamp & { source: string }>(
@@ -169,35 +170,38 @@ export class SqliteStore implements Store {
   private pass: { nowMs: number; seen: Map<string, number>; counts: EntryCounts } | undefined;
 
   private applyEntry(entry: Entry, nowMs: number, storedThisPass = false): keyof EntryCounts {
-    const body = entryBody(entry);
-    // The hash covers the whole body as a reader sees it, however the store packs it.
-    const contentHash = contentHashOf(body);
+    const packed = packEntry(entry);
     const publishedMs = entry.published.getTime();
     const capturedMs = entry.capturedAt.getTime();
     const existing = this.statements.entryState.get(entry.id);
-    // Built only for a row that is written: most entries of a pass are repeats.
-    const row = () => entryColumns(entry, body, contentHash);
     if (!existing) {
       const updatedMs = this.freeInstant(publishedMs);
-      this.statements.insertEntry.run({ ...row(), published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: nowMs });
+      const row = entryColumns(entry, packed);
+      this.statements.insertEntry.run(row.id, row.source, row.kind, row.categories, row.link, row.page_url, updatedMs, updatedMs, nowMs, row.captured_ms, row.content_hash, row.body);
       return 'new';
     }
     if (storedThisPass && existing.first_seen_ms === nowMs) {
       // First stored by this very pass, now from a newer capture: still new, in this version.
-      this.statements.replaceEntry.run({ ...row(), published_ms: existing.published_ms, updated_ms: existing.updated_ms });
+      this.replaceRow(entry, packed, existing.published_ms, existing.updated_ms);
       return 'new';
     }
     if (capturedMs < existing.captured_ms) return 'unchanged';
-    if (contentHash !== existing.content_hash) {
+    if (!sameContent(existing.content_hash, packed)) {
       const updatedMs = this.freeInstant(Math.max(capturedMs, publishedMs, existing.updated_ms + SECOND));
-      this.statements.replaceEntry.run({ ...row(), published_ms: existing.published_ms, updated_ms: updatedMs });
+      this.replaceRow(entry, packed, existing.published_ms, updatedMs);
       this.takenInstants?.delete(existing.updated_ms);
       return 'updated';
     }
-    if (capturedMs === existing.captured_ms) return 'unchanged';
-    // Same text from a newer capture: remember the capture so an older one cannot win later.
-    this.statements.touchEntry.run(capturedMs, existing.published_ms, existing.updated_ms, entry.id);
+    if (capturedMs === existing.captured_ms && existing.content_hash === packed.contentHash) return 'unchanged';
+    // Same text from a newer capture: remember the capture so an older one cannot win later
+    // (and the hash in today's form, when an earlier version stored the row).
+    this.statements.touchEntry.run(capturedMs, packed.contentHash, entry.id);
     return 'unchanged';
+  }
+
+  private replaceRow(entry: Entry, packed: PackedEntry, publishedMs: number, updatedMs: number): void {
+    const row = entryColumns(entry, packed);
+    this.statements.replaceEntry.run(row.source, row.categories, row.link, row.page_url, publishedMs, updatedMs, row.captured_ms, row.content_hash, row.body, row.id);
   }
 
   /**

@@ -15,6 +15,7 @@ import { removeStaleTempFiles } from '../publish/write-file.js';
 import type { PassRecord, SourceRecord, Store } from '../store/store.js';
 import { optional } from '../optional.js';
 import { userAgent } from '../version.js';
+import { EntryBatches } from './entry-batches.js';
 import { type PageListing, readPages } from './read-pages.js';
 import { mergeReadResults, type SourceFailure } from './read-result.js';
 import { loadPassSettings } from './site-settings.js';
@@ -64,13 +65,14 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const fingerprint = settingsFingerprint(site);
   const context = { site, fingerprint, nowMs: startedMs, logger: options.logger };
   await store.beginPass(startedMs);
+  const batches = new EntryBatches((entries) => store.storeEntries(entries));
   const pageResult = await readPages(pages, {
     ...context,
     stamps: () => store.pageStamps(LOCAL_PAGE_KIND, fingerprint),
     record: (source) => store.sourceRecord(source),
     lastListing: parseListing(await store.meta(PAGE_LISTING_KEY)),
     sourcesDir: options.sourcesDir,
-    storeEntries: (entries) => store.storeEntries(entries),
+    storeEntries: (entries) => batches.add(entries),
   });
   let remoteResult = mergeReadResults([]);
   // Every source's record, when remote sources needed them all; else they are asked one by one.
@@ -78,20 +80,27 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   if (!options.pagesOnly && (remote.sources.length > 0 || remote.invalid.length > 0)) {
     // Loaded only when there are remote sources: the HTTP client, parsers and sanitizer take
     // longer to load than a pass over thousands of unchanged pages takes to run.
-    const [{ Fetcher }, { readRemoteSources }] = await Promise.all([import('../ingest/fetch.js'), import('./read-remote.js')]);
+    const [{ Fetcher }, { readRemoteSources }, { documentParser }] = await Promise.all([
+      import('../ingest/fetch.js'),
+      import('./read-remote.js'),
+      import('./parse-threads.js'),
+    ]);
     const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) });
+    const parser = documentParser(remote.sources.length);
     try {
       remoteResult = await readRemoteSources(remote.sources, remote.invalid, {
         ...context,
         known: (known = await store.sourceRecords()),
         fetcher,
-        storeEntries: (entries) => store.storeEntries(entries),
+        parser,
+        storeEntries: (entries) => batches.add(entries),
         ...(options.observer ? { observer: options.observer } : {}),
       });
     } finally {
-      await fetcher.close();
+      await Promise.all([fetcher.close(), parser.close()]);
     }
   }
+  await batches.flush();
   const read = mergeReadResults([pageResult, remoteResult]);
   // Health changes only with a source's record; when none changed, status.json stays as it is.
   let healthChanged = false;

@@ -24,7 +24,7 @@ export interface PageReadOptions {
   lastListing?: PageListing | undefined;
   nowMs: number;
   logger: Logger;
-  /** Takes the entries read, a batch at a time, so they need not all be held at once. */
+  /** Takes each page's entries as it is read, so they need not all be held at once. */
   storeEntries: (entries: Entry[]) => Promise<void>;
 }
 
@@ -42,8 +42,6 @@ export interface PageReadResult extends ReadResult {
   listing: PageListing | undefined;
 }
 
-const BATCH_SIZE = 2000;
-
 export async function readPages(pages: readonly string[], options: PageReadOptions): Promise<PageReadResult> {
   const stats = statPages(pages, options.sourcesDir);
   const digest = listingDigest(pages, stats, options.fingerprint);
@@ -53,7 +51,6 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
   const stamps = await options.stamps();
   const result = emptyReadResult();
   let entriesInPages = 0;
-  let batch: Entry[] = [];
   for (let index = 0; index < pages.length; index++) {
     const source = pages[index]!;
     const stat = { size: stats.sizes[index]!, mtimeMs: stats.mtimesMs[index]! };
@@ -96,11 +93,7 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
       }
       const capture = readCapture(decodePageBytes(bytes, source), source, new Date(stat.mtimeMs));
       const entries = pageToEntries(capture, options.site);
-      batch.push(...entries);
-      if (batch.length >= BATCH_SIZE) {
-        await options.storeEntries(batch);
-        batch = [];
-      }
+      await options.storeEntries(entries);
       result.records.push({ ...record, entries: entries.length });
       entriesInPages += entries.length;
       result.ok++;
@@ -120,7 +113,6 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
       });
     }
   }
-  await options.storeEntries(batch);
   // Only a pass with every page fine may vouch for the listing: a failed page is tried again.
   const listing = digest !== undefined && result.failures.length === 0 ? { digest, entries: entriesInPages } : undefined;
   return { ...result, listing };

@@ -5,13 +5,11 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RemoteSourceDef } from '../config/remote-sources.js';
 import { describeError, FeedloomError, SourceError, type ConfigError } from '../errors.js';
-import { decodeDocument } from '../ingest/charset.js';
 import { FetchError, type Fetcher } from '../ingest/fetch.js';
-import { readCapture } from '../ingest/page-file.js';
 import type { Entry, PassObserver, SiteConfig } from '../model.js';
-import { pageToEntries } from '../normalize/entries.js';
 import { optional } from '../optional.js';
 import type { SourceRecord } from '../store/store.js';
+import { type DocumentParser, INLINE } from './parse-threads.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
 import { nextAttemptAfterFailure, nextScheduledAttempt } from './source-schedule.js';
 
@@ -23,6 +21,8 @@ export interface RemoteReadOptions {
   logger: Logger;
   fetcher: Fetcher;
   observer?: PassObserver;
+  /** Parses fetched documents; on the calling thread unless given. */
+  parser?: DocumentParser;
   /** Takes each source's entries as soon as they are read. */
   storeEntries: (entries: Entry[]) => Promise<void>;
 }
@@ -125,7 +125,15 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     if (lastGood?.bytesHash === bytesHash) {
       return { kind: 'unchanged', record };
     }
-    const entries = await documentEntries(source, fetched.body, fetched.contentType, fetched.url, options);
+    const { entries, skipped } = await (options.parser ?? INLINE).parse({
+      source,
+      body: fetched.body,
+      contentType: fetched.contentType,
+      documentUrl: fetched.url,
+      site: options.site,
+      fetchedAtMs: nowMs,
+    });
+    for (const problem of skipped) log.warn({ reason: problem }, `item skipped: ${problem}`);
     log.debug({ entries: entries.length, duration_ms: Math.round(fetched.durationMs) }, 'source read');
     // Stored as soon as the source is read: a thousand feeds' items are never all in memory.
     await options.storeEntries(entries);
@@ -167,42 +175,6 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
       },
     };
   }
-}
-
-async function documentEntries(source: RemoteSourceDef, body: Buffer, contentType: string | undefined, documentUrl: string, options: RemoteReadOptions): Promise<Entry[]> {
-  const text = decodeDocument(body, contentType);
-  const fetchedAt = new Date(options.nowMs);
-  // The parsers and the sanitizer load on the first document that needs them: a pass in which
-  // every source answers 304 never does.
-  if (source.kind === 'feed') {
-    const [{ parseFeedDocument }, { feedToEntries }] = await Promise.all([import('../ingest/feed-document.js'), import('../normalize/feed-items.js')]);
-    const feed = await parseFeedDocument(text, source.id);
-    for (const problem of feed.skipped) options.logger.warn({ source: source.id, reason: problem }, `item skipped: ${problem}`);
-    return feedToEntries(feed, {
-      source: source.id,
-      ...(source.timezone ? { timezone: source.timezone } : {}),
-      ...(source.language ? { language: source.language } : {}),
-      ...(source.maxEntries ? { maxEntries: source.maxEntries } : {}),
-      site: options.site,
-      documentUrl,
-      fetchedAt,
-    });
-  }
-  const meta = {
-    url: documentUrl,
-    ...(source.timezone ? { timezone: source.timezone } : {}),
-    ...(source.language ? { language: source.language } : {}),
-  };
-  const { readHtmlPage } = await import('../ingest/html-page.js');
-  const capture =
-    source.format === 'html'
-      ? readHtmlPage(text, source.selectors, source.id, meta, fetchedAt)
-      : (() => {
-          const read = readCapture(text, source.id, fetchedAt);
-          return { ...read, meta: { ...meta, ...read.meta } };
-        })();
-  const entries = pageToEntries(capture, options.site);
-  return source.maxEntries ? entries.slice(0, source.maxEntries) : entries;
 }
 
 function keepValidators(previous: SourceRecord | undefined): Partial<SourceRecord> {

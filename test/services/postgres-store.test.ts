@@ -16,6 +16,9 @@ afterAll(() => schemas.end());
 describeStoreContract('PostgresStore', {
   freshLocation: () => schemas.fresh(),
   cleanup: () => schemas.dropAll(),
+  setContentHash: async (location, id, hash) => {
+    await schemas.query(`UPDATE ${schemaOf(location)}.entries SET content_hash = $1 WHERE id = $2`, [hash, id]);
+  },
 });
 
 const NOW = Date.parse('2026-09-14T09:01:00Z');

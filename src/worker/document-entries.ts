@@ -1,0 +1,61 @@
+// One fetched document -> entries: decode, parse as the source's kind says, normalize. Pure: no
+// I/O, no clock (the fetch time comes in), no logging (skipped items come back as reasons), so
+// it runs the same on the pass's thread or on a parse thread (parse-threads.ts).
+import type { RemoteSourceDef } from '../config/remote-sources.js';
+import { decodeDocument } from '../ingest/charset.js';
+import { readCapture } from '../ingest/page-file.js';
+import type { Entry, SiteConfig } from '../model.js';
+import { pageToEntries } from '../normalize/entries.js';
+
+export interface DocumentJob {
+  source: RemoteSourceDef;
+  body: Uint8Array;
+  contentType: string | undefined;
+  /** Where the document came from, after redirects: relative links resolve against it. */
+  documentUrl: string;
+  site: SiteConfig;
+  fetchedAtMs: number;
+}
+
+export interface DocumentEntries {
+  entries: Entry[];
+  /** Items left out, each with the reason, for the log. */
+  skipped: string[];
+}
+
+export async function documentEntries(job: DocumentJob): Promise<DocumentEntries> {
+  const { source, site, documentUrl } = job;
+  const text = decodeDocument(job.body, job.contentType);
+  const fetchedAt = new Date(job.fetchedAtMs);
+  // The parsers and the sanitizer load on the first document that needs them: a pass in which
+  // every source answers 304 never does.
+  if (source.kind === 'feed') {
+    const [{ parseFeedDocument }, { feedToEntries }] = await Promise.all([import('../ingest/feed-document.js'), import('../normalize/feed-items.js')]);
+    const feed = await parseFeedDocument(text, source.id);
+    const entries = feedToEntries(feed, {
+      source: source.id,
+      ...(source.timezone ? { timezone: source.timezone } : {}),
+      ...(source.language ? { language: source.language } : {}),
+      ...(source.maxEntries ? { maxEntries: source.maxEntries } : {}),
+      site,
+      documentUrl,
+      fetchedAt,
+    });
+    return { entries, skipped: feed.skipped };
+  }
+  const meta = {
+    url: documentUrl,
+    ...(source.timezone ? { timezone: source.timezone } : {}),
+    ...(source.language ? { language: source.language } : {}),
+  };
+  const { readHtmlPage } = await import('../ingest/html-page.js');
+  const capture =
+    source.format === 'html'
+      ? readHtmlPage(text, source.selectors, source.id, meta, fetchedAt)
+      : (() => {
+          const read = readCapture(text, source.id, fetchedAt);
+          return { ...read, meta: { ...meta, ...read.meta } };
+        })();
+  const entries = pageToEntries(capture, site);
+  return { entries: source.maxEntries ? entries.slice(0, source.maxEntries) : entries, skipped: [] };
+}
