@@ -10,6 +10,7 @@ import { readRemoteSource } from '../src/config/remote-sources.js';
 import { readSiteConfig } from '../src/config/site.js';
 import { decodeDocument, detectCharset } from '../src/ingest/charset.js';
 import { parseFeedDocument } from '../src/ingest/feed-document.js';
+import { repairXml } from '../src/ingest/xml-repair.js';
 import { DEFAULT_FETCH_POLICY, Fetcher } from '../src/ingest/fetch.js';
 import type { Entry } from '../src/model.js';
 import { feedToEntries, type RemoteFeedContext } from '../src/normalize/feed-items.js';
@@ -326,6 +327,12 @@ describe('broken and hostile XML', () => {
     expect(entries[0]!.link).toBe('https://smith.example/news/fish-chips?a=1&b=2');
     // HTML entities XML does not know are read as HTML would read them; unknown ones stay as text.
     expect(entries[0]!.contentText).toBe('Tickets cost 5 £ at the bar — &bogus; stays as written.');
+  });
+
+  it('repairs entity references as an XML parser needs them, leaving XML\'s own five untouched', () => {
+    expect(repairXml('&amp; &lt; &gt; &quot; &apos;')).toBe('&amp; &lt; &gt; &quot; &apos;');
+    // XML names are case-sensitive: &AMP; and &Lt; are HTML's, so they become numeric references.
+    expect(repairXml('&AMP; &Lt; &nbsp; &eacute; &#233; &#x1F6A2; &#1; & &bogus;')).toBe('&#38; &#8810; &#160; &#233; &#233; &#x1F6A2;  &amp; &amp;bogus;');
   });
 
   it('never expands a billion-laughs DTD, and reads the feed quickly', async () => {

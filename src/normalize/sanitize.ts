@@ -66,10 +66,16 @@ export function sanitizedHtmlToText(html: string): string {
   return paragraphs(decodeHTML(html.replace(BLOCK_END, '$&\n').replace(/<[^>]*>/g, '')));
 }
 
+// Whitespace but newlines (\s takes in no-break and the other Unicode spaces).
+const SPACE_RUNS_IN_LINE = /[^\S\n]+/g;
+
+/** One paragraph per non-blank line, each with single spaces and trimmed. */
 function paragraphs(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => line.replace(/[\s\u00A0]+/g, ' ').trim())
-    .filter(Boolean)
-    .join('\n\n');
+  // One replace over the whole text rather than one per line: feeds have thousands of lines.
+  const kept: string[] = [];
+  for (const line of text.replace(SPACE_RUNS_IN_LINE, ' ').split('\n')) {
+    const trimmed = line.trim();
+    if (trimmed !== '') kept.push(trimmed);
+  }
+  return kept.join('\n\n');
 }
