@@ -91,6 +91,15 @@ describe('parse threads', () => {
     expect(threaded?.source).toBe(broken.source.id);
   });
 
+  it('fail a document that cannot be handed to a thread as that source\'s failure, and go on with the others', async () => {
+    const parser = threads();
+    const good = feedJob('rss2.xml', 'application/rss+xml');
+    const uncopyable = { ...good, site: { ...SITE, hook: () => undefined } } as unknown as DocumentJob;
+    const [refused, read] = await Promise.allSettled([parser.parse(uncopyable), parser.parse(good)]);
+    expect(refused.status === 'rejected' && (refused.reason as Error).message).toMatch(/^ingest: cannot hand the document to a parse thread/);
+    expect(read.status === 'fulfilled' && read.value.entries.length).toBeGreaterThan(0);
+  });
+
   it('fail documents still waiting when closed, rather than leave them waiting', async () => {
     const parser = threads();
     const waiting = JOBS.map((each) => parser.parse(each).then(() => 'parsed', (error: Error) => error.message));

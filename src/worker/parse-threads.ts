@@ -94,8 +94,13 @@ class ParseThreads implements DocumentParser {
     for (const thread of threads) {
       while (thread.pending.size < PER_THREAD && this.queue.length > 0) {
         const { id, pending } = this.queue.shift()!;
-        thread.pending.set(id, pending);
-        thread.worker.postMessage({ id, job: pending.job });
+        try {
+          thread.worker.postMessage({ id, job: pending.job });
+          thread.pending.set(id, pending);
+        } catch (error) {
+          // A job that cannot be copied to a thread is that source's failure, not the pass's.
+          pending.reject(new SourceError('ingest', pending.job.source.id, `cannot hand the document to a parse thread: ${describeError(error)}`));
+        }
       }
     }
   }
