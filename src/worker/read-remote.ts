@@ -135,7 +135,8 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     });
     for (const problem of skipped) log.warn({ reason: problem }, `item skipped: ${problem}`);
     log.debug({ entries: entries.length, duration_ms: Math.round(fetched.durationMs) }, 'source read');
-    // Stored as soon as the source is read: a thousand feeds' items are never all in memory.
+    // Handed on as soon as the source is read (the pass stores them a batch at a time): a
+    // thousand feeds' items are never all in memory.
     await options.storeEntries(entries);
     return { kind: 'read', record: { ...record, entries: entries.length } };
   } catch (error) {
