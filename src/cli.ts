@@ -12,7 +12,7 @@ import type { SiteConfig } from './model.js';
 import type { FeedMetrics } from './serve/metrics.js';
 import { openStore, type Store } from './store/store.js';
 import { runPass, type PassSummary } from './worker/pass.js';
-import { loadPassSettings } from './worker/site-settings.js';
+import { readSettingsBeforeState } from './worker/site-settings.js';
 import { formatSourceTable, listSources, remoteSourcesOpml } from './worker/source-list.js';
 import { HELP } from './cli-help.js';
 import { VERSION } from './version.js';
@@ -138,10 +138,7 @@ function stateLocation(flag: string | undefined, site: SiteConfig, sourcesDir: s
   }
 }
 
-/**
- * The SQLite file --state names, when it exists. Only a file named on the command line: without
- * --state, site.yaml may name another state, and the default file must not even be opened then.
- */
+/** The SQLite file --state names, when it exists: the pass will use it, whatever site.yaml says. */
 async function openExistingStateFile(flags: CommonFlags): Promise<{ location: StateLocation; store: Store } | undefined> {
   if (flags.state === undefined) return undefined;
   let location: ChosenState;
@@ -152,6 +149,15 @@ async function openExistingStateFile(flags: CommonFlags): Promise<{ location: St
   }
   if (location.kind !== 'sqlite' || !existsSync(location.file)) return undefined;
   return { location, store: await openState(flags.outDir, location) };
+}
+
+/**
+ * Without --state, the default state file, when there is one, may remember the settings; but
+ * site.yaml may name another state, so the file is only looked into, never opened as the state.
+ */
+function defaultStateMemory(flags: CommonFlags): Pick<Store, 'meta'> | undefined {
+  if (flags.state !== undefined || !existsSync(DEFAULT_STATE_FILE)) return undefined;
+  return { meta: async (key) => (await import('./store/sqlite-store.js')).peekMeta(DEFAULT_STATE_FILE, key) };
 }
 
 function sameLocation(a: StateLocation, b: StateLocation): boolean {
@@ -255,21 +261,19 @@ async function readSourceRecords(state: StateLocation) {
 
 async function runOnce(flags: CommonFlags, logger: Logger): Promise<number> {
   // The config is checked before out/ is touched and before a new state is made: a bad site.yaml
-  // changes nothing. A state file --state names remembers the settings it last read, so a pass
-  // over unchanged sources need not parse site.yaml again (site.yaml may still name another state).
+  // changes nothing. An existing state file remembers the settings it last read, so a pass over
+  // unchanged sources need not parse site.yaml again; site.yaml may still name another state.
   let store = await openExistingStateFile(flags);
   try {
-    const site = await loadPassSettings(flags.sourcesDir, flags.overrides, store?.store);
+    const settings = await readSettingsBeforeState(flags.sourcesDir, flags.overrides, store?.store ?? defaultStateMemory(flags));
+    const { site } = settings;
     const state = stateLocation(flags.state, site, flags.sourcesDir);
     if (store && !sameLocation(store.location, state)) {
       await store.store.close();
       store = undefined;
     }
-    if (!store) {
-      store = { location: state, store: await openState(flags.outDir, state) };
-      // A new state remembers the settings at once, so the next pass need not read them again.
-      await loadPassSettings(flags.sourcesDir, flags.overrides, store.store);
-    }
+    store ??= { location: state, store: await openState(flags.outDir, state) };
+    await settings.rememberIn(store.store);
     const summary = await lockedPass(flags, state, store.store, logger, undefined, site);
     return summary.sourcesFailed > 0 ? EXIT_SOURCES_FAILED : EXIT_OK;
   } finally {

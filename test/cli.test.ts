@@ -1,6 +1,7 @@
 // The built command line, run as an operator would: exit codes, JSON log lines, files in out/.
 // Every test works on its own temporary copy of test/fixtures/pages.
 import { spawn, spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { appendFileSync, copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -453,6 +454,41 @@ describe('feedloom run', () => {
     const fatal = wrong.logs.find((line) => line.level === LEVEL.fatal)?.msg;
     expect(fatal).toContain('--state: "redis://feedloom:***@127.0.0.1:6379" must be a file path or a postgres:// URL');
     expect(wrong.stdout).not.toContain('hunter2');
+  });
+
+  it('without --state, finds the settings it remembered in the default state, and moves to a state site.yaml names without writing to the default one', () => {
+    const ws = workspace();
+    const rememberedIn = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare("SELECT value FROM meta WHERE key = 'site_config'").pluck().get() as string | undefined;
+      } finally {
+        db.close();
+      }
+    };
+    const runHere = () => {
+      const result = cli(['run'], ws.root);
+      expect(result.status, result.stdout + result.stderr).toBe(0);
+      return summaryOf({ ...result, logs: parseLogs(result.stdout) });
+    };
+    runHere();
+    const defaultState = path.join(ws.root, '.feedloom', 'state.db');
+    const remembered = rememberedIn(defaultState);
+    expect(remembered).toBeDefined();
+    expect(runHere()).toMatchObject({ sources_unchanged: GOOD_PAGE_COUNT, files_written: 0 });
+
+    const fromSite = path.join(ws.root, 'site-state', 'state.db');
+    appendFileSync(path.join(ws.sources, 'site.yaml'), `state: ${fromSite}\n`);
+    expect(runHere()).toMatchObject({ sources_failed: 0 });
+    expect((JSON.parse(rememberedIn(fromSite)!) as { site: { state: string } }).site.state).toBe(fromSite);
+    expect(rememberedIn(defaultState)).toBe(remembered);
+    expect(runHere()).toMatchObject({ sources_unchanged: GOOD_PAGE_COUNT, entries_new: 0 });
+
+    // A default file that is not a state at all is only looked into, and changes nothing.
+    writeFileSync(defaultState, 'not a database');
+    for (const extra of ['-wal', '-shm']) rmSync(`${defaultState}${extra}`, { force: true });
+    expect(runHere()).toMatchObject({ sources_failed: 0, sources_unchanged: GOOD_PAGE_COUNT });
+    expect(readFileSync(defaultState, 'utf8')).toBe('not a database');
   });
 
   it('keeps a state that site.yaml names out of out/ too', () => {

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compileGlob, sourceMatcher } from '../src/config/glob.js';
 import { loadSiteConfig, readSiteConfig } from '../src/config/site.js';
 import { ConfigError } from '../src/errors.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
+import { readSettingsBeforeState } from '../src/worker/site-settings.js';
 
 const FILE = 'sources/site.yaml';
 
@@ -258,5 +260,47 @@ describe('source globs', () => {
     expect(matches('river/floods.txt')).toBe(true);
     expect(matches('roads/2026/bypass.txt')).toBe(true);
     expect(matches('schools/term-dates.txt')).toBe(false);
+  });
+});
+
+describe('settings remembered in the state', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function sourcesWith(siteYaml: string): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'feedloom-settings-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'site.yaml'), siteYaml);
+    return dir;
+  }
+
+  it('are read from the state that may hold them and written only to the state the pass uses', async () => {
+    const sources = sourcesWith('title: Quay Post\n');
+    const [looked, used] = [SqliteStore.open(':memory:'), SqliteStore.open(':memory:')];
+    try {
+      // Parsed (nothing remembered yet): kept back until the pass knows its state.
+      const first = await readSettingsBeforeState(sources, {}, looked);
+      expect(first.site.title).toBe('Quay Post');
+      expect(await looked.meta('site_config')).toBeUndefined();
+      await first.rememberIn(used);
+      expect(JSON.parse((await used.meta('site_config'))!).site.title).toBe('Quay Post');
+
+      // Remembered: taken from the state as it is, and site.yaml is not parsed again. The title
+      // stored is changed behind its back to tell the two apart.
+      const remembered = JSON.parse((await used.meta('site_config'))!) as { key: string; site: { title: string } };
+      await used.setMeta('site_config', JSON.stringify({ ...remembered, site: { ...remembered.site, title: 'From the state' } }));
+      const second = await readSettingsBeforeState(sources, {}, used);
+      expect(second.site.title).toBe('From the state');
+      await second.rememberIn(looked);
+      expect(await looked.meta('site_config')).toBeUndefined();
+
+      // Another site.yaml, or other flags, are other settings.
+      expect((await readSettingsBeforeState(sources, { baseUrl: 'https://quay.example/' }, used)).site.title).toBe('Quay Post');
+    } finally {
+      await looked.close();
+      await used.close();
+    }
   });
 });

@@ -323,6 +323,23 @@ export class SqliteStore implements Store {
   }
 }
 
+/**
+ * One value from the meta table of a state file that may or may not be the one in use: read
+ * without opening it as a store, so nothing is created, migrated or written, and a file that
+ * cannot be read (another version's, a broken one) reads as nothing.
+ */
+export function peekMeta(file: string, key: string): string | undefined {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    return (db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined;
+  } catch {
+    return undefined;
+  } finally {
+    db?.close();
+  }
+}
+
 /** SQL for a feed's kind and category filters (source globs are matched in code). */
 function filterClauses(filter: FeedFilter, extra?: string, extraParams: unknown[] = []): { where: string; params: unknown[] } {
   const clauses: string[] = extra ? [extra] : [];

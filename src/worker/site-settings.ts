@@ -10,7 +10,30 @@ export function loadPassSettings(sourcesDir: string, overrides: SiteOverrides | 
   return loadSiteConfig(sourcesDir, overrides, store ? settingsRememberedIn(store) : undefined);
 }
 
-function settingsRememberedIn(store: Store): SiteConfigCache {
+/** Settings read before the state they belong in is known, and a way to remember them there. */
+export interface UnplacedSettings {
+  site: SiteConfig;
+  /** Remembers settings that were parsed (not found remembered) in the store the pass uses. */
+  rememberIn(store: Store): Promise<void>;
+}
+
+/**
+ * Reads the settings, looking them up in `rememberedIn` first but writing nothing to it: site.yaml
+ * may name another state, and settings belong only in the state they name.
+ */
+export async function readSettingsBeforeState(sourcesDir: string, overrides: SiteOverrides | undefined, rememberedIn: Pick<Store, 'meta'> | undefined): Promise<UnplacedSettings> {
+  const lookup = rememberedIn ? settingsRememberedIn({ meta: (key) => rememberedIn.meta(key), setMeta: async () => {} }) : undefined;
+  let parsed: { key: string; site: SiteConfig } | undefined;
+  const site = await loadSiteConfig(sourcesDir, overrides, {
+    get: async (key) => lookup?.get(key),
+    set: async (key, site) => {
+      parsed = { key, site };
+    },
+  });
+  return { site, rememberIn: async (store) => (parsed ? settingsRememberedIn(store).set(parsed.key, parsed.site) : undefined) };
+}
+
+function settingsRememberedIn(store: Pick<Store, 'meta' | 'setMeta'>): SiteConfigCache {
   return {
     get: async (key) => {
       const stored = await store.meta(META_KEY);
