@@ -52,6 +52,11 @@ export interface FetchSettings {
   maxBytes: number;
   perHost: number;
   overall: number;
+  /**
+   * Worker threads that parse and normalize fetched documents in a pass that reads many: 0 keeps
+   * them on the pass's own thread; unset, one per core (up to 4) on a machine with more than one.
+   */
+  parseThreads?: number;
 }
 
 /** A page file's optional front matter, validated. */

@@ -59,7 +59,8 @@ const JOBS: DocumentJob[] = [
 describe('parse threads', () => {
   it('is what a built pass with many sources uses, and nothing else', () => {
     expect(built.documentParser(built.THREADS_FROM_SOURCES - 1, 2)).toBe(built.INLINE);
-    expect(built.documentParser(1000, 1)).toBe(built.INLINE);
+    expect(built.documentParser(1000, 0)).toBe(built.INLINE);
+    expect(built.documentParser(1000, 1)).not.toBe(built.INLINE);
     const parser = threads();
     expect(parser).not.toBe(built.INLINE);
   });

@@ -6,6 +6,7 @@ import { compileGlob, sourceMatcher } from '../src/config/glob.js';
 import { loadSiteConfig, readSiteConfig } from '../src/config/site.js';
 import { ConfigError } from '../src/errors.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
+import { defaultParseThreads, documentParser, INLINE, THREADS_FROM_SOURCES } from '../src/worker/parse-threads.js';
 import { readSettingsBeforeState } from '../src/worker/site-settings.js';
 
 const FILE = 'sources/site.yaml';
@@ -260,6 +261,27 @@ describe('source globs', () => {
     expect(matches('river/floods.txt')).toBe(true);
     expect(matches('roads/2026/bypass.txt')).toBe(true);
     expect(matches('schools/term-dates.txt')).toBe(false);
+  });
+});
+
+describe('fetch.parse_threads', () => {
+  it('is one thread per core up to 4 unless set, none on one core, and 0 to 16 when set', () => {
+    expect(readSiteConfig({}, FILE).fetch.parseThreads).toBeUndefined();
+    expect(defaultParseThreads(1)).toBe(0);
+    expect(defaultParseThreads(2)).toBe(2);
+    expect(defaultParseThreads(32)).toBe(4);
+    expect(readSiteConfig({ fetch: { parse_threads: 0 } }, FILE).fetch.parseThreads).toBe(0);
+    expect(readSiteConfig({ fetch: { parse_threads: 3 } }, FILE).fetch.parseThreads).toBe(3);
+    for (const wrong of [-1, 1.5, 17, 'two']) {
+      expect(configError(() => readSiteConfig({ fetch: { parse_threads: wrong } }, FILE)).message).toBe(
+        'config: sources/site.yaml: key "fetch.parse_threads": must be a whole number from 0 to 16',
+      );
+    }
+  });
+
+  it('parses on the pass\'s own thread when set to 0, or when a pass reads few documents', () => {
+    expect(documentParser(1000, 0)).toBe(INLINE);
+    expect(documentParser(THREADS_FROM_SOURCES - 1, 4)).toBe(INLINE);
   });
 });
 

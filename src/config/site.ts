@@ -24,7 +24,7 @@ export const DEFAULT_BOILERPLATE = [
 ];
 
 const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub', 'archive', 'state'] as const;
-const FETCH_KEYS = ['connect_timeout', 'timeout', 'max_bytes', 'per_host', 'overall'] as const;
+const FETCH_KEYS = ['connect_timeout', 'timeout', 'max_bytes', 'per_host', 'overall', 'parse_threads'] as const;
 
 export const DEFAULT_FETCH: FetchSettings = {
   connectTimeoutMs: 10_000,
@@ -178,7 +178,15 @@ function readFetch(read: FieldReader, value: unknown): FetchSettings {
     maxBytes: Math.floor(number('max_bytes', DEFAULT_FETCH.maxBytes, 1024 * 1024 * 1024)),
     perHost: Math.floor(number('per_host', DEFAULT_FETCH.perHost, 64)),
     overall: Math.floor(number('overall', DEFAULT_FETCH.overall, 1024)),
+    ...optional('parseThreads', readParseThreads(read, map.parse_threads)),
   };
+}
+
+/** Worker threads that parse fetched documents; 0 parses them on the pass's own thread. */
+function readParseThreads(read: FieldReader, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 16) read.fail('fetch.parse_threads', 'must be a whole number from 0 to 16');
+  return value as number;
 }
 
 function readBoolean(read: FieldReader, value: unknown, key: string, fallback: boolean): boolean {

@@ -20,9 +20,14 @@ export const THREADS_FROM_SOURCES = 8;
 const MAX_THREADS = 4;
 const THREAD_SCRIPT = fileURLToPath(new URL('./parse-thread.js', import.meta.url));
 
-/** The parser for a pass that may read `sourceCount` documents. */
-export function documentParser(sourceCount: number, threads = Math.min(availableParallelism(), MAX_THREADS)): DocumentParser {
-  if (sourceCount < THREADS_FROM_SOURCES || threads < 2 || !existsSync(THREAD_SCRIPT)) return INLINE;
+/** One thread per core, up to 4; none on a machine with one core, where they could only wait for it. */
+export function defaultParseThreads(cores = availableParallelism()): number {
+  return cores < 2 ? 0 : Math.min(cores, MAX_THREADS);
+}
+
+/** The parser for a pass that may read `sourceCount` documents, on up to `threads` threads. */
+export function documentParser(sourceCount: number, threads = defaultParseThreads()): DocumentParser {
+  if (sourceCount < THREADS_FROM_SOURCES || threads < 1 || !existsSync(THREAD_SCRIPT)) return INLINE;
   return new ParseThreads(threads);
 }
 

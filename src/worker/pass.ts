@@ -86,7 +86,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
       import('./parse-threads.js'),
     ]);
     const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) });
-    const parser = documentParser(remote.sources.length);
+    const parser = documentParser(remote.sources.length, site.fetch.parseThreads);
     try {
       remoteResult = await readRemoteSources(remote.sources, remote.invalid, {
         ...context,
