@@ -1,8 +1,8 @@
 // Fetched documents are parsed and normalized on worker threads when a pass reads many sources:
 // parsing XML, sanitizing HTML and normalizing items take most of a cold pass's time, and the
 // pass's own thread is busy enough with fetching and storing. A pass with few sources, a machine
-// with one core, or a run from the TypeScript sources (no built thread script) parses on the
-// pass's thread instead; the entries are the same either way.
+// with one core, `fetch.parse_threads: 0` in site.yaml, or a run from the TypeScript sources (no
+// built thread script) parses on the pass's own thread instead; the entries are the same either way.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
