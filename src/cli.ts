@@ -412,7 +412,7 @@ async function workerCommand(args: string[]): Promise<number> {
 
 /** `site`: settings already read for this pass; a scheduled pass reads them afresh, so edits take effect. */
 async function lockedPass(flags: CommonFlags, state: StateLocation, store: Store, logger: Logger, observer?: FeedMetrics, site?: SiteConfig): Promise<PassSummary> {
-  const release = await store.lockPasses();
+  const release = await store.lockPasses((reason) => logger.error({ stage: 'store', reason }, `pass lock lost: ${reason}; another pass may start before this one ends`));
   try {
     return await runPass({
       sourcesDir: flags.sourcesDir,

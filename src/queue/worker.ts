@@ -73,7 +73,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const runPagesJob = async (site: SiteConfig): Promise<string> => {
     let release;
     try {
-      release = await store.lockPasses();
+      release = await store.lockPasses((reason) => logger.error({ stage: 'store', reason }, `pass lock lost: ${reason}; another pages job may start before this one ends`));
     } catch (error) {
       // Another pages job (or a single-process pass) is running: it covers this tick.
       if (error instanceof LockError) return `pages: skipped, ${error.message}`;

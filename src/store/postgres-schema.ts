@@ -2,6 +2,7 @@
 // advisory lock, so two workers starting at once never both create a table (CREATE TABLE IF NOT
 // EXISTS alone races on the catalog) and a failed migration leaves the schema as it was.
 import type pg from 'pg';
+import { checkOut } from './postgres-client.js';
 
 /** Advisory lock classes (the first key); the second key is the schema, so one database can hold several states. */
 export const MIGRATION_LOCK = 0x6c6f6f6d; // "loom"
@@ -84,7 +85,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the schema up to date; throws if the database is newer than this feedloom. */
 export async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
+  const client = await checkOut(pool);
   try {
     await client.query('BEGIN');
     // Held to the end of the transaction: a second process waits here, then finds nothing to do.

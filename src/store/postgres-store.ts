@@ -7,6 +7,7 @@ import { describeError, LockError, StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
 import { passRecordFrom, storedEntry, type EntryRow } from './entry-row.js';
 import { BatchConflict, startPass, writeEntryBatch, type PassProgress } from './postgres-entries.js';
+import { checkOut } from './postgres-client.js';
 import { migrate, PASS_LOCK, SCHEMA_KEY } from './postgres-schema.js';
 import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
 
@@ -237,8 +238,14 @@ export class PostgresStore implements Store {
    * connection ends, so a worker that dies (even by kill -9) never leaves it held, with no pid to
    * check and no file to share between machines.
    */
-  async lockPasses(): Promise<ReleasePassLock> {
-    const client = await this.connect('take the pass lock');
+  async lockPasses(onLost?: (reason: string) => void): Promise<ReleasePassLock> {
+    // An advisory lock lives as long as its connection: when the server ends it, the lock is gone.
+    let lost: Error | undefined;
+    const client = await this.connect('take the pass lock', (error) => {
+      if (lost) return;
+      lost = error;
+      onLost?.(`the connection holding it to ${this.where} ended: ${describeError(error)}`);
+    });
     let locked: boolean;
     try {
       const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1, ${SCHEMA_KEY}) AS locked`, [PASS_LOCK]);
@@ -256,6 +263,10 @@ export class PostgresStore implements Store {
       if (released) return;
       released = true;
       this.locks.delete(release);
+      if (lost) {
+        client.release(lost);
+        return;
+      }
       try {
         await client.query(`SELECT pg_advisory_unlock($1, ${SCHEMA_KEY})`, [PASS_LOCK]);
         client.release();
@@ -275,9 +286,9 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
-  private async connect(what: string): Promise<pg.PoolClient> {
+  private async connect(what: string, onLost?: (error: Error) => void): Promise<pg.PoolClient> {
     try {
-      return await this.pool.connect();
+      return await checkOut(this.pool, onLost);
     } catch (error) {
       throw new StoreError(`cannot ${what}: cannot connect to ${this.where}: ${describeError(error)}`, { cause: error });
     }

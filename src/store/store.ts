@@ -101,9 +101,10 @@ export interface Store {
   /**
    * One pass at a time per state, across processes: a cron line that fires while the previous
    * pass still runs, or `run` beside a running `start`, must not interleave writes to out/.
-   * Throws LockError while another process holds it.
+   * Throws LockError while another process holds it. `onLost` is told if the lock ends before
+   * it is released (a PostgreSQL lock ends with its connection): another pass may then start.
    */
-  lockPasses(): Promise<ReleasePassLock>;
+  lockPasses(onLost?: (reason: string) => void): Promise<ReleasePassLock>;
   close(): Promise<void>;
 }
 

@@ -162,6 +162,28 @@ describe('PostgresStore migrations and locks', () => {
     await (await other.lockPasses())();
   });
 
+  it('says when the server ends the pass lock\'s connection, goes on working, and lets the next pass take the lock', async () => {
+    const location = await schemas.fresh();
+    const holder = await openStore(location);
+    stores.push(holder);
+    const lost: string[] = [];
+    const release = await holder.lockPasses((reason) => lost.push(reason));
+    // The lock's connection is the one holding an advisory lock in this schema's database.
+    const holders = await schemas.query<{ pid: number }>("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()");
+    expect(holders).toHaveLength(1);
+    await schemas.query('SELECT pg_terminate_backend($1)', [holders[0]!.pid]);
+
+    // Without a listener on that connection, its end would have ended this process.
+    await vi.waitFor(() => expect(lost).toHaveLength(1));
+    expect(lost[0]).toMatch(/connection holding it to .* ended: terminating connection due to administrator command/);
+    const other = await openStore(location);
+    stores.push(other);
+    const releaseOther = await other.lockPasses();
+    await expect(release()).resolves.toBeUndefined();
+    await releaseOther();
+    expect(await holder.passCount()).toBe(0);
+  });
+
   it('names the server, never the password, when it cannot connect', async () => {
     const url = new URL(postgresUrl());
     url.password = 's3cret-word';
