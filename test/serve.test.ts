@@ -1019,3 +1019,14 @@ describe('feedloom serve', () => {
     }
   }, 30_000);
 });
+
+describe('errors of the server itself', () => {
+  it('are logged, and the server keeps serving (unheard, one would end the process)', async () => {
+    const error = Object.assign(new Error('accept EMFILE: too many open files'), { code: 'EMFILE' });
+    server.server.emit('error', error);
+    server.server.emit('error', error);
+    expect(serverLogs.filter((line) => line.level >= 50 && line.msg === 'server error: accept EMFILE: too many open files')).toHaveLength(2);
+    const after = await get(base, '/rss.xml');
+    expect(after.status).toBe(200);
+  });
+});

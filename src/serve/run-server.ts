@@ -37,8 +37,14 @@ export async function startFeedServer(options: {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  // Once it listens, an error of the server's own (out of file descriptors, say) is logged and
+  // the server goes on; unheard, it would end the process, and every feed with it.
+  server.on('error', (error) => options.logger.error({ err: error.message }, `server error: ${error.message}`));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
