@@ -29,7 +29,7 @@ const site = await loadSiteConfig(values.sources);
 const { sources } = loadRemoteSources(values.sources);
 const started = performance.now();
 const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) });
-const parser = documentParser(sources.length);
+const parser = documentParser(sources.length, site.fetch.parseThreads);
 let entries = 0;
 const result = await readRemoteSources(sources, [], {
   site,
