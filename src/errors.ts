@@ -4,11 +4,14 @@ export type Stage = 'config' | 'ingest' | 'normalize' | 'store' | 'render' | 'pu
 
 export class FeedloomError extends Error {
   readonly stage: Stage;
+  /** The message as given to the constructor. */
+  readonly messageWithoutStage: string;
 
   constructor(stage: Stage, message: string, options?: { cause?: unknown }) {
     super(`${stage}: ${message}`, options);
     this.name = new.target.name;
     this.stage = stage;
+    this.messageWithoutStage = message;
   }
 }
 

@@ -48,8 +48,8 @@ export interface ThreadFailure {
 
 export function failureOf(error: unknown): ThreadFailure {
   if (!(error instanceof FeedloomError)) return { message: describeError(error) };
-  // A FeedloomError's message starts with its stage; the constructor on this side adds it again.
-  const message = error.message.slice(error.stage.length + 2);
+  // The constructor on this side puts the stage in front again.
+  const message = error.messageWithoutStage;
   return error instanceof SourceError ? { message, stage: error.stage, source: error.source } : { message, stage: error.stage };
 }
 
