@@ -10,6 +10,7 @@ import { ConfigError, describeError, FeedloomError } from './errors.js';
 import { createLogger } from './log.js';
 import type { SiteConfig } from './model.js';
 import type { FeedMetrics } from './serve/metrics.js';
+import { peekMeta } from './store/sqlite-store.js';
 import { openStore, type Store } from './store/store.js';
 import { runPass, type PassSummary } from './worker/pass.js';
 import { readSettingsBeforeState } from './worker/site-settings.js';
@@ -157,7 +158,7 @@ async function openExistingStateFile(flags: CommonFlags): Promise<{ location: St
  */
 function defaultStateMemory(flags: CommonFlags): Pick<Store, 'meta'> | undefined {
   if (flags.state !== undefined || !existsSync(DEFAULT_STATE_FILE)) return undefined;
-  return { meta: async (key) => (await import('./store/sqlite-store.js')).peekMeta(DEFAULT_STATE_FILE, key) };
+  return { meta: async (key) => peekMeta(DEFAULT_STATE_FILE, key) };
 }
 
 function sameLocation(a: StateLocation, b: StateLocation): boolean {

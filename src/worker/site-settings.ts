@@ -1,13 +1,17 @@
 // The site's settings as a pass sees them: read from sources/site.yaml, remembered in the state
 // so an unchanged site.yaml is not parsed and checked again on every pass.
-import { loadSiteConfig, type SiteConfigCache, type SiteOverrides } from '../config/site.js';
+import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
 import type { SiteConfig } from '../model.js';
 import type { Store } from '../store/store.js';
 
 const META_KEY = 'site_config';
 
 export function loadPassSettings(sourcesDir: string, overrides: SiteOverrides | undefined, store: Store | undefined): Promise<SiteConfig> {
-  return loadSiteConfig(sourcesDir, overrides, store ? settingsRememberedIn(store) : undefined);
+  return loadSiteConfig(
+    sourcesDir,
+    overrides,
+    store ? { get: (key) => rememberedSettings(store, key), set: (key, site) => rememberSettings(store, key, site) } : undefined,
+  );
 }
 
 /** Settings read before the state they belong in is known, and a way to remember them there. */
@@ -22,25 +26,24 @@ export interface UnplacedSettings {
  * may name another state, and settings belong only in the state they name.
  */
 export async function readSettingsBeforeState(sourcesDir: string, overrides: SiteOverrides | undefined, rememberedIn: Pick<Store, 'meta'> | undefined): Promise<UnplacedSettings> {
-  const lookup = rememberedIn ? settingsRememberedIn({ meta: (key) => rememberedIn.meta(key), setMeta: async () => {} }) : undefined;
   let parsed: { key: string; site: SiteConfig } | undefined;
   const site = await loadSiteConfig(sourcesDir, overrides, {
-    get: async (key) => lookup?.get(key),
+    get: async (key) => (rememberedIn ? rememberedSettings(rememberedIn, key) : undefined),
     set: async (key, site) => {
       parsed = { key, site };
     },
   });
-  return { site, rememberIn: async (store) => (parsed ? settingsRememberedIn(store).set(parsed.key, parsed.site) : undefined) };
+  return { site, rememberIn: async (store) => (parsed ? rememberSettings(store, parsed.key, parsed.site) : undefined) };
 }
 
-function settingsRememberedIn(store: Pick<Store, 'meta' | 'setMeta'>): SiteConfigCache {
-  return {
-    get: async (key) => {
-      const stored = await store.meta(META_KEY);
-      if (stored === undefined) return undefined;
-      const remembered = JSON.parse(stored) as { key: string; site: SiteConfig };
-      return remembered.key === key ? remembered.site : undefined;
-    },
-    set: async (key, site) => store.setMeta(META_KEY, JSON.stringify({ key, site })),
-  };
+/** The settings a store remembers for `key` (site.yaml's text, the flags, the version), if any. */
+async function rememberedSettings(store: Pick<Store, 'meta'>, key: string): Promise<SiteConfig | undefined> {
+  const stored = await store.meta(META_KEY);
+  if (stored === undefined) return undefined;
+  const remembered = JSON.parse(stored) as { key: string; site: SiteConfig };
+  return remembered.key === key ? remembered.site : undefined;
+}
+
+function rememberSettings(store: Pick<Store, 'setMeta'>, key: string, site: SiteConfig): Promise<void> {
+  return store.setMeta(META_KEY, JSON.stringify({ key, site }));
 }
