@@ -4,8 +4,9 @@
 import type { RemoteSourceDef } from '../config/remote-sources.js';
 import { decodeDocument } from '../ingest/charset.js';
 import { readCapture } from '../ingest/page-file.js';
-import type { Entry, SiteConfig } from '../model.js';
+import type { Capture, Entry, SiteConfig } from '../model.js';
 import { pageToEntries } from '../normalize/entries.js';
+import { optional } from '../optional.js';
 
 export interface DocumentJob {
   source: RemoteSourceDef;
@@ -27,35 +28,24 @@ export async function documentEntries(job: DocumentJob): Promise<DocumentEntries
   const { source, site, documentUrl } = job;
   const text = decodeDocument(job.body, job.contentType);
   const fetchedAt = new Date(job.fetchedAtMs);
+  const sourceSettings = { ...optional('timezone', source.timezone), ...optional('language', source.language) };
   // The parsers and the sanitizer load on the first document that needs them: a pass in which
   // every source answers 304 never does.
   if (source.kind === 'feed') {
     const [{ parseFeedDocument }, { feedToEntries }] = await Promise.all([import('../ingest/feed-document.js'), import('../normalize/feed-items.js')]);
     const feed = await parseFeedDocument(text, source.id);
-    const entries = feedToEntries(feed, {
-      source: source.id,
-      ...(source.timezone ? { timezone: source.timezone } : {}),
-      ...(source.language ? { language: source.language } : {}),
-      ...(source.maxEntries ? { maxEntries: source.maxEntries } : {}),
-      site,
-      documentUrl,
-      fetchedAt,
-    });
+    const entries = feedToEntries(feed, { source: source.id, ...sourceSettings, ...optional('maxEntries', source.maxEntries), site, documentUrl, fetchedAt });
     return { entries, skipped: feed.skipped };
   }
-  const meta = {
-    url: documentUrl,
-    ...(source.timezone ? { timezone: source.timezone } : {}),
-    ...(source.language ? { language: source.language } : {}),
-  };
-  const { readHtmlPage } = await import('../ingest/html-page.js');
-  const capture =
-    source.format === 'html'
-      ? readHtmlPage(text, source.selectors, source.id, meta, fetchedAt)
-      : (() => {
-          const read = readCapture(text, source.id, fetchedAt);
-          return { ...read, meta: { ...meta, ...read.meta } };
-        })();
+  const meta = { url: documentUrl, ...sourceSettings };
+  let capture: Capture;
+  if (source.format === 'html') {
+    const { readHtmlPage } = await import('../ingest/html-page.js');
+    capture = readHtmlPage(text, source.selectors, source.id, meta, fetchedAt);
+  } else {
+    const read = readCapture(text, source.id, fetchedAt);
+    capture = { ...read, meta: { ...meta, ...read.meta } };
+  }
   const entries = pageToEntries(capture, site);
   return { entries: source.maxEntries ? entries.slice(0, source.maxEntries) : entries, skipped: [] };
 }
