@@ -5,6 +5,7 @@ import Parser from 'rss-parser';
 import { SourceError } from '../errors.js';
 import type { Enclosure, FeedFormat, Person, RawFeed, RawItem } from '../model.js';
 import { optional } from '../optional.js';
+import { escapeText } from './escape-text.js';
 import { parseJsonFeed } from './json-feed-document.js';
 import { repairXml } from './xml-repair.js';
 
@@ -48,7 +49,7 @@ const ATOM_XHTML = /<(title|summary|content)(\s[^>]*?)type\s*=\s*["']xhtml["']([
 
 function xhtmlAsHtml(xml: string): string {
   return xml.replace(ATOM_XHTML, (_match, tag: string, before: string, after: string, inner: string) =>
-    `<${tag}${before}type="html"${after}>${inner.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</${tag}>`,
+    `<${tag}${before}type="html"${after}>${escapeText(inner)}</${tag}>`,
   );
 }
 
@@ -162,7 +163,7 @@ function escapeAsParagraphs(text: string): string {
     .split(/\n\s*\n/)
     .map((block) => block.trim())
     .filter(Boolean)
-    .map((block) => `<p>${block.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`)
+    .map((block) => `<p>${escapeText(block)}</p>`)
     .join('\n');
 }
 

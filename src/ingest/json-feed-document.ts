@@ -2,6 +2,7 @@
 // a JSON Feed is refused whole; an item that breaks the rules is skipped and named.
 import { SourceError } from '../errors.js';
 import type { Enclosure, Person, RawFeed, RawItem } from '../model.js';
+import { escapeText } from './escape-text.js';
 
 const VERSIONS = new Set(['https://jsonfeed.org/version/1', 'https://jsonfeed.org/version/1.1']);
 
@@ -57,6 +58,7 @@ function adaptItem(item: Json): RawItem {
     guid: String(item.id).trim(),
     ...optionalString('link', item.url ?? item.external_url),
     ...optionalString('title', item.title),
+    // JSON Feed summaries are plain text; RawItem holds HTML.
     ...optionalString('summaryHtml', typeof item.summary === 'string' ? escapeText(item.summary) : undefined),
     ...optionalString('contentHtml', item.content_html),
     ...optionalString('contentText', item.content_text),
@@ -83,11 +85,6 @@ function attachment(value: unknown): Enclosure | undefined {
     ...(typeof value.mime_type === 'string' ? { type: value.mime_type } : {}),
     ...(Number.isFinite(length) && length > 0 ? { length } : {}),
   };
-}
-
-/** JSON Feed summaries are plain text; RawItem holds HTML. */
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function isObject(value: unknown): value is Json {
