@@ -18,16 +18,6 @@ export function cleanLine(text: string): string {
   return text.normalize('NFC').replace(UNSAFE_CHARACTERS, '').replace(ZERO_WIDTH, '').replace(SPACE_RUNS, ' ').trim();
 }
 
-/** Splits text into cleaned, non-blank lines (CRLF, CR and LF all end a line). */
-export function cleanLines(text: string): string[] {
-  const lines: string[] = [];
-  for (const raw of text.split(/\r\n|\r|\n|\u2028|\u2029/)) {
-    const line = cleanLine(raw);
-    if (line !== '') lines.push(line);
-  }
-  return lines;
-}
-
 /** Key for comparing lines the way a reader would: case and trailing punctuation ignored. */
 export function lineKey(text: string): string {
   return cleanLineKey(cleanLine(text));

@@ -3,7 +3,7 @@
 // ones (a feed's fifty items each) cost many times what a few large ones do.
 import type { Entry } from '../model.js';
 
-export const ENTRY_BATCH_SIZE = 2000;
+const ENTRY_BATCH_SIZE = 2000;
 
 export class EntryBatches {
   private pending: Entry[] = [];
