@@ -3,6 +3,7 @@
 // after it can slip past it.
 import { decodeHTML } from 'entities';
 import sanitizeHtml from 'sanitize-html';
+import { sanitizeSimpleHtml, type SimpleHtmlRules } from './simple-html.js';
 import { resolveLink } from './urls.js';
 
 const ALLOWED_TAGS = [
@@ -15,45 +16,77 @@ const ALLOWED_TAGS = [
 const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'form', 'template', 'svg', 'math'];
 const SAFE_DATA_IMAGE = /^data:image\/(png|gif|jpeg|webp|avif);base64,[a-z0-9+/=\s]+$/i;
 
+const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
+  a: ['href', 'title', 'hreflang'],
+  img: ['src', 'alt', 'title', 'width', 'height'],
+  audio: ['src', 'controls'],
+  video: ['src', 'controls', 'poster', 'width', 'height'],
+  time: ['datetime'],
+  abbr: ['title'],
+  td: ['colspan', 'rowspan'],
+  th: ['colspan', 'rowspan', 'scope'],
+};
+
+// The attribute of each tag that holds a link.
+const LINK_ATTRIBUTE: Readonly<Record<string, string>> = { a: 'href', img: 'src', audio: 'src', video: 'src' };
+
+/** A tag's attributes with its link resolved against `base`, or dropped when unusable. */
+function withResolvedLink(tagName: string, attribs: Record<string, string>, base: string): Record<string, string> {
+  const attribute = LINK_ATTRIBUTE[tagName];
+  if (attribute === undefined) return attribs;
+  const { [attribute]: value, ...rest } = attribs;
+  const resolved = tagName === 'img' && value && SAFE_DATA_IMAGE.test(value) ? value : resolveLink(value, base);
+  return resolved ? { ...rest, [attribute]: resolved } : rest;
+}
+
 function options(base: string): sanitizeHtml.IOptions {
-  const link = (attribute: string) => (tagName: string, attribs: sanitizeHtml.Attributes) => {
-    const { [attribute]: value, ...rest } = attribs;
-    const resolved = tagName === 'img' && value && SAFE_DATA_IMAGE.test(value) ? value : resolveLink(value, base);
-    return { tagName, attribs: resolved ? { ...rest, [attribute]: resolved } : rest };
-  };
+  const link = (tagName: string, attribs: sanitizeHtml.Attributes) => ({ tagName, attribs: withResolvedLink(tagName, attribs, base) });
   return {
     allowedTags: ALLOWED_TAGS,
-    allowedAttributes: {
-      a: ['href', 'title', 'hreflang'],
-      img: ['src', 'alt', 'title', 'width', 'height'],
-      audio: ['src', 'controls'],
-      video: ['src', 'controls', 'poster', 'width', 'height'],
-      time: ['datetime'],
-      abbr: ['title'],
-      td: ['colspan', 'rowspan'],
-      th: ['colspan', 'rowspan', 'scope'],
-    },
+    allowedAttributes: ALLOWED_ATTRIBUTES,
     allowedSchemes: ['http', 'https', 'mailto'],
     allowedSchemesByTag: { img: ['http', 'https', 'data'] },
     allowedSchemesAppliedToAttributes: ['href', 'src', 'poster'],
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
     nonTextTags: NON_TEXT_TAGS,
-    transformTags: { a: link('href'), img: link('src'), audio: link('src'), video: link('src') },
+    transformTags: Object.fromEntries(Object.keys(LINK_ATTRIBUTE).map((tag) => [tag, link])),
   };
 }
 
+const ALLOWED_TAG_SET = new Set(ALLOWED_TAGS);
+
 /** Safe HTML with links resolved against `base`. */
 export function sanitizeHtmlContent(html: string, base: string): string {
-  return sanitizeHtml(html, options(base)).trim();
+  // Most feed HTML is simple enough to be read without a parser, with the same result.
+  const simple = sanitizeSimpleHtml(html, {
+    tags: ALLOWED_TAG_SET,
+    attributes: ALLOWED_ATTRIBUTES,
+    transform: (tagName, attribs) => withResolvedLink(tagName, attribs, base),
+  });
+  return (simple ?? sanitizeHtmlWithParser(html, base)).trim();
+}
+
+/** What sanitizeHtmlContent() makes of any HTML, through sanitize-html's parser (and untrimmed). */
+export function sanitizeHtmlWithParser(html: string, base: string): string {
+  return sanitizeHtml(html, options(base));
 }
 
 const BLOCK_END = /<(br|\/p|\/div|\/li|\/h[1-6]|\/blockquote|\/tr)\b[^>]*>/gi;
+
+// For text alone every allowed tag may stay (sanitizedHtmlToText drops them), with no attribute.
+const TEXT_RULES: SimpleHtmlRules = { tags: ALLOWED_TAG_SET, attributes: {}, transform: (_tagName, attribs) => attribs };
 
 /** Visible text of untrusted HTML: tags and their code dropped, entities decoded, one paragraph per block. */
 export function htmlToText(html: string): string {
   // Most titles and many summaries hold no markup at all.
   if (!html.includes('<')) return paragraphs(html.includes('&') ? decodeHTML(html) : html);
+  const simple = sanitizeSimpleHtml(html, TEXT_RULES);
+  return simple === undefined ? htmlToTextWithParser(html) : sanitizedHtmlToText(simple);
+}
+
+/** What htmlToText() makes of any HTML, through sanitize-html's parser. */
+export function htmlToTextWithParser(html: string): string {
   const text = sanitizeHtml(html.replace(BLOCK_END, '$&\n'), { allowedTags: [], allowedAttributes: {}, nonTextTags: NON_TEXT_TAGS });
   return paragraphs(decodeHTML(text));
 }
@@ -68,14 +101,22 @@ export function sanitizedHtmlToText(html: string): string {
 
 // Whitespace but newlines (\s takes in no-break and the other Unicode spaces).
 const SPACE_RUNS_IN_LINE = /[^\S\n]+/g;
+// A line needs its spaces made single only if it holds some other space or two in a row.
+const UNEVEN_SPACE = /[^\S\n ]| {2}/;
 
 /** One paragraph per non-blank line, each with single spaces and trimmed. */
 function paragraphs(text: string): string {
-  // One replace over the whole text rather than one per line: feeds have thousands of lines.
-  const kept: string[] = [];
-  for (const line of text.replace(SPACE_RUNS_IN_LINE, ' ').split('\n')) {
-    const trimmed = line.trim();
-    if (trimmed !== '') kept.push(trimmed);
+  // Line by line, and a replace only where one is needed: most lines need none, and feeds hold
+  // thousands of them.
+  let kept = '';
+  for (let from = 0; from <= text.length; ) {
+    let end = text.indexOf('\n', from);
+    if (end === -1) end = text.length;
+    let line = text.slice(from, end);
+    if (UNEVEN_SPACE.test(line)) line = line.replace(SPACE_RUNS_IN_LINE, ' ');
+    line = line.trim();
+    if (line !== '') kept = kept === '' ? line : `${kept}\n\n${line}`;
+    from = end + 1;
   }
-  return kept.join('\n\n');
+  return kept;
 }

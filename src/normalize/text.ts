@@ -12,9 +12,15 @@ const ZERO_WIDTH = /[\u180E\u200B\u2060\uFEFF]/g;
 // a line made only of these, with single inner spaces, is clean as it stands. Most lines are.
 const CLEAN_CHARACTERS = /^[!-~\u00A1-\u02FF\u2010-\u2027\u2030-\u205E\u20A0-\u20BF]+(?: [!-~\u00A1-\u02FF\u2010-\u2027\u2030-\u205E\u20A0-\u20BF]+)*$/;
 
+// The same characters with ASCII spaces, tabs and line breaks anywhere: only the spacing to fix.
+const CLEAN_CHARACTERS_ANY_SPACING = /^[\t\n\r !-~\u00A1-\u02FF\u2010-\u2027\u2030-\u205E\u20A0-\u20BF]*$/;
+const ASCII_SPACE_RUNS = /[\t\n\r ]+/g;
+
 /** One line of display text: NFC, no control characters, single spaces, trimmed. */
 export function cleanLine(text: string): string {
   if (CLEAN_CHARACTERS.test(text)) return text;
+  // Paragraphs joined into one line, say, need no more than their spacing made single.
+  if (CLEAN_CHARACTERS_ANY_SPACING.test(text)) return text.replace(ASCII_SPACE_RUNS, ' ').trim();
   return text.normalize('NFC').replace(UNSAFE_CHARACTERS, '').replace(ZERO_WIDTH, '').replace(SPACE_RUNS, ' ').trim();
 }
 

@@ -12,10 +12,11 @@ export function resolveLink(href: string | undefined, base: string): string | un
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  return withoutTracking(url).href;
+  // Most links have no query at all, and nothing to strip.
+  return url.search === '' ? url.href : withoutTracking(url).href;
 }
 
-export function withoutTracking(url: URL): URL {
+function withoutTracking(url: URL): URL {
   const clean = new URL(url.href);
   for (const name of [...clean.searchParams.keys()]) {
     if (TRACKING_PARAMETER.test(name)) clean.searchParams.delete(name);
