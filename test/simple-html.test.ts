@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { htmlToText, htmlToTextWithParser, sanitizeHtmlContent, sanitizeHtmlWithParser } from '../src/normalize/sanitize.js';
+import { htmlToText, htmlToTextWithParser, sanitizedHtmlToText, sanitizeHtmlContent, sanitizeHtmlWithParser } from '../src/normalize/sanitize.js';
 import { sanitizeSimpleHtml, type SimpleHtmlRules } from '../src/normalize/simple-html.js';
 
 const BASE = 'https://harbour-notes.example/2026/05/ferry-timetable';
@@ -57,7 +57,7 @@ describe('simple HTML without a parser', () => {
       fc.property(fc.oneof(tree, soup), (html) => {
         runs++;
         const parsed = sanitizeHtmlWithParser(html, BASE).trim();
-        expect(sanitizeHtmlContent(html, BASE)).toBe(parsed);
+        expect(sanitizeHtmlContent(html, BASE)).toEqual({ html: parsed, text: sanitizedHtmlToText(parsed) });
         if (sanitizeSimpleHtml(html, OPEN_RULES) !== undefined) taken++;
       }),
       { numRuns: 3000 },
@@ -80,7 +80,7 @@ describe('simple HTML without a parser', () => {
       '<p>Crossings resume at <a href="/tag/ferries" title="Ferries">six</a> &amp; run <em>hourly</em> &#8212; weather allowing.</p>\n' +
       '<p><img src="https://cdn.harbour-notes.example/pier.jpg" alt="" width="800"><br /></p><ul><li>One</li><li>Two</li></ul>';
     expect(sanitizeSimpleHtml(html, OPEN_RULES)).toBeDefined();
-    expect(sanitizeHtmlContent(html, BASE)).toBe(sanitizeHtmlWithParser(html, BASE).trim());
+    expect(sanitizeHtmlContent(html, BASE).html).toBe(sanitizeHtmlWithParser(html, BASE).trim());
   });
 
   it.each([
@@ -99,7 +99,7 @@ describe('simple HTML without a parser', () => {
   it('never lets a script, handler or javascript: link through', () => {
     fc.assert(
       fc.property(fc.oneof(tree, soup), (html) => {
-        const safe = sanitizeHtmlContent(html, BASE);
+        const safe = sanitizeHtmlContent(html, BASE).html;
         expect(safe).not.toMatch(/<script|<style|<iframe|\son\w+=|javascript:/i);
       }),
       { numRuns: 1000 },

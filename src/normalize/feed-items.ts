@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Entry, Person, RawFeed, RawItem, SiteConfig } from '../model.js';
 import { urnUuid } from './ids.js';
-import { htmlToText, sanitizedHtmlToText, sanitizeHtmlContent } from './sanitize.js';
+import { htmlToText, sanitizeHtmlContent } from './sanitize.js';
 import { parseSourceDate } from './source-dates.js';
 import { cleanLine, escapeHtml, paragraphsToHtml, truncateAtWord } from './text.js';
 import { resolveLink } from './urls.js';
@@ -37,8 +37,9 @@ function itemToEntry(item: RawItem, feed: RawFeed, context: RemoteFeedContext, f
   const link = resolveLink(item.link, context.documentUrl);
   const base = link ?? feedBase;
   // Sanitizing is the last thing done to HTML: links are resolved inside it.
-  const contentHtml = item.contentHtml ? sanitizeHtmlContent(item.contentHtml, base) : '';
-  const contentText = item.contentText ? cleanParagraphs(item.contentText) : sanitizedHtmlToText(contentHtml);
+  const content = item.contentHtml ? sanitizeHtmlContent(item.contentHtml, base) : { html: '', text: '' };
+  const contentHtml = content.html;
+  const contentText = item.contentText ? cleanParagraphs(item.contentText) : content.text;
   // The summary is published as text only, so its links need no resolving.
   const summaryText = item.summaryHtml ? htmlToText(item.summaryHtml) : '';
   const titleText = item.title ? cleanLine(htmlToText(item.title)) : '';
@@ -94,8 +95,9 @@ function entryDate(value: string | undefined, context: RemoteFeedContext): numbe
 
 /** The start of a long text as one clean line of at most `max` characters. */
 function openingText(text: string, max: number): string {
-  // Cleaning never lengthens text, so twice `max` is plenty to clean and cut from.
-  return truncateAtWord(cleanLine(text.slice(0, 2 * max)), max);
+  // Cleaning never lengthens text, so twice `max` is plenty to clean and cut from. Paragraph
+  // breaks become spaces first, so a text of clean paragraphs is a clean line as it stands.
+  return truncateAtWord(cleanLine(text.slice(0, 2 * max).replaceAll('\n\n', ' ')), max);
 }
 
 function cleanPerson(person: Person, base: string): Person | undefined {

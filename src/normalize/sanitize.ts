@@ -56,15 +56,24 @@ function options(base: string): sanitizeHtml.IOptions {
 
 const ALLOWED_TAG_SET = new Set(ALLOWED_TAGS);
 
-/** Safe HTML with links resolved against `base`. */
-export function sanitizeHtmlContent(html: string, base: string): string {
+export interface SanitizedHtml {
+  /** Safe HTML with links resolved. */
+  html: string;
+  /** Its visible text, one paragraph per block (as sanitizedHtmlToText gives it). */
+  text: string;
+}
+
+/** Safe HTML with links resolved against `base`, and its text. */
+export function sanitizeHtmlContent(html: string, base: string): SanitizedHtml {
   // Most feed HTML is simple enough to be read without a parser, with the same result.
   const simple = sanitizeSimpleHtml(html, {
     tags: ALLOWED_TAG_SET,
     attributes: ALLOWED_ATTRIBUTES,
     transform: (tagName, attribs) => withResolvedLink(tagName, attribs, base),
   });
-  return (simple ?? sanitizeHtmlWithParser(html, base)).trim();
+  if (simple !== undefined) return { html: simple.html.trim(), text: paragraphs(simple.text) };
+  const safe = sanitizeHtmlWithParser(html, base).trim();
+  return { html: safe, text: sanitizedHtmlToText(safe) };
 }
 
 /** What sanitizeHtmlContent() makes of any HTML, through sanitize-html's parser (and untrimmed). */
@@ -72,6 +81,7 @@ export function sanitizeHtmlWithParser(html: string, base: string): string {
   return sanitizeHtml(html, options(base));
 }
 
+// Tags after which text starts a new line (simple-html.ts has the same list).
 const BLOCK_END = /<(br|\/p|\/div|\/li|\/h[1-6]|\/blockquote|\/tr)\b[^>]*>/gi;
 
 // For text alone every allowed tag may stay (sanitizedHtmlToText drops them), with no attribute.
@@ -82,7 +92,7 @@ export function htmlToText(html: string): string {
   // Most titles and many summaries hold no markup at all.
   if (!html.includes('<')) return paragraphs(html.includes('&') ? decodeHTML(html) : html);
   const simple = sanitizeSimpleHtml(html, TEXT_RULES);
-  return simple === undefined ? htmlToTextWithParser(html) : sanitizedHtmlToText(simple);
+  return simple === undefined ? htmlToTextWithParser(html) : paragraphs(simple.text);
 }
 
 /** What htmlToText() makes of any HTML, through sanitize-html's parser. */

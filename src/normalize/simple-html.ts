@@ -40,18 +40,30 @@ const ATTRIBUTE = /[\t\n\r ]+([a-z][a-z0-9-]*)="([^"<>]*)"/g;
 const REFERENCE_START = /[A-Za-z0-9#]/;
 const REFERENCE = /&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});/y;
 
+// Tags after which the text of the HTML starts a new line (sanitize.ts has the same list).
+const ENDS_LINE = new Set(['br', '/p', '/div', '/li', '/h1', '/h2', '/h3', '/h4', '/h5', '/h6', '/blockquote', '/tr']);
+
+export interface SimpleHtml {
+  /** What sanitize-html would write. */
+  html: string;
+  /** Its text, decoded, with a line break after each tag that ends a line (not yet tidied). */
+  text: string;
+}
+
 /** sanitize-html's output for `html`, or undefined when the HTML is not simple enough to tell. */
-export function sanitizeSimpleHtml(html: string, rules: SimpleHtmlRules): string | undefined {
+export function sanitizeSimpleHtml(html: string, rules: SimpleHtmlRules): SimpleHtml | undefined {
   const open: string[] = [];
   let out = '';
+  let text = '';
   let at = 0;
   while (at < html.length) {
     const lt = html.indexOf('<', at);
     const textEnd = lt === -1 ? html.length : lt;
     if (textEnd > at) {
-      const text = decodeText(html.slice(at, textEnd));
-      if (text === undefined) return undefined;
-      out += escapeText(text);
+      const decoded = decodeText(html.slice(at, textEnd));
+      if (decoded === undefined) return undefined;
+      out += escapeText(decoded);
+      text += decoded;
     }
     if (lt === -1) break;
     if (html.charCodeAt(lt + 1) === 47 /* / */) {
@@ -59,6 +71,7 @@ export function sanitizeSimpleHtml(html: string, rules: SimpleHtmlRules): string
       const end = END_TAG.exec(html);
       if (!end || open.pop() !== end[1]) return undefined;
       out += `</${end[1]}>`;
+      if (ENDS_LINE.has(`/${end[1]}`)) text += '\n';
       at = END_TAG.lastIndex;
       continue;
     }
@@ -74,13 +87,16 @@ export function sanitizeSimpleHtml(html: string, rules: SimpleHtmlRules): string
     const tag = startTag(name, start[2]!, rules);
     if (tag === undefined) return undefined;
     out += tag;
+    if (ENDS_LINE.has(name)) text += '\n';
     if (!isVoid) open.push(name);
     at = START_TAG.lastIndex;
   }
-  return open.length === 0 ? out : undefined;
+  return open.length === 0 ? { html: out, text } : undefined;
 }
 
 function startTag(name: string, attributeText: string, rules: SimpleHtmlRules): string | undefined {
+  // Most tags have no attributes: nothing to transform, nothing to drop.
+  if (attributeText === '') return VOID.has(name) ? `<${name} />` : `<${name}>`;
   let attribs: Record<string, string> = {};
   for (const [, attribute, raw] of attributeText.matchAll(ATTRIBUTE)) {
     // The parser keeps the first of two same-named attributes; rare enough to leave to it.
