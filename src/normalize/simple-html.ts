@@ -11,8 +11,9 @@
 // could make the output differ from sanitize-html's, but never make it unsafe.
 import { decodeHTMLStrict } from 'entities';
 
-/** What each allowed tag may keep; the link attribute, if any, is resolved by `link`. */
+/** sanitize-html's options for the HTML, as far as simple HTML needs them. */
 export interface SimpleHtmlRules {
+  /** The attributes each tag may keep (after `transform`). */
   attributes: Readonly<Record<string, readonly string[]>>;
   /** Tags sanitize-html would keep. */
   tags: ReadonlySet<string>;

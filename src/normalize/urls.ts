@@ -12,8 +12,8 @@ export function resolveLink(href: string | undefined, base: string): string | un
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  // Most links have no query at all, and nothing to strip.
-  return url.search === '' ? url.href : withoutTracking(url).href;
+  // Most links have no query at all, not even an empty one ("?"), and nothing to strip.
+  return url.search === '' && !url.href.includes('?') ? url.href : withoutTracking(url).href;
 }
 
 function withoutTracking(url: URL): URL {
