@@ -3,7 +3,7 @@
 // after it can slip past it.
 import { decodeHTML } from 'entities';
 import sanitizeHtml from 'sanitize-html';
-import { sanitizeSimpleHtml, type SimpleHtmlRules } from './simple-html.js';
+import { LINE_BREAK_END_TAGS, LINE_BREAK_START_TAGS, sanitizeSimpleHtml, type SimpleHtmlRules } from './simple-html.js';
 import { resolveLink } from './urls.js';
 
 const ALLOWED_TAGS = [
@@ -81,8 +81,8 @@ export function sanitizeHtmlWithParser(html: string, base: string): string {
   return sanitizeHtml(html, options(base));
 }
 
-// Tags after which text starts a new line (simple-html.ts has the same list).
-const BLOCK_END = /<(br|\/p|\/div|\/li|\/h[1-6]|\/blockquote|\/tr)\b[^>]*>/gi;
+// Tags after which text starts a new line, as the simple-HTML reader breaks it.
+const BLOCK_END = new RegExp(`<(${[...LINE_BREAK_START_TAGS, ...LINE_BREAK_END_TAGS.map((tag) => `\\/${tag}`)].join('|')})\\b[^>]*>`, 'gi');
 
 // For text alone every allowed tag may stay (sanitizedHtmlToText drops them), with no attribute.
 const TEXT_RULES: SimpleHtmlRules = { tags: ALLOWED_TAG_SET, attributes: {}, transform: (_tagName, attribs) => attribs };

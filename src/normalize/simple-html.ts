@@ -10,6 +10,7 @@
 // tags come from an allowlist and links go through resolveLink(), so a reading mistake here
 // could make the output differ from sanitize-html's, but never make it unsafe.
 import { decodeHTMLStrict } from 'entities';
+import { escapeText } from '../ingest/escape-text.js';
 
 /** sanitize-html's options for the HTML, as far as simple HTML needs them. */
 export interface SimpleHtmlRules {
@@ -41,8 +42,11 @@ const ATTRIBUTE = /[\t\n\r ]+([a-z][a-z0-9-]*)="([^"<>]*)"/g;
 const REFERENCE_START = /[A-Za-z0-9#]/;
 const REFERENCE = /&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});/y;
 
-// Tags after which the text of the HTML starts a new line (sanitize.ts has the same list).
-const ENDS_LINE = new Set(['br', '/p', '/div', '/li', '/h1', '/h2', '/h3', '/h4', '/h5', '/h6', '/blockquote', '/tr']);
+/** Tags after which the text of HTML starts a new line: start tags, and end tags (by element name). */
+export const LINE_BREAK_START_TAGS: readonly string[] = ['br'];
+export const LINE_BREAK_END_TAGS: readonly string[] = ['p', 'div', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'tr'];
+const BREAK_AFTER_START = new Set(LINE_BREAK_START_TAGS);
+const BREAK_AFTER_END = new Set(LINE_BREAK_END_TAGS);
 
 export interface SimpleHtml {
   /** What sanitize-html would write. */
@@ -72,7 +76,7 @@ export function sanitizeSimpleHtml(html: string, rules: SimpleHtmlRules): Simple
       const end = END_TAG.exec(html);
       if (!end || open.pop() !== end[1]) return undefined;
       out += `</${end[1]}>`;
-      if (ENDS_LINE.has(`/${end[1]}`)) text += '\n';
+      if (BREAK_AFTER_END.has(end[1]!)) text += '\n';
       at = END_TAG.lastIndex;
       continue;
     }
@@ -88,7 +92,7 @@ export function sanitizeSimpleHtml(html: string, rules: SimpleHtmlRules): Simple
     const tag = startTag(name, start[2]!, rules);
     if (tag === undefined) return undefined;
     out += tag;
-    if (ENDS_LINE.has(name)) text += '\n';
+    if (BREAK_AFTER_START.has(name)) text += '\n';
     if (!isVoid) open.push(name);
     at = START_TAG.lastIndex;
   }
@@ -144,11 +148,4 @@ function decodeText(raw: string): string | undefined {
     amp = raw.indexOf('&', from);
   }
   return text + raw.slice(from);
-}
-
-const TEXT_SPECIAL = /[&<>]/;
-
-function escapeText(text: string): string {
-  if (!TEXT_SPECIAL.test(text)) return text;
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
