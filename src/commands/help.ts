@@ -1,5 +1,5 @@
 // The text of `feedloom --help` and of each command's --help.
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 const COMMON_HELP = `Options:
   --sources DIR     captured pages (*.txt) and site.yaml           [default: sources]

@@ -1,0 +1,88 @@
+// `feedloom run` (one pass, then exit) and `feedloom start` (a pass at once, then on a schedule).
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { formsDirFor, type StateLocation } from '../config/state-location.js';
+import { createLogger } from '../log.js';
+import type { SiteConfig } from '../model.js';
+import type { FeedMetrics } from '../serve/metrics.js';
+import type { Store } from '../store/store.js';
+import { runPass, type PassSummary } from '../worker/pass.js';
+import { COMMON_OPTIONS, EXIT_FATAL, EXIT_OK, EXIT_SOURCES_FAILED, parseCommand, SERVER_OPTIONS, siteFlags, type SiteFlags } from './flags.js';
+import { exitOnFatal, openSiteState } from './site-state.js';
+
+const START_OPTIONS = { schedule: { type: 'string' }, serve: { type: 'boolean', default: false }, ...SERVER_OPTIONS } as const;
+
+export async function runCommand(command: 'run' | 'start', args: string[]): Promise<number> {
+  if (args.some((arg) => arg === '--queue' || arg.startsWith('--queue='))) {
+    process.stderr.write(`feedloom ${command}: distributed mode runs as "feedloom scheduler --queue URL" and any number of "feedloom worker --queue URL"; see feedloom worker --help\n`);
+    return EXIT_FATAL;
+  }
+  const parsed = parseCommand(command, args, command === 'start' ? { ...COMMON_OPTIONS, ...START_OPTIONS } : COMMON_OPTIONS);
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
+  const flags = siteFlags(values);
+  const serve = values.serve ? { host: values.host as string, port: Number(values.port) } : undefined;
+  const logger = createLogger();
+  return exitOnFatal(logger, () => (command === 'run' ? runOnce(flags, logger) : runScheduled(flags, logger, serve)));
+}
+
+async function runOnce(flags: SiteFlags, logger: Logger): Promise<number> {
+  const { site, state, store } = await openSiteState(flags);
+  try {
+    const summary = await lockedPass(flags, state, store, logger, undefined, site);
+    return summary.sourcesFailed > 0 ? EXIT_SOURCES_FAILED : EXIT_OK;
+  } finally {
+    await store.close();
+  }
+}
+
+async function runScheduled(flags: SiteFlags, logger: Logger, serve: { host: string; port: number } | undefined): Promise<number> {
+  const { site, state, store } = await openSiteState(flags);
+  // The server and metrics are loaded by the commands that use them, not by every `run`.
+  const { FeedMetrics } = await import('../serve/metrics.js');
+  const metrics = new FeedMetrics(() => store);
+  // The scheduler loads only for `start`: a `run` from system cron never needs it.
+  const { startSchedule } = await import('../worker/schedule.js');
+  const schedule = startSchedule({
+    schedule: site.schedule,
+    logger,
+    pass: async () => {
+      await lockedPass(flags, state, store, logger, metrics);
+    },
+  });
+  const onSignal = (signal: NodeJS.Signals) => void schedule.stop(signal);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const server = serve ? await startServerWhenOutExists(flags.outDir, serve, site, store, metrics, logger, formsDirFor(state)) : undefined;
+  await schedule.stopped;
+  await server?.close();
+  await store.close();
+  logger.info('stopped');
+  return EXIT_OK;
+}
+
+/** With --serve the first pass creates out/; the server starts once it exists. */
+async function startServerWhenOutExists(outDir: string, serve: { host: string; port: number }, site: SiteConfig, store: Store, metrics: FeedMetrics, logger: Logger, formsDir: string) {
+  mkdirSync(outDir, { recursive: true });
+  const { startFeedServer } = await import('../serve/run-server.js');
+  return startFeedServer({ outDir, site, store, metrics, host: serve.host, port: serve.port, logger, formsDir });
+}
+
+/** `site`: settings already read for this pass; a scheduled pass reads them afresh, so edits take effect. */
+async function lockedPass(flags: SiteFlags, state: StateLocation, store: Store, logger: Logger, observer?: FeedMetrics, site?: SiteConfig): Promise<PassSummary> {
+  const release = await store.lockPasses((reason) => logger.error({ stage: 'store', reason }, `pass lock lost: ${reason}; another pass may start before this one ends`));
+  try {
+    return await runPass({
+      sourcesDir: flags.sourcesDir,
+      outDir: flags.outDir,
+      store,
+      overrides: flags.overrides,
+      logger,
+      formsDir: formsDirFor(state),
+      ...(observer ? { observer } : {}),
+      ...(site ? { site } : {}),
+    });
+  } finally {
+    await release();
+  }
+}
