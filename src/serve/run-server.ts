@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { SiteConfig } from '../model.js';
 import type { Store } from '../store/store.js';
-import { scheduleIntervalMs } from '../worker/source-schedule.js';
+import { scheduleIntervalMs } from '../config/cron-expression.js';
 import { passHealth } from './health.js';
 import type { FeedMetrics } from './metrics.js';
 import { createFeedServer } from './server.js';

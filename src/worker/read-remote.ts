@@ -11,7 +11,8 @@ import { optional } from '../optional.js';
 import type { SourceRecord } from '../store/store.js';
 import { type DocumentParser, INLINE } from './parse-threads.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
-import { nextAttemptAfterFailure, nextScheduledAttempt } from './source-schedule.js';
+import { nextScheduledAttempt } from '../config/cron-expression.js';
+import { nextAttemptAfterFailure } from './source-schedule.js';
 
 export interface RemoteReadOptions {
   site: SiteConfig;
