@@ -24,7 +24,8 @@ import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { fail, progress, ROOT, VerifyError } from './support.mjs';
+import { ROOT } from './lib/build.mjs';
+import { fail, progress, VerifyError } from './lib/verify.mjs';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const FARM = path.join(ROOT, 'test', 'support', 'feed-farm.mjs');

@@ -13,14 +13,18 @@
 //
 // Exit status: 0 all targets pass; 1 a target failed; 2 the run could not measure what it
 // claims (a pass failed, no feeds after a cold pass, files written when nothing changed, ...).
-// Peak RSS comes from report-usage.mjs, preloaded into each child, so /usr/bin/time is not needed.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+// Peak RSS comes from lib/report-usage.mjs, preloaded into each child, so /usr/bin/time is not needed.
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRng, editOneBrief, generatePages } from './generate-pages.mjs';
-import { changedFiles, fail, fileTimes, freshWork, measureNode, median, passSummary, progress, ROOT, snapshotBuild, tail, VerifyError } from './support.mjs';
+import { ROOT, snapshotBuild } from './lib/build.mjs';
+import { changedFiles, fileTimes, freshWork, measureNode, passSummary } from './lib/measure.mjs';
+import { median } from './lib/stats.mjs';
+import { withTempDir } from './lib/temp.mjs';
+import { fail, progress, tail, VerifyError } from './lib/verify.mjs';
+import { checkTargets, environment, runDetails, table } from './pages/report.mjs';
 
 /** The CLI measured: a snapshot of the build taken at start (see snapshotBuild). */
 let CLI;
@@ -28,9 +32,6 @@ const FLOOR = path.join(ROOT, 'bench', 'floor.mjs');
 const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.md');
 const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'];
 
-const TARGET_N = 10_000;
-/** Wall time as a multiple of the floor's, and peak RSS, at TARGET_N. */
-const TARGETS = { cold: 3, unchanged: 1, changed: 1.5, rssMb: 250 };
 const CHANGED_SHARE = 0.01;
 
 const CASES = [
@@ -155,66 +156,7 @@ function shuffled(items, rng) {
   return copy;
 }
 
-function table(rows) {
-  const floorMs = new Map(rows.filter((row) => row.key === 'floor').map((row) => [row.n, row.wallMs]));
-  const lines = ['| N | case | wall ms | peak RSS MB | ratio to the floor |', '|---:|---|---:|---:|---:|'];
-  for (const row of rows) {
-    const ratio = row.wallMs / floorMs.get(row.n);
-    lines.push(`| ${row.n.toLocaleString('en-US')} | ${row.label} | ${row.wallMs.toFixed(0)} | ${row.rssMb.toFixed(1)} | ${ratio.toFixed(2)}× |`);
-  }
-  return lines.join('\n');
-}
-
-/** Every run, not just the medians: for latest.md, to show how noisy the machine was. */
-function runDetails(rows) {
-  const lines = ['Every run (wall ms / peak RSS MB):', ''];
-  for (const row of rows) {
-    const runs = row.walls.map((wall, i) => `${wall.toFixed(0)} / ${row.rsses[i].toFixed(1)}`).join(', ');
-    lines.push(`- N = ${row.n.toLocaleString('en-US')}, ${row.label}: ${runs}`);
-  }
-  return lines.join('\n');
-}
-
-function checkTargets(rows) {
-  const at = rows.filter((row) => row.n === TARGET_N);
-  if (at.length === 0) return { lines: [`Targets apply at N = ${TARGET_N.toLocaleString('en-US')}, which was not measured: not checked.`], failed: false };
-  const floor = at.find((row) => row.key === 'floor').wallMs;
-  const byKey = Object.fromEntries(at.map((row) => [row.key, row]));
-  const checks = [
-    ['cold pass', byKey.cold.wallMs / floor, TARGETS.cold, (v) => `${v.toFixed(2)}× floor`, `≤ ${TARGETS.cold}× floor`],
-    ['nothing changed', byKey.unchanged.wallMs / floor, TARGETS.unchanged, (v) => `${v.toFixed(2)}× floor`, `≤ ${TARGETS.unchanged}× floor`],
-    ['1% changed', byKey.changed.wallMs / floor, TARGETS.changed, (v) => `${v.toFixed(2)}× floor`, `≤ ${TARGETS.changed}× floor`],
-    // The worst single run of any pass, not a median: a peak is a peak.
-    ['peak RSS', Math.max(...at.filter((row) => row.key !== 'floor').map((row) => row.maxRssMb)), TARGETS.rssMb, (v) => `${v.toFixed(1)} MB`, `≤ ${TARGETS.rssMb} MB`],
-  ];
-  const lines = [`Targets at N = ${TARGET_N.toLocaleString('en-US')}:`, ''];
-  let failed = false;
-  for (const [name, value, limit, show, wanted] of checks) {
-    const pass = value <= limit;
-    failed ||= !pass;
-    lines.push(`- ${pass ? 'PASS' : 'FAIL'} ${name}: ${show(value)} (target ${wanted})`);
-  }
-  return { lines, failed };
-}
-
-function environment(options) {
-  // undefined when git is missing or this is not a clone; the report then says so.
-  const git = (args) => {
-    const result = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
-    return result.status === 0 ? result.stdout.trim() : undefined;
-  };
-  const srcStatus = git(['status', '--porcelain', '--', 'src']);
-  const dirty = srcStatus ? ' (src/ has uncommitted changes)' : '';
-  return [
-    `Run ${new Date().toISOString()} · Node ${process.version} · ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length} · ${os.platform()} ${os.release()}`,
-    `Commit ${git(['rev-parse', '--short', 'HEAD']) ?? 'unknown'}${dirty} · ${options.repeats} runs per case, median shown · seed ${options.seed}`,
-    `CLI ${options.cliLabel} (snapshot taken at start)`,
-    // Other work on the machine skews wall times; the load average says how much there was.
-    `Load average (1 min) at start ${options.loadAtStart.toFixed(2)}, at end ${os.loadavg()[0].toFixed(2)}, on ${os.cpus().length} CPUs`,
-  ];
-}
-
-function main() {
+async function main() {
   const { values } = parseArgs({
     options: {
       sizes: { type: 'string', default: '1000,10000' },
@@ -232,30 +174,25 @@ function main() {
   const build = snapshotBuild(cliSource, 'pages');
   CLI = build.cli;
 
-  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'feedloom-bench-'));
-  let keep = values.keep;
   try {
-    const rows = sizes.flatMap((n) => benchSize(n, options, tempDir));
-    const targets = checkTargets(rows);
-    const report = [...environment(options), '', table(rows), '', ...targets.lines, ''].join('\n');
-    process.stdout.write(`\n${report}`);
-    mkdirSync(path.dirname(RESULTS), { recursive: true });
-    writeFileSync(RESULTS, `# feedloom benchmark\n\n${report}\n${runDetails(rows)}\n`);
-    progress(`\nwritten to ${path.relative(process.cwd(), RESULTS)}`);
-    process.exitCode = targets.failed ? 1 : 0;
-  } catch (error) {
-    // Keep the pages, state and out/ of a run that went wrong, to look at.
-    keep = true;
-    throw error;
+    // A run that went wrong keeps its pages, state and out/, to look at.
+    await withTempDir('feedloom-bench', { keep: values.keep, keepOnError: true }, (tempDir) => {
+      const rows = sizes.flatMap((n) => benchSize(n, options, tempDir));
+      const targets = checkTargets(rows);
+      const report = [...environment(options), '', table(rows), '', ...targets.lines, ''].join('\n');
+      process.stdout.write(`\n${report}`);
+      mkdirSync(path.dirname(RESULTS), { recursive: true });
+      writeFileSync(RESULTS, `# feedloom benchmark\n\n${report}\n${runDetails(rows)}\n`);
+      progress(`\nwritten to ${path.relative(process.cwd(), RESULTS)}`);
+      process.exitCode = targets.failed ? 1 : 0;
+    });
   } finally {
     rmSync(build.snapshot, { recursive: true, force: true });
-    if (keep) progress(`temp files kept in ${tempDir}`);
-    else rmSync(tempDir, { recursive: true, force: true });
   }
 }
 
 try {
-  main();
+  await main();
 } catch (error) {
   process.stderr.write(`\nBENCH FAILED: ${error instanceof VerifyError ? '' : 'error: '}${error.message}\n`);
   process.exitCode = 2;

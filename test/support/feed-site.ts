@@ -4,11 +4,10 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { SaxesParser } from 'saxes';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { runPass, type PassOptions, type PassSummary } from '../../src/worker/pass.js';
+import { captureLogs, type LogLine } from './log-capture.js';
 
 export const ATOM_NS = 'http://www.w3.org/2005/Atom';
 export const FEED_HISTORY_NS = 'http://purl.org/syndication/history/1.0';
@@ -65,11 +64,7 @@ export function briefTitle(brief: BriefSpec): string {
   return `${brief.topic}: ${brief.text}`;
 }
 
-export interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
+export type { LogLine } from './log-capture.js';
 
 export const LEVEL = { debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
 
@@ -80,14 +75,8 @@ export interface PassRun {
 
 /** One pass with a JSON logger whose lines are kept; the store is the caller's, so passes can follow each other. */
 export async function passWithLogs(options: Omit<PassOptions, 'logger'> & { now?: () => Date }): Promise<PassRun> {
-  const logs: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
-      done();
-    },
-  });
-  const summary = await runPass({ ...options, logger: pino({ level: 'debug' }, sink) });
+  const { logger, logs } = captureLogs('debug');
+  const summary = await runPass({ ...options, logger });
   return { summary, logs };
 }
 

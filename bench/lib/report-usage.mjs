@@ -1,4 +1,4 @@
-// Preloaded into every measured child (`node --import ./bench/report-usage.mjs ...`): at exit it
+// Preloaded into every measured child (`node --import ./bench/lib/report-usage.mjs ...`): at exit it
 // writes the process's peak resident set size, in KB, to the file named by BENCH_USAGE_FILE.
 // In-process, so it needs no /usr/bin/time and sees exactly the one process being measured.
 import { writeFileSync } from 'node:fs';
