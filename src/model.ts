@@ -85,6 +85,9 @@ export interface Capture {
 /** A page's lead story, one of its briefs, or an item of a remote feed. */
 export type EntryKind = 'lead' | 'brief' | 'item';
 
+/** The source kind recorded for captured page files under sources/ (remote sources name theirs). */
+export const LOCAL_PAGE_KIND = 'capture';
+
 /** What normalize makes of a page: everything a feed shows, but no publishing history. */
 export interface Entry {
   id: string;

@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pageToEntries } from '../src/normalize/entries.js';
-import { cleanLineKey, isParagraphsHtml, lineKey, paragraphsToHtml, truncateAtWord } from '../src/normalize/text.js';
+import { cleanLineKey, lineKey, truncateAtWord } from '../src/normalize/text.js';
+import { isParagraphsHtml, paragraphsToHtml } from '../src/shared/paragraphs.js';
 import { type EntryBody, packBody, unpackBody } from '../src/store/entry-body.js';
 import type { Capture, SiteConfig } from '../src/model.js';
 

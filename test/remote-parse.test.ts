@@ -14,7 +14,7 @@ import { repairXml } from '../src/ingest/xml-repair.js';
 import { DEFAULT_FETCH_POLICY, Fetcher } from '../src/ingest/fetch.js';
 import type { Entry } from '../src/model.js';
 import { feedToEntries, type RemoteFeedContext } from '../src/normalize/feed-items.js';
-import { briefId, leadId, urnUuid } from '../src/normalize/ids.js';
+import { briefId, leadId, urnUuid } from '../src/shared/ids.js';
 import { readRemoteSources } from '../src/worker/read-remote.js';
 import { fixture, islandPageSource, send, sendFixture, startFixtureServer, type FixtureServer } from './support/http-fixture-server.js';
 
@@ -113,8 +113,10 @@ describe('RSS 2.0', () => {
     for (const entry of entries) expect(entry.link).not.toMatch(/utm_|fbclid|gclid|mc_eid/);
   });
 
-  it('gives an item with no link a permalink under the site', () => {
-    expect(byTitle(read.entries, 'Tide table correction').link).toMatch(/^https:\/\/feeds\.example\/entries\/[0-9a-f]{32}\.html$/);
+  it('gives an item with no link a page under the site, named as a brief\'s page is', () => {
+    const tide = byTitle(read.entries, 'Tide table correction');
+    expect(tide.id).toMatch(/^urn:uuid:/);
+    expect(tide.link).toBe(`https://feeds.example/entries/${tide.id.slice('urn:uuid:'.length)}.html`);
   });
 
   it('reads authors, categories, the enclosure and the item image', () => {

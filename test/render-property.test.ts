@@ -3,7 +3,7 @@ import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FETCH } from '../src/config/site.js';
 import type { FeedDocument, SiteConfig, StoredEntry } from '../src/model.js';
-import { paragraphsToHtml } from '../src/normalize/text.js';
+import { paragraphsToHtml } from '../src/shared/paragraphs.js';
 import { renderAtom, renderRss } from '../src/render/feed-xml.js';
 import { renderJsonFeed } from '../src/render/json-feed.js';
 

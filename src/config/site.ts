@@ -10,6 +10,7 @@ import { VERSION } from '../version.js';
 import { DEFAULT_SCHEDULE, isCronExpression } from './cron-expression.js';
 import { FieldReader, type YamlMap } from './fields.js';
 import { parseStateLocation } from './state-location.js';
+import { RESERVED_FEED_IDS } from '../layout.js';
 
 export const SITE_FILE = 'site.yaml';
 export const DEFAULT_BASE_URL = 'http://localhost:8080/';
@@ -34,7 +35,6 @@ export const DEFAULT_FETCH: FetchSettings = {
   overall: 16,
 };
 // Folders feedloom writes itself, and the archive name of the default feed.
-const RESERVED_FEED_IDS = ['entries', 'archive', 'default'];
 const FEED_KEYS = ['id', 'title', 'description', 'limit', 'sources', 'kind', 'category'] as const;
 
 export interface SiteOverrides {

@@ -5,7 +5,7 @@ import Parser from 'rss-parser';
 import { SourceError } from '../errors.js';
 import type { Enclosure, FeedFormat, Person, RawFeed, RawItem } from '../model.js';
 import { optional } from '../optional.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from '../shared/escape.js';
 import { parseJsonFeed } from './json-feed-document.js';
 import { repairXml } from './xml-repair.js';
 

@@ -2,7 +2,7 @@
 // a JSON Feed is refused whole; an item that breaks the rules is skipped and named.
 import { SourceError } from '../errors.js';
 import type { Enclosure, Person, RawFeed, RawItem } from '../model.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from '../shared/escape.js';
 
 const VERSIONS = new Set(['https://jsonfeed.org/version/1', 'https://jsonfeed.org/version/1.1']);
 

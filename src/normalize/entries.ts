@@ -1,9 +1,11 @@
 // A captured page -> feed entries: one for the lead story, one per brief. Pure.
 import type { Capture, Entry, SiteConfig } from '../model.js';
 import { formatCivilDate, resolveBriefDate } from './dates.js';
-import { briefId, leadId } from './ids.js';
+import { entryPageUrl } from '../layout.js';
+import { briefId, leadId } from '../shared/ids.js';
 import { DEFAULT_BRIEFS_HEADINGS, parsePage, type ParsedBrief, type ParsedPage } from './page.js';
-import { cleanLine, paragraphsToHtml, truncateAtWord } from './text.js';
+import { paragraphsToHtml } from '../shared/paragraphs.js';
+import { cleanLine, truncateAtWord } from './text.js';
 
 /** Titles are shown alone in a reader's list: long enough to say what happened, no longer. */
 export const MAX_TITLE_LENGTH = 120;
@@ -33,7 +35,7 @@ function leadEntry(page: ParsedPage, capture: Capture, site: SiteConfig): Entry 
     summary: page.standfirst,
     contentText: body.join('\n\n'),
     contentHtml: paragraphsToHtml(body),
-    link: pageUrl ?? permalink(site.url, id),
+    link: pageUrl ?? entryPageUrl(site.url, id),
     ...(pageUrl ? { pageUrl } : {}),
     categories: [],
     authors: meta.author ? [meta.author] : [],
@@ -62,7 +64,7 @@ function briefEntry(brief: ParsedBrief, capture: Capture, site: SiteConfig): Ent
     contentHtml: paragraphsToHtml(brief.paragraphs),
     // A brief has no page of its own, and its page's address (even with a fragment, which
     // readers strip) would make aggregators that de-duplicate by link merge it with the lead.
-    link: permalink(site.url, id),
+    link: entryPageUrl(site.url, id),
     ...(pageUrl ? { pageUrl } : {}),
     categories: [brief.topic],
     authors: [],
@@ -72,13 +74,6 @@ function briefEntry(brief: ParsedBrief, capture: Capture, site: SiteConfig): Ent
     capturedAt: capture.capturedAt,
   };
 }
-
-/** Where publish writes the entry's own page: out/entries/<uuid>.html. */
-export function permalink(siteUrl: string, id: string): string {
-  return `${siteUrl}${ENTRY_PAGES_FOLDER}/${id.replace(/^urn:uuid:/, '')}.html`;
-}
-
-export const ENTRY_PAGES_FOLDER = 'entries';
 
 function withoutFragment(url: string): string {
   const parsed = new URL(url);

@@ -2,10 +2,13 @@
 // is passed in and stands for "first seen" where a feed gives no usable date.
 import { createHash } from 'node:crypto';
 import type { Entry, Person, RawFeed, RawItem, SiteConfig } from '../model.js';
-import { urnUuid } from './ids.js';
+import { entryPageUrl } from '../layout.js';
+import { urnUuid } from '../shared/ids.js';
 import { htmlToText, sanitizeHtmlContent } from './sanitize.js';
 import { parseSourceDate } from './source-dates.js';
-import { cleanLine, escapeHtml, paragraphsToHtml, truncateAtWord } from './text.js';
+import { escapeHtml } from '../shared/escape.js';
+import { paragraphsToHtml } from '../shared/paragraphs.js';
+import { cleanLine, truncateAtWord } from './text.js';
 import { resolveLink } from './urls.js';
 import { optional } from '../optional.js';
 import { MAX_TITLE_LENGTH } from './entries.js';
@@ -55,7 +58,7 @@ function itemToEntry(item: RawItem, feed: RawFeed, context: RemoteFeedContext, f
     summary: summaryText ? cleanLine(summaryText) : openingText(fallbackText, SUMMARY_LENGTH),
     contentText: contentText || fallbackText,
     contentHtml: contentHtml || (contentText ? paragraphsToHtml(contentText.split('\n\n')) : `<p>${escapeHtml(cleanLine(fallbackText))}</p>`),
-    link: link ?? permalinkFor(context.site.url, id),
+    link: link ?? entryPageUrl(context.site.url, id),
     categories: unique(item.categories.map(cleanLine).filter(Boolean)),
     authors: item.authors.map((person) => cleanPerson(person, base)).filter((person): person is Person => person !== undefined),
     enclosures: item.enclosures.flatMap((enclosure) => {
@@ -113,10 +116,6 @@ function cleanParagraphs(text: string): string {
     .map(cleanLine)
     .filter(Boolean)
     .join('\n\n');
-}
-
-function permalinkFor(siteUrl: string, id: string): string {
-  return `${siteUrl}entries/${createHash('sha1').update(id).digest('hex').slice(0, 32)}.html`;
 }
 
 function unique(values: string[]): string[] {

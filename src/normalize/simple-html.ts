@@ -10,7 +10,7 @@
 // tags come from an allowlist and links go through resolveLink(), so a reading mistake here
 // could make the output differ from sanitize-html's, but never make it unsafe.
 import { decodeHTMLStrict } from 'entities';
-import { escapeText } from '../ingest/escape-text.js';
+import { escapeText } from '../shared/escape.js';
 
 /** sanitize-html's options for the HTML, as far as simple HTML needs them. */
 export interface SimpleHtmlRules {

@@ -39,6 +39,8 @@ export function cleanLineKey(line: string): string {
   return (end === line.length ? line : line.slice(0, end)).toLowerCase();
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /**
  * Cuts text at a word boundary so it fits in `max` characters, ellipsis included.
  * Counts code points, so a cut never splits a surrogate pair.
@@ -60,29 +62,4 @@ export function truncateAtWord(text: string, max: number): string {
   // A single giant word has no boundary to cut at; cut it rather than return nothing.
   const cut = lastSpace > max / 3 ? room.slice(0, lastSpace) : room;
   return `${cut.replace(/[\s,;:.–—-]+$/u, '')}…`;
-}
-
-const HTML_SPECIAL = /[&<>"']/;
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-export function escapeHtml(text: string): string {
-  if (!HTML_SPECIAL.test(text)) return text;
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-/** Plain paragraphs -> HTML paragraphs with every character of the text escaped. */
-export function paragraphsToHtml(paragraphs: readonly string[]): string {
-  return paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n');
-}
-
-/** Whether `html` is exactly paragraphsToHtml(paragraphs), told without building that string. */
-export function isParagraphsHtml(html: string, paragraphs: readonly string[]): boolean {
-  let at = 0;
-  for (let index = 0; index < paragraphs.length; index++) {
-    if (index > 0 && html.charCodeAt(at++) !== 10) return false;
-    const escaped = escapeHtml(paragraphs[index]!);
-    if (!html.startsWith('<p>', at) || !html.startsWith(escaped, at + 3) || !html.startsWith('</p>', at + 3 + escaped.length)) return false;
-    at += 7 + escaped.length;
-  }
-  return at === html.length;
 }

@@ -4,25 +4,18 @@
 // and the current feed links to the newest page, so an aggregator can walk the whole history.
 import path from 'node:path';
 import { sourceMatcher } from '../config/glob.js';
-import type { FeedDocument, SiteConfig } from '../model.js';
-import { feedId } from '../normalize/ids.js';
+import type { FeedDocument } from '../model.js';
+import { archivePagePath, archivePageUrl, feedKey, stylesheetHref } from '../layout.js';
+import { feedId } from '../shared/ids.js';
 import { renderArchiveAtom } from '../render/feed-xml.js';
-import { STYLESHEET_FILE } from '../render/feed-stylesheet.js';
 import type { Store } from '../store/store.js';
 import { writeIfChanged } from './write-file.js';
 
-export const ARCHIVE_FOLDER = 'archive';
 /** Entries per archive document. */
 export const ARCHIVE_PAGE_SIZE = 100;
-/** The default feed has no id of its own; feed ids must start with a letter or digit. */
-const DEFAULT_FEED_KEY = 'default';
 
 export function archiveKey(document: FeedDocument): string {
-  return document.config.id || DEFAULT_FEED_KEY;
-}
-
-export function archivePageUrl(site: SiteConfig, key: string, number: number): string {
-  return `${site.url}${ARCHIVE_FOLDER}/${key}/${number}.xml`;
+  return feedKey(document.config.id);
 }
 
 /**
@@ -45,23 +38,23 @@ export async function archiveFeed(document: FeedDocument, store: Store, outDir: 
   for (let start = 0; start < fallen.length; start += ARCHIVE_PAGE_SIZE) {
     const page = fallen.slice(start, start + ARCHIVE_PAGE_SIZE);
     number++;
-    const pageUrl = archivePageUrl(site, key, number);
+    const pageUrl = archivePageUrl(site.url, key, number);
     const archive: FeedDocument = {
       ...document,
       id: feedId(site.url, `${key}/archive/${number}`),
       atomUrl: pageUrl,
-      stylesheetHref: `../../${STYLESHEET_FILE}`,
+      stylesheetHref: stylesheetHref(path.posix.dirname(archivePagePath(key, number))),
       // Newest first, as in every feed document.
       entries: [...page].reverse(),
     };
     // The first page has no page before it. It names the page after it instead, where the next
     // archived entries will go: an archive needs a neighbour to be one (and the W3C validator
     // warns without), and a later page must never make an earlier one change.
-    const neighbour = number > 1 ? { prevArchive: archivePageUrl(site, key, number - 1) } : { nextArchive: archivePageUrl(site, key, number + 1) };
+    const neighbour = number > 1 ? { prevArchive: archivePageUrl(site.url, key, number - 1) } : { nextArchive: archivePageUrl(site.url, key, number + 1) };
     const xml = renderArchiveAtom(archive, { current: document.atomUrl, ...neighbour });
-    const file = path.join(outDir, ARCHIVE_FOLDER, key, `${number}.xml`);
+    const file = path.join(outDir, archivePagePath(key, number));
     if (writeIfChanged(file, xml)) written.push(file);
     await store.addArchivePage(key, number, page.map((entry) => entry.id));
   }
-  return number > 0 ? archivePageUrl(site, key, number) : undefined;
+  return number > 0 ? archivePageUrl(site.url, key, number) : undefined;
 }

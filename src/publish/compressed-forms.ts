@@ -5,12 +5,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { isRarelyReadFile } from '../layout.js';
 import { writeAtomically } from './write-file.js';
 
 /** Smaller files are not worth compressing: headers would outweigh the saving. */
 export const MIN_COMPRESS_BYTES = 256;
 // Feeds and the pages beside them are polled all day; entry pages and archives are read now and then.
-const COMPRESSIBLE = /^(?!entries\/|archive\/).*\.(xml|json|html|opml|xsl)$/;
+const COMPRESSIBLE = /\.(xml|json|html|opml|xsl)$/;
 
 export interface CompressedForms {
   gzip: Buffer;
@@ -37,7 +38,7 @@ function formPath(formsDir: string, relative: string, hash: string, encoding: ke
 export function writeCompressedForms(outDir: string, files: readonly string[], formsDir: string): void {
   for (const file of files) {
     const relative = path.relative(outDir, file);
-    if (!COMPRESSIBLE.test(relative)) continue;
+    if (isRarelyReadFile(relative) || !COMPRESSIBLE.test(relative)) continue;
     const body = readFileSync(file);
     if (body.length < MIN_COMPRESS_BYTES) continue;
     const hash = contentHash(body);

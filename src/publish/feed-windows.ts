@@ -4,22 +4,21 @@
 import { createHash } from 'node:crypto';
 import { sourceMatcher } from '../config/glob.js';
 import type { FeedConfig, FeedDocument, SiteConfig } from '../model.js';
-import { feedId } from '../normalize/ids.js';
-import { STYLESHEET_FILE } from '../render/feed-stylesheet.js';
+import { feedFileUrls, feedFolder, feedKey, stylesheetHref } from '../layout.js';
+import { feedId } from '../shared/ids.js';
 import type { Store } from '../store/store.js';
-import { FEED_FILES } from './file-names.js';
 
 export async function feedDocument(config: FeedConfig, site: SiteConfig, store: Store): Promise<FeedDocument> {
-  const folder = config.id === '' ? '' : `${config.id}/`;
+  const urls = feedFileUrls(site.url, config.id);
   return {
     config,
     site,
-    id: feedId(site.url, config.id === '' ? 'default' : config.id),
+    id: feedId(site.url, feedKey(config.id)),
     homeUrl: site.url,
-    rssUrl: `${site.url}${folder}${FEED_FILES.rss}`,
-    atomUrl: `${site.url}${folder}${FEED_FILES.atom}`,
-    jsonUrl: `${site.url}${folder}${FEED_FILES.json}`,
-    stylesheetHref: `${folder === '' ? '' : '../'}${STYLESHEET_FILE}`,
+    rssUrl: urls.rss,
+    atomUrl: urls.atom,
+    jsonUrl: urls.json,
+    stylesheetHref: stylesheetHref(feedFolder(config.id)),
     entries: await store.feedEntries(config.filter, config.limit, sourceMatcher(config.filter.sources)),
   };
 }

@@ -1,19 +1,18 @@
 // Store -> rendered feeds -> files in out/. One folder per configured feed, the default at the top.
 import path from 'node:path';
 import { describeError } from '../errors.js';
+import { ENTRY_PAGES_FOLDER, FEED_FILES, FEED_PAGE_FILE, INDEX_FILE, OPML_FILE, STYLESHEET_FILE } from '../layout.js';
 import type { FeedDocument, SiteConfig } from '../model.js';
-import { ENTRY_PAGES_FOLDER } from '../normalize/entries.js';
 import { renderEntryPage } from '../render/entry-page.js';
 import { feedUpdated, renderAtom, renderRss } from '../render/feed-xml.js';
-import { FEED_STYLESHEET, STYLESHEET_FILE } from '../render/feed-stylesheet.js';
+import { FEED_STYLESHEET } from '../render/feed-stylesheet.js';
 import { renderIndexPage } from '../render/index-page.js';
-import { FEED_PAGE_FILE, renderFeedPage } from '../render/feed-page.js';
+import { renderFeedPage } from '../render/feed-page.js';
 import { renderOpml, type OpmlOutline } from '../render/opml.js';
 import { renderJsonFeed } from '../render/json-feed.js';
 import type { Store } from '../store/store.js';
 import { archiveFeed } from './archives.js';
 import { feedDocuments } from './feed-windows.js';
-import { FEED_FILES, INDEX_FILE, OPML_FILE } from './file-names.js';
 import { writeIfChanged } from './write-file.js';
 
 function feedOutline(document: FeedDocument): OpmlOutline {

@@ -10,8 +10,8 @@ import type { Store } from '../store/store.js';
 import { userAgent } from '../version.js';
 import { writeCompressedForms } from './compressed-forms.js';
 import { feedDocuments, windowsDigest } from './feed-windows.js';
-import { FEED_FILES } from './file-names.js';
-import { publishStatus, STATUS_FILE } from './status.js';
+import { ARCHIVE_FOLDER, FEED_FILES, STATUS_FILE } from '../layout.js';
+import { publishStatus } from './status.js';
 
 // Raise when rendered output changes for the same entries and settings.
 const RENDER_VERSION = 1;
@@ -88,6 +88,6 @@ function changedFeedUrls(written: readonly string[], outDir: string, site: SiteC
   const feedFiles = new Set<string>(Object.values(FEED_FILES));
   return written
     .map((file) => path.relative(outDir, file).split(path.sep).join('/'))
-    .filter((relative) => feedFiles.has(path.posix.basename(relative)) && !relative.startsWith('archive/'))
+    .filter((relative) => feedFiles.has(path.posix.basename(relative)) && !relative.startsWith(`${ARCHIVE_FOLDER}/`))
     .map((relative) => `${site.url}${relative}`);
 }

@@ -2,12 +2,11 @@
 // changes, like every other file. Page files carry no times: their health changes only when the
 // page does, so the same pages keep giving the same bytes.
 import path from 'node:path';
+import { STATUS_FILE } from '../layout.js';
+import { LOCAL_PAGE_KIND } from '../model.js';
 import type { SourceRecord } from '../store/store.js';
 import { writeIfChanged } from './write-file.js';
 
-export const STATUS_FILE = 'status.json';
-/** The kind recorded for captured page files under sources/. */
-export const LOCAL_PAGE_KIND = 'capture';
 
 export function sourceHealth(record: SourceRecord) {
   const health = {

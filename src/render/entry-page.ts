@@ -1,7 +1,7 @@
 // StoredEntry -> the small HTML page its feed link points to when the story has no page of its
 // own (briefs, and leads captured without a URL). Pure; no external assets.
 import type { SiteConfig, StoredEntry } from '../model.js';
-import { escapeHtml } from '../normalize/text.js';
+import { escapeHtml } from '../shared/escape.js';
 import { rfc3339 } from './json-feed.js';
 import { alternateLink, renderHtmlPage } from './html-page.js';
 

@@ -2,12 +2,10 @@
 // opens rss.xml or atom.xml, since browsers download feed types and are dropping XSLT; static
 // hosts still have the feeds' xml-stylesheet instruction. Pure; no external assets.
 import type { FeedDocument } from '../model.js';
-import { escapeHtml } from '../normalize/text.js';
+import { escapeHtml } from '../shared/escape.js';
 import { rfc3339 } from './json-feed.js';
 import { PAGE_STYLE } from './index-page.js';
 import { alternateLink, renderHtmlPage } from './html-page.js';
-
-export const FEED_PAGE_FILE = 'feed.html';
 
 export function renderFeedPage(document: FeedDocument): string {
   const { config, site } = document;

@@ -2,8 +2,6 @@
 // xml-stylesheet instruction), so a person who opens a feed sees a readable page, not raw XML.
 // Feed readers ignore it; the feed itself stays valid.
 
-export const STYLESHEET_FILE = 'feed.xsl';
-
 export const FEED_STYLESHEET = `<?xml version="1.0" encoding="utf-8"?>
 <xsl:stylesheet version="1.0"
   xmlns:xsl="http://www.w3.org/1999/XSL/Transform"

@@ -2,7 +2,7 @@
 // comes from the entries, so the same entries always give the same bytes.
 import { Feed, type Extension, type FeedOptions, type Item } from 'feed';
 import type { Enclosure, FeedDocument, Person, StoredEntry } from '../model.js';
-import { escapeHtml } from '../normalize/text.js';
+import { escapeHtml } from '../shared/escape.js';
 import { asAtomTitle, asAttribute, asCdata, asText, atomTextTitles, finishXml } from './xml-guard.js';
 
 export const GENERATOR = 'feedloom';

@@ -1,5 +1,5 @@
 // The frame every page feedloom writes shares: a small, self-contained HTML5 document.
-import { escapeHtml } from '../normalize/text.js';
+import { escapeHtml } from '../shared/escape.js';
 import { xmlSafe } from './xml-guard.js';
 
 export interface PageFrame {

@@ -1,7 +1,7 @@
 // out/index.html: every feed with its title, last update, newest entries and subscribe links,
 // and autodiscovery <link rel="alternate"> tags for all of them. Pure; no external assets.
 import type { FeedDocument, SiteConfig } from '../model.js';
-import { escapeHtml } from '../normalize/text.js';
+import { escapeHtml } from '../shared/escape.js';
 import { feedUpdated } from './feed-xml.js';
 import { rfc3339 } from './json-feed.js';
 import { alternateLink, renderHtmlPage } from './html-page.js';

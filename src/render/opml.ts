@@ -1,5 +1,5 @@
 // OPML 2.0 subscription lists: the feeds feedloom publishes, and the remote feeds it reads.
-import { escapeHtml } from '../normalize/text.js';
+import { escapeHtml } from '../shared/escape.js';
 import { xmlSafe } from './xml-guard.js';
 
 export interface OpmlOutline {

@@ -1,10 +1,11 @@
 // What each published file is, for the Content-Type header.
 import path from 'node:path';
+import { ARCHIVE_FOLDER, FEED_FILES } from '../layout.js';
 
 const BY_NAME: Record<string, string> = {
-  'rss.xml': 'application/rss+xml; charset=utf-8',
-  'atom.xml': 'application/atom+xml; charset=utf-8',
-  'feed.json': 'application/feed+json; charset=utf-8',
+  [FEED_FILES.rss]: 'application/rss+xml; charset=utf-8',
+  [FEED_FILES.atom]: 'application/atom+xml; charset=utf-8',
+  [FEED_FILES.json]: 'application/feed+json; charset=utf-8',
 };
 
 const BY_EXTENSION: Record<string, string> = {
@@ -21,7 +22,7 @@ const BY_EXTENSION: Record<string, string> = {
 export function contentTypeOf(file: string): string {
   const name = path.basename(file);
   if (BY_NAME[name]) return BY_NAME[name];
-  if (name.endsWith('.xml')) return file.split(path.sep).includes('archive') ? BY_NAME['atom.xml']! : 'application/xml; charset=utf-8';
+  if (name.endsWith('.xml')) return file.split(path.sep).includes(ARCHIVE_FOLDER) ? BY_NAME[FEED_FILES.atom]! : 'application/xml; charset=utf-8';
   return BY_EXTENSION[path.extname(name)] ?? 'application/octet-stream';
 }
 

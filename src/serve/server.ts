@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { FEED_PAGE_FILE } from '../render/feed-page.js';
+import { FEED_PAGE_FILE } from '../layout.js';
 import type { Logger } from 'pino';
 import { contentTypeOf, isFeedType } from './content-types.js';
 import { FileCache, RECHECK_MS, type CachedFile } from './file-cache.js';

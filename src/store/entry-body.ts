@@ -4,7 +4,7 @@
 // stored: the state is a third of the size, and a first pass over thousands of pages spends most
 // of its time writing it. Rows stored whole by earlier versions read back as they are.
 import type { Entry } from '../model.js';
-import { isParagraphsHtml, paragraphsToHtml } from '../normalize/text.js';
+import { isParagraphsHtml, paragraphsToHtml } from '../shared/paragraphs.js';
 
 /** The fields a reader sees; `updated` moves only when these change. */
 export type EntryBody = Omit<Entry, 'id' | 'kind' | 'source' | 'published' | 'capturedAt' | 'link' | 'pageUrl'>;

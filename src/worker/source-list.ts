@@ -1,8 +1,8 @@
 // `feedloom sources`: every source the config names, with its kind, schedule and health.
 import { loadRemoteSources } from '../config/remote-sources.js';
 import { listPageSources } from '../ingest/page-sources.js';
-import type { SiteConfig } from '../model.js';
-import { iso, LOCAL_PAGE_KIND } from '../publish/status.js';
+import { LOCAL_PAGE_KIND, type SiteConfig } from '../model.js';
+import { iso } from '../publish/status.js';
 import { renderOpml } from '../render/opml.js';
 import type { SourceRecord } from '../store/store.js';
 
