@@ -1,24 +1,31 @@
-// One error class per failure family. The message starts with the stage, the cause is kept.
+// One error class per failure family. Each carries its stage and a stable code as fields, and a
+// message that is only the reason: what a log line or status.json shows is built from the fields
+// (describeError), so no code ever takes an error apart from its text.
 
 export type Stage = 'config' | 'ingest' | 'normalize' | 'store' | 'render' | 'publish' | 'worker';
 
+export interface ErrorOptions {
+  cause?: unknown;
+  /** A stable name for what went wrong (UPPER_SNAKE); each class has one for its family. */
+  code?: string;
+}
+
 export class FeedloomError extends Error {
   readonly stage: Stage;
-  /** The message as given to the constructor. */
-  readonly messageWithoutStage: string;
+  readonly code: string;
 
-  constructor(stage: Stage, message: string, options?: { cause?: unknown }) {
-    super(`${stage}: ${message}`, options);
+  constructor(stage: Stage, message: string, code: string, options?: ErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.stage = stage;
-    this.messageWithoutStage = message;
+    this.code = options?.code ?? code;
   }
 }
 
 /** site.yaml, a page's front matter or a command-line option is wrong. */
 export class ConfigError extends FeedloomError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('config', message, options);
+  constructor(message: string, options?: ErrorOptions) {
+    super('config', message, 'CONFIG_INVALID', options);
   }
 }
 
@@ -26,33 +33,34 @@ export class ConfigError extends FeedloomError {
 export class SourceError extends FeedloomError {
   readonly source: string;
 
-  constructor(stage: Stage, source: string, message: string, options?: { cause?: unknown }) {
-    super(stage, message, options);
+  constructor(stage: Stage, source: string, message: string, options?: ErrorOptions) {
+    super(stage, message, 'SOURCE_UNREADABLE', options);
     this.source = source;
   }
 }
 
 export class StoreError extends FeedloomError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('store', message, options);
+  constructor(message: string, options?: ErrorOptions) {
+    super('store', message, 'STORE_FAILED', options);
   }
 }
 
 /** Another process runs a pass on the same state. */
 export class LockError extends FeedloomError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('worker', message, options);
+  constructor(message: string, options?: ErrorOptions) {
+    super('worker', message, 'PASS_LOCKED', options);
   }
 }
 
 export class PublishError extends FeedloomError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('publish', message, options);
+  constructor(message: string, options?: ErrorOptions) {
+    super('publish', message, 'PUBLISH_FAILED', options);
   }
 }
 
-/** The message of anything thrown, for log lines. */
+/** Anything thrown, as one line for people: "stage: reason" for feedloom's own errors. */
 export function describeError(error: unknown): string {
+  if (error instanceof FeedloomError) return `${error.stage}: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);
 }

@@ -97,7 +97,8 @@ describe('parse threads', () => {
     const good = feedJob('rss2.xml', 'application/rss+xml');
     const uncopyable = { ...good, site: { ...SITE, hook: () => undefined } } as unknown as DocumentJob;
     const [refused, read] = await Promise.allSettled([parser.parse(uncopyable), parser.parse(good)]);
-    expect(refused.status === 'rejected' && (refused.reason as Error).message).toMatch(/^ingest: cannot hand the document to a parse thread/);
+    expect(refused.status === 'rejected' && refused.reason).toMatchObject({ stage: 'ingest', code: 'SOURCE_UNREADABLE', source: good.source.id });
+    expect(refused.status === 'rejected' && (refused.reason as Error).message).toMatch(/^cannot hand the document to a parse thread/);
     expect(read.status === 'fulfilled' && read.value.entries.length).toBeGreaterThan(0);
   });
 

@@ -363,7 +363,7 @@ describe('broken and hostile XML', () => {
 
   it('fails a document that is neither XML nor JSON, naming the source', async () => {
     server.route('/feeds/plain.txt', send('just words', { 'content-type': 'text/plain' }));
-    await expect(readFeed('/feeds/plain.txt')).rejects.toThrow('ingest: document is neither XML nor JSON');
+    await expect(readFeed('/feeds/plain.txt')).rejects.toMatchObject({ stage: 'ingest', code: 'SOURCE_UNREADABLE', source: SOURCE, message: 'document is neither XML nor JSON' });
   });
 });
 

@@ -273,9 +273,11 @@ describe('fetch.parse_threads', () => {
     expect(readSiteConfig({ fetch: { parse_threads: 0 } }, FILE).fetch.parseThreads).toBe(0);
     expect(readSiteConfig({ fetch: { parse_threads: 3 } }, FILE).fetch.parseThreads).toBe(3);
     for (const wrong of [-1, 1.5, 17, 'two']) {
-      expect(configError(() => readSiteConfig({ fetch: { parse_threads: wrong } }, FILE)).message).toBe(
-        'config: sources/site.yaml: key "fetch.parse_threads": must be a whole number from 0 to 16',
-      );
+      expect(configError(() => readSiteConfig({ fetch: { parse_threads: wrong } }, FILE))).toMatchObject({
+        stage: 'config',
+        code: 'CONFIG_INVALID',
+        message: 'sources/site.yaml: key "fetch.parse_threads": must be a whole number from 0 to 16',
+      });
     }
   });
 

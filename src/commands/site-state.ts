@@ -60,7 +60,7 @@ export async function exitOnFatal(logger: Logger, work: () => Promise<number>): 
   try {
     return await work();
   } catch (error) {
-    logger.fatal({ stage: error instanceof FeedloomError ? error.stage : undefined, err: describeError(error) }, describeError(error));
+    logger.fatal({ ...(error instanceof FeedloomError ? { stage: error.stage, code: error.code } : {}), err: describeError(error) }, describeError(error));
     return EXIT_FATAL;
   }
 }

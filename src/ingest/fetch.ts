@@ -56,7 +56,7 @@ export class FetchError extends SourceError {
     readonly details: { status?: number; retryAfterMs?: number; url?: string } = {},
     options?: { cause?: unknown },
   ) {
-    super('ingest', source, message, options);
+    super('ingest', source, message, { ...options, code: `FETCH_${failure.toUpperCase().replaceAll('-', '_')}` });
   }
 }
 

@@ -1,7 +1,7 @@
 // Bytes of a captured page -> Capture: decoding, binary detection and front matter.
 import { parseYaml } from '../yaml.js';
 import { FieldReader } from '../config/fields.js';
-import { SourceError } from '../errors.js';
+import { FeedloomError, SourceError } from '../errors.js';
 import type { Capture, PageMeta } from '../model.js';
 
 const FRONT_MATTER_KEYS = ['url', 'captured', 'published', 'timezone', 'language', 'title', 'author', 'briefs_heading'] as const;
@@ -91,6 +91,6 @@ function readFrontMatter(yamlText: string, source: string): PageMeta {
     if (headings) meta.briefsHeadings = headings;
     return meta;
   } catch (error) {
-    throw new SourceError('ingest', source, (error as Error).message.replace(/^config: /, ''), { cause: error });
+    throw new SourceError('ingest', source, (error as Error).message, { cause: error, ...(error instanceof FeedloomError ? { code: error.code } : {}) });
   }
 }

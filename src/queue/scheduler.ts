@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { loadRemoteSources } from '../config/remote-sources.js';
 import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
+import { describeError } from '../errors.js';
 import { listSourceFiles } from '../ingest/page-sources.js';
 import { connectRedis, logErrors, PAGES_JOB, type QueueLocation, SOURCE_JOB, type SourceJobData, SOURCES_QUEUE } from './connection.js';
 
@@ -49,7 +50,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
       if (source.enabled) wanted.set(sourceSchedulerId(source.id), { pattern: source.schedule ?? site.schedule, name: SOURCE_JOB, data: { source: source.id } });
     }
     if (files.pages.length > 0) wanted.set(PAGES_SCHEDULER, { pattern: site.schedule, name: PAGES_JOB, data: {} });
-    for (const { file, error } of remote.invalid) options.logger.error({ file, reason: error.message }, `source not scheduled: ${error.message}`);
+    for (const { file, error } of remote.invalid) options.logger.error({ file, code: error.code, reason: describeError(error) }, `source not scheduled: ${describeError(error)}`);
 
     let added = 0;
     const existing = new Map((await queue.getJobSchedulers(0, -1)).map((scheduler) => [scheduler.key, scheduler.pattern ?? undefined]));

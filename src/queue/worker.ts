@@ -8,7 +8,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { loadRemoteSources } from '../config/remote-sources.js';
 import { loadSiteConfig, type SiteConfigCache, type SiteOverrides } from '../config/site.js';
-import { LockError } from '../errors.js';
+import { describeError, FeedloomError, LockError } from '../errors.js';
 import { Fetcher } from '../ingest/fetch.js';
 import type { SlotLimiter } from '../ingest/host-limiter.js';
 import type { Entry, SiteConfig } from '../model.js';
@@ -76,7 +76,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       release = await store.lockPasses((reason) => logger.error({ stage: 'store', reason }, `pass lock lost: ${reason}; another pages job may start before this one ends`));
     } catch (error) {
       // Another pages job (or a single-process pass) is running: it covers this tick.
-      if (error instanceof LockError) return `pages: skipped, ${error.message}`;
+      if (error instanceof LockError) return `pages: skipped, ${describeError(error)}`;
       throw error;
     }
     try {
@@ -134,7 +134,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       void countJob(connection, prefix, worker.name, 'completed');
     });
     worker.on('failed', (job, error) => {
-      logger.error({ queue: worker.name, job: job?.id, source: job?.data && 'source' in job.data ? job.data.source : undefined, err: error.message, attempts: job?.attemptsMade }, `job failed: ${error.message}`);
+      logger.error({ queue: worker.name, job: job?.id, source: job?.data && 'source' in job.data ? job.data.source : undefined, err: describeError(error), ...(error instanceof FeedloomError ? { code: error.code } : {}), attempts: job?.attemptsMade }, `job failed: ${describeError(error)}`);
       void countJob(connection, prefix, worker.name, 'failed');
     });
     logErrors(worker, `worker on ${worker.name}`, logger);

@@ -43,18 +43,19 @@ export type ThreadReply = { id: number; result: DocumentEntries } | { id: number
 export interface ThreadFailure {
   message: string;
   stage?: Stage;
+  code?: string;
   source?: string;
 }
 
 export function failureOf(error: unknown): ThreadFailure {
   if (!(error instanceof FeedloomError)) return { message: describeError(error) };
-  // The constructor on this side puts the stage in front again.
-  const message = error.messageWithoutStage;
-  return error instanceof SourceError ? { message, stage: error.stage, source: error.source } : { message, stage: error.stage };
+  const { message, stage, code } = error;
+  return error instanceof SourceError ? { message, stage, code, source: error.source } : { message, stage, code };
 }
 
 function errorOf(failure: ThreadFailure, job: DocumentJob): Error {
-  return failure.stage ? new SourceError(failure.stage, failure.source ?? job.source.id, failure.message) : new Error(failure.message);
+  if (!failure.stage) return new Error(failure.message);
+  return new SourceError(failure.stage, failure.source ?? job.source.id, failure.message, failure.code ? { code: failure.code } : {});
 }
 
 interface Pending {

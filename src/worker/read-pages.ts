@@ -97,9 +97,9 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
       entriesInPages += entries.length;
       result.ok++;
     } catch (error) {
-      const reason = error instanceof SourceError ? error.message : `cannot read page: ${describeError(error)}`;
+      const reason = error instanceof SourceError ? describeError(error) : `cannot read page: ${describeError(error)}`;
       result.failures.push({ source, reason });
-      options.logger.error({ source, file, stage: error instanceof SourceError ? error.stage : 'ingest', reason }, `page skipped: ${reason}`);
+      options.logger.error({ source, file, stage: error instanceof SourceError ? error.stage : 'ingest', code: error instanceof SourceError ? error.code : 'SOURCE_UNREADABLE', reason }, `page skipped: ${reason}`);
       result.records.push({
         source,
         kind: LOCAL_PAGE_KIND,

@@ -41,7 +41,7 @@ export async function readRemoteSources(
 ): Promise<ReadResult> {
   const result = emptyReadResult();
   for (const { file, id, error } of invalid) {
-    const reason = error.message;
+    const reason = describeError(error);
     options.logger.error({ source: file, file, stage: 'config', reason }, `source skipped: ${reason}`);
     result.failures.push({ source: file, reason });
     // A source that was read before and whose file broke since shows as failing, entries kept.

@@ -1,5 +1,6 @@
 // `feedloom sources`: every source the config names, with its kind, schedule and health.
 import { loadRemoteSources } from '../config/remote-sources.js';
+import { describeError } from '../errors.js';
 import { listPageSources } from '../ingest/page-sources.js';
 import { LOCAL_PAGE_KIND, type SiteConfig } from '../model.js';
 import { iso } from '../publish/status.js';
@@ -41,7 +42,7 @@ export function listSources(sourcesDir: string, site: SiteConfig, records: Map<s
   for (const source of remote.sources) {
     rows.push(row(source.id, source.kind, source.url, source.schedule ?? site.schedule, source.enabled ? undefined : 'disabled'));
   }
-  for (const { file, error } of remote.invalid) rows.push(row(file, 'invalid', null, site.schedule, 'invalid', error.message));
+  for (const { file, error } of remote.invalid) rows.push(row(file, 'invalid', null, site.schedule, 'invalid', describeError(error)));
   return rows.sort((a, b) => a.source.localeCompare(b.source));
 }
 
