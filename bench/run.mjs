@@ -6,15 +6,17 @@
 // edited. Each case runs 3 times and the median is reported, as a Markdown table on stdout and in
 // bench/results/latest.md. The targets are checked at N = 10,000.
 //
-//   node bench/run.mjs [--sizes 1000,10000] [--repeats 3] [--seed 42] [--keep] [--cli FILE]
+//   node bench/run.mjs [--sizes 1000,10000] [--repeats 3] [--seed 42] [--keep] [--cli FILE] [--profile]
 //
+// --profile adds one more cold pass at the largest size under `node --cpu-prof` and reports, per
+// thread, where its time went (pages/profile.mjs); it is not one of the timed runs.
 // --cli measures another build of the CLI (say, a copy of dist/ with an experiment in it);
 // --keep leaves the temp folder (pages, state, out/) in place to look at.
 //
 // Exit status: 0 all targets pass; 1 a target failed; 2 the run could not measure what it
 // claims (a pass failed, no feeds after a cold pass, files written when nothing changed, ...).
 // Peak RSS comes from lib/report-usage.mjs, preloaded into each child, so /usr/bin/time is not needed.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +26,7 @@ import { changedFiles, fileTimes, freshWork, measureNode, passSummary } from './
 import { median } from './lib/stats.mjs';
 import { withTempDir } from './lib/temp.mjs';
 import { fail, progress, tail, VerifyError } from './lib/verify.mjs';
+import { pageProfileMarkdown, summarizePageProfile } from './pages/profile.mjs';
 import { checkTargets, environment, runDetails, table } from './pages/report.mjs';
 
 /** The CLI measured: a snapshot of the build taken at start (see snapshotBuild). */
@@ -45,16 +48,16 @@ const CASES = [
  * Runs `node --import report-usage.mjs script ...args` and returns its wall time (spawn to exit,
  * so Node's own start-up counts for the floor and the pass alike), peak RSS and stdout lines.
  */
-function measure(script, args, usageFile) {
-  const run = measureNode([script, ...args], usageFile);
+function measure(script, args, usageFile, nodeFlags = []) {
+  const run = measureNode([script, ...args], usageFile, nodeFlags);
   if (run.status !== 0) {
     fail(`${path.basename(script)} ${args.join(' ')} exited with ${run.status ?? run.signal}\n${tail(run.stdout)}\n${tail(run.stderr)}`);
   }
   return run;
 }
 
-function runPass(sources, work, usageFile) {
-  const result = measure(CLI, ['run', '--sources', sources, '--out', work.out, '--state', work.state], usageFile);
+function runPass(sources, work, usageFile, nodeFlags = []) {
+  const result = measure(CLI, ['run', '--sources', sources, '--out', work.out, '--state', work.state], usageFile, nodeFlags);
   return { ...result, summary: passSummary(result.lines) };
 }
 
@@ -135,7 +138,16 @@ function benchSize(n, options, tempDir) {
     record('changed', run, ` (${s.entries_updated} entries updated, ${s.files_written} files written)`);
   }
 
-  return CASES.map(({ key, label }) => ({
+  let profile;
+  if (options.profile) {
+    const profileDir = path.join(dir, 'profile');
+    rmSync(profileDir, { recursive: true, force: true });
+    progress(`N=${n}: one more cold pass under node --cpu-prof, into ${profileDir}`);
+    runPass(pages, freshWork(path.join(dir, 'cold-profiled')), usageFile, ['--cpu-prof', '--cpu-prof-dir', profileDir]);
+    profile = summarizePageProfile(readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile')).map((name) => path.join(profileDir, name)));
+  }
+
+  const rows = CASES.map(({ key, label }) => ({
     n,
     key,
     label,
@@ -145,6 +157,7 @@ function benchSize(n, options, tempDir) {
     walls: runs[key].map((run) => run.wallMs),
     rsses: runs[key].map((run) => run.rssMb),
   }));
+  return { rows, profile };
 }
 
 function shuffled(items, rng) {
@@ -164,22 +177,26 @@ async function main() {
       seed: { type: 'string', default: '42' },
       keep: { type: 'boolean', default: false },
       cli: { type: 'string' },
+      profile: { type: 'boolean', default: false },
     },
   });
   const sizes = values.sizes.split(',').map((size) => Number(size.replace(/_/g, '')));
   if (sizes.some((size) => !Number.isInteger(size) || size < 1)) throw new Error(`--sizes must be whole numbers, such as 1000,10000 (got "${values.sizes}")`);
   const cliSource = path.resolve(values.cli ?? path.join(ROOT, 'dist', 'cli.js'));
   if (!existsSync(cliSource)) throw new Error(`${cliSource} does not exist: run "npm run build" first`);
-  const options = { repeats: Number(values.repeats), seed: Number(values.seed), cliLabel: path.relative(ROOT, cliSource), loadAtStart: os.loadavg()[0] };
+  const options = { repeats: Number(values.repeats), seed: Number(values.seed), cliLabel: path.relative(ROOT, cliSource), loadAtStart: os.loadavg()[0], profile: false };
   const build = snapshotBuild(cliSource, 'pages');
   CLI = build.cli;
 
   try {
     // A run that went wrong keeps its pages, state and out/, to look at.
     await withTempDir('feedloom-bench', { keep: values.keep, keepOnError: true }, (tempDir) => {
-      const rows = sizes.flatMap((n) => benchSize(n, options, tempDir));
+      // Only the largest size is profiled.
+      const results = sizes.map((n, i) => benchSize(n, { ...options, profile: values.profile && i === sizes.length - 1 }, tempDir));
+      const rows = results.flatMap((result) => result.rows);
+      const profile = results.at(-1).profile;
       const targets = checkTargets(rows);
-      const report = [...environment(options), '', table(rows), '', ...targets.lines, ''].join('\n');
+      const report = [...environment(options), '', table(rows), '', ...targets.lines, '', ...(profile ? pageProfileMarkdown(profile) : [])].join('\n');
       process.stdout.write(`\n${report}`);
       mkdirSync(path.dirname(RESULTS), { recursive: true });
       writeFileSync(RESULTS, `# feedloom benchmark\n\n${report}\n${runDetails(rows)}\n`);

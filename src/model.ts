@@ -53,8 +53,9 @@ export interface FetchSettings {
   perHost: number;
   overall: number;
   /**
-   * Worker threads that parse and normalize fetched documents in a pass that reads many: 0 keeps
-   * them on the pass's own thread; unset, one per core (up to 4) on a machine with more than one.
+   * Worker threads that parse and normalize fetched documents, or changed captured pages, in a
+   * pass that reads many: 0 keeps them on the pass's own thread; unset, one per core (up to 4) on
+   * a machine with more than one, one fewer when pages start them.
    */
   parseThreads?: number;
 }

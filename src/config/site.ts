@@ -182,7 +182,7 @@ function readFetch(read: FieldReader, value: unknown): FetchSettings {
   };
 }
 
-/** Worker threads that parse fetched documents; 0 parses them on the pass's own thread. */
+/** Worker threads that parse fetched documents and changed pages; 0 parses them on the pass's own thread. */
 function readParseThreads(read: FieldReader, value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 16) read.fail('fetch.parse_threads', 'must be a whole number from 0 to 16');

@@ -7,8 +7,13 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 // Intl is slow and a pass over thousands of pages asks about the same days again and again.
 // Most UTC days have one offset from start to end: one cache entry covers them. On the few with
 // a transition, offsets are cached per quarter hour, since every real transition falls on one.
-const dayOffsets = new Map<string, number | 'changes'>();
-const quarterOffsets = new Map<string, number>();
+// Each zone has its own maps, keyed by number: a key string built per lookup cost more than the
+// lookup.
+interface ZoneOffsets {
+  days: Map<number, number | 'changes'>;
+  quarters: Map<number, number>;
+}
+const zoneOffsets = new Map<string, ZoneOffsets>();
 
 export interface CivilDate {
   year: number;
@@ -19,26 +24,29 @@ export interface CivilDate {
 /** Minutes to add to UTC to get wall-clock time in `timeZone` at `instant`. */
 export function zoneOffsetMinutes(instant: number, timeZone: string): number {
   if (timeZone === 'UTC') return 0;
+  let zone = zoneOffsets.get(timeZone);
+  if (zone === undefined) {
+    zone = { days: new Map(), quarters: new Map() };
+    zoneOffsets.set(timeZone, zone);
+  }
   const day = Math.floor(instant / DAY);
-  const dayKey = `${timeZone}@${day}`;
-  let dayOffset = dayOffsets.get(dayKey);
+  let dayOffset = zone.days.get(day);
   if (dayOffset === undefined) {
     const start = computeOffset(day * DAY, timeZone);
     dayOffset = start === computeOffset((day + 1) * DAY - QUARTER, timeZone) ? start : 'changes';
-    remember(dayOffsets, dayKey, dayOffset);
+    remember(zone.days, day, dayOffset);
   }
   if (dayOffset !== 'changes') return dayOffset;
   const quarter = Math.floor(instant / QUARTER);
-  const quarterKey = `${timeZone}@${quarter}`;
-  let offset = quarterOffsets.get(quarterKey);
+  let offset = zone.quarters.get(quarter);
   if (offset === undefined) {
     offset = computeOffset(quarter * QUARTER, timeZone);
-    remember(quarterOffsets, quarterKey, offset);
+    remember(zone.quarters, quarter, offset);
   }
   return offset;
 }
 
-function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+function remember<V>(cache: Map<number, V>, key: number, value: V): void {
   if (cache.size > 100_000) cache.clear();
   cache.set(key, value);
 }

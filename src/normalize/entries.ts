@@ -17,16 +17,24 @@ export function pageToEntries(capture: Capture, site: SiteConfig): Entry[] {
     boilerplate: site.boilerplate,
     firstLine: capture.bodyFirstLine,
   });
-  return [leadEntry(page, capture, site), ...page.briefs.map((brief) => briefEntry(brief, capture, site))];
+  // Worked out once for the page, not once per entry: parsing its URL was a tenth of the cost.
+  const shared: PageFacts = { pageUrl: capture.meta.url ? withoutFragment(capture.meta.url) : undefined, language: capture.meta.language ?? site.language };
+  const entries = [leadEntry(page, capture, site, shared)];
+  for (const brief of page.briefs) entries.push(briefEntry(brief, capture, site, shared));
+  return entries;
 }
 
-function leadEntry(page: ParsedPage, capture: Capture, site: SiteConfig): Entry {
+/** What every entry of a page takes from the page. */
+interface PageFacts {
+  pageUrl: string | undefined;
+  language: string | undefined;
+}
+
+function leadEntry(page: ParsedPage, capture: Capture, site: SiteConfig, { pageUrl, language }: PageFacts): Entry {
   const { meta } = capture;
-  const pageUrl = meta.url ? withoutFragment(meta.url) : undefined;
   const id = leadId(site.url, pageUrl ?? `file:${capture.source}`);
   // The standfirst is the story's first paragraph too: readers that show only the content must not lose it.
   const body = [page.standfirst, ...page.paragraphs];
-  const language = meta.language ?? site.language;
   return {
     id,
     kind: 'lead',
@@ -46,14 +54,12 @@ function leadEntry(page: ParsedPage, capture: Capture, site: SiteConfig): Entry 
   };
 }
 
-function briefEntry(brief: ParsedBrief, capture: Capture, site: SiteConfig): Entry {
+function briefEntry(brief: ParsedBrief, capture: Capture, site: SiteConfig, { pageUrl, language }: PageFacts): Entry {
   const { meta } = capture;
   const timeZone = meta.timezone ?? site.timezone;
   const { instant, day } = resolveBriefDate(capture.capturedAt.getTime(), brief.hour, brief.minute, timeZone);
   const id = briefId(site.url, formatCivilDate(day), brief.time, brief.topic);
   const text = brief.paragraphs.join(' ');
-  const pageUrl = meta.url ? withoutFragment(meta.url) : undefined;
-  const language = meta.language ?? site.language;
   return {
     id,
     kind: 'brief',

@@ -1,14 +1,18 @@
-// A parse thread (see parse-threads.ts): takes documents, answers with their entries or the
-// reason they could not be read.
+// A parse thread (see parse-threads.ts): takes documents and page files, answers with their
+// entries or the reasons they could not be read.
 import { parentPort } from 'node:worker_threads';
-import { documentEntries, type DocumentJob } from './document-entries.js';
-import { failureOf, type ThreadReply } from './parse-threads.js';
+import { documentEntries } from './document-entries.js';
+import { failureOf, pageFilesReplies, type ThreadReply, type ThreadTask } from './parse-threads.js';
 
 const port = parentPort;
 if (!port) throw new Error('parse-thread.js runs only as a worker thread');
 
-port.on('message', ({ id, job }: { id: number; job: DocumentJob }) => {
-  documentEntries(job).then(
+port.on('message', ({ id, task }: { id: number; task: ThreadTask }) => {
+  if ('pages' in task) {
+    port.postMessage({ id, pages: pageFilesReplies(task.pages) } satisfies ThreadReply);
+    return;
+  }
+  documentEntries(task.document).then(
     (result) => port.postMessage({ id, result } satisfies ThreadReply),
     (error: unknown) => port.postMessage({ id, failure: failureOf(error) } satisfies ThreadReply),
   );

@@ -16,6 +16,7 @@ import type { PassRecord, SourceRecord, Store } from '../store/store.js';
 import { optional } from '../optional.js';
 import { userAgent } from '../version.js';
 import { EntryBatches } from './entry-batches.js';
+import type { DocumentParser } from './parse-threads.js';
 import { type PageListing, readPages } from './read-pages.js';
 import { mergeReadResults, type SourceFailure } from './read-result.js';
 import { loadPassSettings } from './site-settings.js';
@@ -66,39 +67,42 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const context = { site, fingerprint, nowMs: startedMs, logger: options.logger };
   await store.beginPass(startedMs);
   const batches = new EntryBatches((entries) => store.storeEntries(entries));
-  const pageResult = await readPages(pages, {
-    ...context,
-    stamps: () => store.pageStamps(LOCAL_PAGE_KIND, fingerprint),
-    record: (source) => store.sourceRecord(source),
-    lastListing: parseListing(await store.meta(PAGE_LISTING_KEY)),
-    sourcesDir: options.sourcesDir,
-    storeEntries: (entries) => batches.add(entries),
-  });
+  const parsers = new PassParsers(site.fetch.parseThreads);
+  let pageResult: Awaited<ReturnType<typeof readPages>>;
   let remoteResult = mergeReadResults([]);
   // Every source's record, when remote sources needed them all; else they are asked one by one.
   let known: Map<string, SourceRecord> | undefined;
-  if (!options.pagesOnly && (remote.sources.length > 0 || remote.invalid.length > 0)) {
-    // Loaded only when there are remote sources: the HTTP client, parsers and sanitizer take
-    // longer to load than a pass over thousands of unchanged pages takes to run.
-    const [{ Fetcher }, { readRemoteSources }, { documentParser }] = await Promise.all([
-      import('../ingest/fetch.js'),
-      import('./read-remote.js'),
-      import('./parse-threads.js'),
-    ]);
-    const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) });
-    const parser = documentParser(remote.sources.length, site.fetch.parseThreads);
-    try {
-      remoteResult = await readRemoteSources(remote.sources, remote.invalid, {
-        ...context,
-        known: (known = await store.sourceRecords()),
-        fetcher,
-        parser,
-        storeEntries: (entries) => batches.add(entries),
-        ...(options.observer ? { observer: options.observer } : {}),
-      });
-    } finally {
-      await Promise.all([fetcher.close(), parser.close()]);
+  try {
+    pageResult = await readPages(pages, {
+      ...context,
+      stamps: () => store.pageStamps(LOCAL_PAGE_KIND, fingerprint),
+      record: (source) => store.sourceRecord(source),
+      records: () => store.sourceRecords(),
+      parser: (count) => parsers.forPages(count),
+      lastListing: parseListing(await store.meta(PAGE_LISTING_KEY)),
+      sourcesDir: options.sourcesDir,
+      storeEntries: (entries) => batches.add(entries),
+    });
+    if (!options.pagesOnly && (remote.sources.length > 0 || remote.invalid.length > 0)) {
+      // Loaded only when there are remote sources: the HTTP client, parsers and sanitizer take
+      // longer to load than a pass over thousands of unchanged pages takes to run.
+      const [{ Fetcher }, { readRemoteSources }] = await Promise.all([import('../ingest/fetch.js'), import('./read-remote.js')]);
+      const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) });
+      try {
+        remoteResult = await readRemoteSources(remote.sources, remote.invalid, {
+          ...context,
+          known: (known = await store.sourceRecords()),
+          fetcher,
+          parser: await parsers.forSources(remote.sources.length),
+          storeEntries: (entries) => batches.add(entries),
+          ...(options.observer ? { observer: options.observer } : {}),
+        });
+      } finally {
+        await fetcher.close();
+      }
     }
+  } finally {
+    await parsers.close();
   }
   await batches.flush();
   const read = mergeReadResults([pageResult, remoteResult]);
@@ -161,6 +165,33 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
 }
 
 const PAGE_LISTING_KEY = 'page_listing';
+
+/**
+ * One pool of parse threads for the whole pass, pages and remote sources alike, started by the
+ * first reader with enough to parse; parse-threads.js is loaded only then.
+ */
+class PassParsers {
+  private parser: DocumentParser | undefined;
+
+  constructor(private readonly threads: number | undefined) {}
+
+  async forSources(sourceCount: number): Promise<DocumentParser> {
+    const { documentParser, INLINE } = await import('./parse-threads.js');
+    if (this.parser === undefined || this.parser === INLINE) this.parser = documentParser(sourceCount, this.threads);
+    return this.parser;
+  }
+
+  /** For many changed pages: as many threads as site.yaml says, else one core fewer than there are. */
+  async forPages(pageCount: number): Promise<DocumentParser> {
+    const { defaultPageThreads, documentParser, INLINE } = await import('./parse-threads.js');
+    if (this.parser === undefined || this.parser === INLINE) this.parser = documentParser(pageCount, this.threads ?? defaultPageThreads());
+    return this.parser;
+  }
+
+  async close(): Promise<void> {
+    await this.parser?.close();
+  }
+}
 
 function parseListing(stored: string | undefined): PageListing | undefined {
   return stored === undefined ? undefined : (JSON.parse(stored) as PageListing);

@@ -1,13 +1,14 @@
-// Captured page files under sources/ -> entries. Unchanged files are skipped unread.
-import { createHash, hash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+// Captured page files under sources/ -> entries. Unchanged files are skipped unread; when many
+// have changed (a first pass), parse threads read and normalize them while this thread stores.
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { describeError, SourceError } from '../errors.js';
-import { decodePageBytes, readCapture } from '../ingest/page-file.js';
 import { LOCAL_PAGE_KIND, type Entry, type SiteConfig } from '../model.js';
-import { pageToEntries } from '../normalize/entries.js';
 import type { PageStamp, SourceRecord } from '../store/store.js';
+import { type PageFileJob, type PageFileOutcome, pageFilesEntries } from './page-file-entries.js';
+import type { DocumentParser } from './parse-threads.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
 
 export interface PageReadOptions {
@@ -19,6 +20,10 @@ export interface PageReadOptions {
   stamps: () => Promise<Map<string, PageStamp>>;
   /** A source's last result, for a page that has changed. */
   record: (source: string) => Promise<SourceRecord | undefined>;
+  /** Every source's last result at once: asked for instead of `record` when many pages changed. */
+  records?: () => Promise<Map<string, SourceRecord>>;
+  /** The pass's parse threads, asked for only when many pages changed. */
+  parser?: (pageCount: number) => Promise<DocumentParser>;
   /** The listing of the last pass in which every page was read fine. */
   lastListing?: PageListing | undefined;
   nowMs: number;
@@ -41,6 +46,23 @@ export interface PageReadResult extends ReadResult {
   listing: PageListing | undefined;
 }
 
+/**
+ * Changed pages from this many on go to the parse threads (and their records are read at once):
+ * below it, starting threads and copying entries back costs more than it saves.
+ */
+export const PAGE_THREADS_FROM = 200;
+/** Pages a thread gets in one message: one reply for many pages, not a message each. */
+const PAGES_PER_TASK = 32;
+/** Tasks handed out ahead of the one being stored, so the threads work while this thread stores. */
+const TASKS_AHEAD = 16;
+
+/** A changed page to read, by index into the listing. */
+interface ChangedPage {
+  index: number;
+  previous: SourceRecord | undefined;
+  job: PageFileJob;
+}
+
 export async function readPages(pages: readonly string[], options: PageReadOptions): Promise<PageReadResult> {
   const stats = statPages(pages, options.sourcesDir);
   const digest = listingDigest(pages, stats, options.fingerprint);
@@ -50,71 +72,114 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
   const stamps = await options.stamps();
   const result = emptyReadResult();
   let entriesInPages = 0;
+  const changed: number[] = [];
   for (let index = 0; index < pages.length; index++) {
-    const source = pages[index]!;
-    const stat = { size: stats.sizes[index]!, mtimeMs: stats.mtimesMs[index]! };
-    const stamp = stamps.get(source);
+    const stamp = stamps.get(pages[index]!);
     // Unchanged size and modification time: the page was read before, skip it unread.
-    if (stamp && !stats.errors.has(index) && stamp.size === stat.size && stamp.mtimeMs === stat.mtimeMs) {
+    if (stamp && !stats.errors.has(index) && stamp.size === stats.sizes[index] && stamp.mtimeMs === stats.mtimesMs[index]) {
       result.unchanged++;
       result.unchangedEntries += stamp.entries;
       entriesInPages += stamp.entries;
-      continue;
-    }
-    const file = path.join(options.sourcesDir, source);
-    const previous = await options.record(source);
-    const upToDate = previous?.status === 'ok' && previous.fingerprint === options.fingerprint;
-    try {
-      const statError = stats.errors.get(index);
-      if (statError) throw statError;
-      const bytes = readFileSync(file);
-      const bytesHash = hash('sha1', bytes, 'base64url');
-      const record: SourceRecord = {
-        source,
-        kind: LOCAL_PAGE_KIND,
-        size: stat.size,
-        mtimeMs: stat.mtimeMs,
-        bytesHash,
-        fingerprint: options.fingerprint,
-        status: 'ok',
-        entries: 0,
-        lastAttemptMs: options.nowMs,
-        lastSuccessMs: options.nowMs,
-        failures: 0,
-      };
-      // Touched but not edited: same bytes, same entries. Re-reading would re-date its briefs.
-      if (upToDate && previous.bytesHash === bytesHash) {
-        result.unchanged++;
-        result.unchangedEntries += previous.entries;
-        entriesInPages += previous.entries;
-        result.records.push({ ...record, entries: previous.entries });
-        continue;
-      }
-      const capture = readCapture(decodePageBytes(bytes, source), source, new Date(stat.mtimeMs));
-      const entries = pageToEntries(capture, options.site);
-      await options.storeEntries(entries);
-      result.records.push({ ...record, entries: entries.length });
-      entriesInPages += entries.length;
-      result.ok++;
-    } catch (error) {
-      const reason = error instanceof SourceError ? describeError(error) : `cannot read page: ${describeError(error)}`;
-      result.failures.push({ source, reason });
-      options.logger.error({ source, file, stage: error instanceof SourceError ? error.stage : 'ingest', code: error instanceof SourceError ? error.code : 'SOURCE_UNREADABLE', reason }, `page skipped: ${reason}`);
-      result.records.push({
-        source,
-        kind: LOCAL_PAGE_KIND,
-        status: 'failed',
-        error: reason,
-        entries: previous?.entries ?? 0,
-        lastAttemptMs: options.nowMs,
-        ...(previous?.lastSuccessMs !== undefined ? { lastSuccessMs: previous.lastSuccessMs } : {}),
-        failures: (previous?.failures ?? 0) + 1,
-      });
+    } else {
+      changed.push(index);
     }
   }
+
+  const many = changed.length >= PAGE_THREADS_FROM;
+  const known = many && options.records ? await options.records() : undefined;
+  const parser = many && options.parser ? await options.parser(changed.length) : undefined;
+  const readPageFiles = parser ? (jobs: PageFileJob[]) => parser.readPageFiles({ site: options.site, pages: jobs }) : async (jobs: PageFileJob[]) => pageFilesEntries({ site: options.site, pages: jobs });
+  const folder = path.join(options.sourcesDir || '.', path.sep);
+
+  const settle = async (page: ChangedPage, outcome: PageFileOutcome) => {
+    const source = pages[page.index]!;
+    const { previous } = page;
+    const statError = stats.errors.get(page.index);
+    if (statError || 'error' in outcome) {
+      fail(result, options, source, previous, statError ?? (outcome as { error: Error }).error);
+      return;
+    }
+    const { read } = outcome;
+    const record: SourceRecord = {
+      source,
+      kind: LOCAL_PAGE_KIND,
+      size: stats.sizes[page.index]!,
+      mtimeMs: stats.mtimesMs[page.index]!,
+      bytesHash: read.bytesHash,
+      fingerprint: options.fingerprint,
+      status: 'ok',
+      entries: 0,
+      lastAttemptMs: options.nowMs,
+      lastSuccessMs: options.nowMs,
+      failures: 0,
+    };
+    if (read.entries === undefined) {
+      // Touched but not edited: same bytes, same entries.
+      result.unchanged++;
+      result.unchangedEntries += previous!.entries;
+      entriesInPages += previous!.entries;
+      result.records.push({ ...record, entries: previous!.entries });
+      return;
+    }
+    try {
+      await options.storeEntries(read.entries);
+    } catch (error) {
+      fail(result, options, source, previous, error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    result.records.push({ ...record, entries: read.entries.length });
+    entriesInPages += read.entries.length;
+    result.ok++;
+  };
+
+  // Tasks go out in page order and are settled in page order, a few ahead: the entries are
+  // stored in the order an in-process read stores them, and only a few tasks' worth are held.
+  const ahead: { pages: ChangedPage[]; outcomes: Promise<PageFileOutcome[]> }[] = [];
+  let next = 0;
+  const handOut = async () => {
+    const batch: ChangedPage[] = [];
+    const jobs: PageFileJob[] = [];
+    while (next < changed.length && batch.length < PAGES_PER_TASK) {
+      const index = changed[next++]!;
+      const source = pages[index]!;
+      const previous = known ? known.get(source) : await options.record(source);
+      const upToDate = previous?.status === 'ok' && previous.fingerprint === options.fingerprint;
+      const page: ChangedPage = { index, previous, job: { source, file: folder + source, mtimeMs: stats.mtimesMs[index]!, knownHash: upToDate ? previous.bytesHash : undefined } };
+      batch.push(page);
+      // A page that cannot be stat'ed is not read; it fails as it is settled.
+      if (!stats.errors.has(index)) jobs.push(page.job);
+    }
+    ahead.push({ pages: batch, outcomes: readPageFiles(jobs) });
+  };
+  while (next < changed.length && ahead.length < (parser ? TASKS_AHEAD : 1)) await handOut();
+  while (ahead.length > 0) {
+    const task = ahead.shift()!;
+    const outcomes = await task.outcomes;
+    if (next < changed.length) await handOut();
+    let at = 0;
+    for (const page of task.pages) await settle(page, stats.errors.has(page.index) ? { error: stats.errors.get(page.index)! } : outcomes[at++]!);
+  }
+
   // Only a pass with every page fine may vouch for the listing: a failed page is tried again.
   const listing = digest !== undefined && result.failures.length === 0 ? { digest, entries: entriesInPages } : undefined;
   return { ...result, listing };
+}
+
+function fail(result: ReadResult, options: PageReadOptions, source: string, previous: SourceRecord | undefined, error: Error): void {
+  const file = path.join(options.sourcesDir, source);
+  const reason = error instanceof SourceError ? describeError(error) : `cannot read page: ${describeError(error)}`;
+  result.failures.push({ source, reason });
+  options.logger.error({ source, file, stage: error instanceof SourceError ? error.stage : 'ingest', code: error instanceof SourceError ? error.code : 'SOURCE_UNREADABLE', reason }, `page skipped: ${reason}`);
+  result.records.push({
+    source,
+    kind: LOCAL_PAGE_KIND,
+    status: 'failed',
+    error: reason,
+    entries: previous?.entries ?? 0,
+    lastAttemptMs: options.nowMs,
+    ...(previous?.lastSuccessMs !== undefined ? { lastSuccessMs: previous.lastSuccessMs } : {}),
+    failures: (previous?.failures ?? 0) + 1,
+  });
 }
 
 /** Sizes and modification times by page index: plain numbers, not ten thousand Stats objects. */
