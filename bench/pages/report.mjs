@@ -6,7 +6,8 @@ import { changedSourceFiles, git } from '../lib/build.mjs';
 
 export const TARGET_N = 10_000;
 /** Wall time as a multiple of the floor's, and peak RSS, at TARGET_N. */
-export const TARGETS = { cold: 3, unchanged: 1, changed: 1.5, rssMb: 250 };
+// The cold pass's target is 5× the floor for now; 3× is the goal beyond it (README, Benchmarks).
+export const TARGETS = { cold: 5, unchanged: 1, changed: 1.5, rssMb: 250 };
 
 export function table(rows) {
   const floorMs = new Map(rows.filter((row) => row.key === 'floor').map((row) => [row.n, row.wallMs]));
