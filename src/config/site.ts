@@ -34,7 +34,6 @@ export const DEFAULT_FETCH: FetchSettings = {
   perHost: 2,
   overall: 16,
 };
-// Folders feedloom writes itself, and the archive name of the default feed.
 const FEED_KEYS = ['id', 'title', 'description', 'limit', 'sources', 'kind', 'category'] as const;
 
 export interface SiteOverrides {

@@ -175,16 +175,19 @@ class PassParsers {
 
   constructor(private readonly threads: number | undefined) {}
 
-  async forSources(sourceCount: number): Promise<DocumentParser> {
-    const { documentParser, INLINE } = await import('./parse-threads.js');
-    if (this.parser === undefined || this.parser === INLINE) this.parser = documentParser(sourceCount, this.threads);
-    return this.parser;
+  forSources(sourceCount: number): Promise<DocumentParser> {
+    return this.parserFor(sourceCount, (parseThreads) => this.threads ?? parseThreads.defaultParseThreads());
   }
 
   /** For many changed pages: as many threads as site.yaml says, else one core fewer than there are. */
-  async forPages(pageCount: number): Promise<DocumentParser> {
-    const { defaultPageThreads, documentParser, INLINE } = await import('./parse-threads.js');
-    if (this.parser === undefined || this.parser === INLINE) this.parser = documentParser(pageCount, this.threads ?? defaultPageThreads());
+  forPages(pageCount: number): Promise<DocumentParser> {
+    return this.parserFor(pageCount, (parseThreads) => this.threads ?? parseThreads.defaultPageThreads());
+  }
+
+  private async parserFor(count: number, threads: (parseThreads: typeof import('./parse-threads.js')) => number): Promise<DocumentParser> {
+    const parseThreads = await import('./parse-threads.js');
+    // A reader with too little to parse got the inline parser; a later one with more may start threads.
+    if (this.parser === undefined || this.parser === parseThreads.INLINE) this.parser = parseThreads.documentParser(count, threads(parseThreads));
     return this.parser;
   }
 
