@@ -37,9 +37,9 @@ export function feedFolder(feedId: string): string {
   return feedId === '' ? '' : `${feedId}/`;
 }
 
-export function feedFileUrls(siteUrl: string, feedId: string): { rss: string; atom: string; json: string; page: string } {
+export function feedFileUrls(siteUrl: string, feedId: string): { rss: string; atom: string; json: string } {
   const base = `${siteUrl}${feedFolder(feedId)}`;
-  return { rss: `${base}${FEED_FILES.rss}`, atom: `${base}${FEED_FILES.atom}`, json: `${base}${FEED_FILES.json}`, page: `${base}${FEED_PAGE_FILE}` };
+  return { rss: `${base}${FEED_FILES.rss}`, atom: `${base}${FEED_FILES.atom}`, json: `${base}${FEED_FILES.json}` };
 }
 
 /** The stylesheet as a feed in `folder` (a feedFolder or an archive folder) links to it. */

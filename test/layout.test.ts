@@ -15,7 +15,6 @@ describe('out/ layout', () => {
       rss: 'https://site.example/rss.xml',
       atom: 'https://site.example/atom.xml',
       json: 'https://site.example/feed.json',
-      page: 'https://site.example/feed.html',
     });
     expect(feedFileUrls('https://site.example/', 'sport').atom).toBe('https://site.example/sport/atom.xml');
   });
