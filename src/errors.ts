@@ -52,10 +52,37 @@ export class LockError extends FeedloomError {
   }
 }
 
+export interface PublishErrorOptions extends ErrorOptions {
+  /** The file that could not be written. */
+  file?: string;
+}
+
+/** A file in out/ could not be written; `errno` is the system's code (ENOSPC, ENAMETOOLONG, EACCES). */
 export class PublishError extends FeedloomError {
-  constructor(message: string, options?: ErrorOptions) {
+  readonly file: string | undefined;
+  readonly errno: string | undefined;
+
+  constructor(message: string, options?: PublishErrorOptions) {
     super('publish', message, 'PUBLISH_FAILED', options);
+    this.file = options?.file;
+    this.errno = errnoCode(options?.cause);
   }
+}
+
+function errnoCode(cause: unknown): string | undefined {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
+}
+
+/** The fields a log line carries for an error: its stage and code, and what else it names. */
+export function errorFields(error: unknown): Record<string, string> {
+  if (!(error instanceof FeedloomError)) return {};
+  const fields: Record<string, string> = { stage: error.stage, code: error.code };
+  if (error instanceof PublishError) {
+    if (error.errno) fields.errno = error.errno;
+    if (error.file) fields.file = error.file;
+  }
+  return fields;
 }
 
 /** Anything thrown, as one line for people: "stage: reason" for feedloom's own errors. */

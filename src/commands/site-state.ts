@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { SITE_FILE } from '../config/site.js';
 import { checkStateOutsideOut, chooseStateLocation, type ChosenState, DEFAULT_STATE_FILE, parseStateLocation, sameStateLocation } from '../config/state-location.js';
-import { describeError, FeedloomError } from '../errors.js';
+import { describeError, errorFields } from '../errors.js';
 import type { SiteConfig } from '../model.js';
 import { peekMeta } from '../store/sqlite-store.js';
 import { openStore, type Store } from '../store/store.js';
@@ -60,7 +60,7 @@ export async function exitOnFatal(logger: Logger, work: () => Promise<number>): 
   try {
     return await work();
   } catch (error) {
-    logger.fatal({ ...(error instanceof FeedloomError ? { stage: error.stage, code: error.code } : {}), err: describeError(error) }, describeError(error));
+    logger.fatal({ ...errorFields(error), err: describeError(error) }, describeError(error));
     return EXIT_FATAL;
   }
 }

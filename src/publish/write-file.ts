@@ -13,7 +13,7 @@ export function writeIfChanged(file: string, content: string): boolean {
   try {
     if (readFileSync(file).equals(bytes)) return false;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new PublishError(`cannot read ${file}`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new PublishError(`cannot read ${file}`, { cause: error, file });
   }
   writeAtomically(file, bytes);
   return true;
@@ -27,7 +27,7 @@ export function writeAtomically(file: string, bytes: Uint8Array): void {
     mkdirSync(directory, { recursive: true });
     const fd = openSync(temp, 'w', 0o644);
     try {
-      writeSync(fd, bytes);
+      writeEveryByte(fd, bytes);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -35,7 +35,20 @@ export function writeAtomically(file: string, bytes: Uint8Array): void {
     renameSync(temp, file);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw new PublishError(`cannot write ${file}: ${(error as Error).message}`, { cause: error });
+    throw new PublishError(`cannot write ${file}: ${(error as Error).message}`, { cause: error, file });
+  }
+}
+
+/**
+ * writeSync may write fewer bytes than asked (a nearly full disk, a signal): carry on from where
+ * it stopped. A disk that takes nothing more throws (ENOSPC), and the caller drops the file.
+ */
+function writeEveryByte(fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const written = writeSync(fd, bytes, offset, bytes.byteLength - offset);
+    if (written <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    offset += written;
   }
 }
 
