@@ -245,7 +245,7 @@ describe('feedloom run', () => {
     expect(feedItems(ws, 'desk/feed.json').slice(0, 2).map((item) => item.tags)).toEqual([['Roads'], ['Power']]);
   });
 
-  it('a new entry at the same minute as an earlier one does not move the earlier one', () => {
+  it('a new entry at the same minute as an earlier one keeps that minute, and the earlier one keeps its own', () => {
     const ws = workspace();
     expect(run(ws).status).toBe(0);
     const earlier = feedItems(ws);
@@ -273,8 +273,9 @@ describe('feedloom run', () => {
     expect(summaryOf(second)).toMatchObject({ entries_new: 2 });
     const now = feedItems(ws);
     const footbridge = now.find((item) => item.title.startsWith('Roads: The footbridge'))!;
-    // The instant is taken, so the newcomer gets the next free second; the earlier entry keeps its own.
-    expect(footbridge.date_published).toBe('2026-02-27T15:50:01Z');
+    // Both carry the minute their pages give; neither is moved to keep the instants apart.
+    expect(footbridge.date_published).toBe('2026-02-27T15:50:00Z');
+    expect(frost.date_published).toBe('2026-02-27T15:50:00Z');
     const frostNow = now.find((item) => item.id === frost.id)!;
     expect({ published: frostNow.date_published, modified: frostNow.date_modified }).toEqual({
       published: frost.date_published,

@@ -24,7 +24,6 @@ export interface StoreHarness {
 const PASS_1 = Date.parse('2026-09-14T09:01:00Z');
 const PASS_2 = Date.parse('2026-09-14T11:01:00Z');
 const PASS_3 = Date.parse('2026-09-14T11:31:00Z');
-const SECOND = 1000;
 
 /** A remote feed item with everything an entry can carry; `fields` override. */
 export function item(id: string, published: string, fields: Partial<Entry> = {}): Entry {
@@ -255,63 +254,64 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       });
     });
 
-    describe('entries: updated instants are distinct', () => {
-      it('moves a taken instant forward by whole seconds, once, when an entry is stored', async () => {
+    describe('entries: dates as the source gives them', () => {
+      it('keeps the date of entries that share one, and an edit takes its capture time', async () => {
         await fresh();
         const nine = '2026-09-14T09:00:00Z';
+        const atNine = { published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T09:00:00.000Z' };
         await store.applyPass(['a', 'b', 'c'].map((id) => item(`urn:x:${id}`, nine)), [], PASS_1);
         const first = await Promise.all(['a', 'b', 'c'].map((id) => store.entry(`urn:x:${id}`)));
-        expect(first.map(iso)).toEqual([
-          { published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T09:00:00.000Z' },
-          { published: '2026-09-14T09:00:01.000Z', updated: '2026-09-14T09:00:01.000Z' },
-          { published: '2026-09-14T09:00:02.000Z', updated: '2026-09-14T09:00:02.000Z' },
-        ]);
-        // A later pass: a new entry at the same minute takes the next free second; an edit takes
-        // its capture time, or the next free second after it.
+        expect(first.map(iso)).toEqual([atNine, atNine, atNine]);
+        // A later pass: a new entry at the same minute keeps it too; two edits captured together share their capture time.
         const edits = ['a', 'b'].map((id) => item(`urn:x:${id}`, nine, { summary: `edited ${id}`, capturedAt: new Date('2026-09-14T10:00:00Z') }));
         expect(await store.applyPass([item('urn:x:d', nine), ...edits], [], PASS_2)).toEqual({ new: 1, updated: 2, unchanged: 0 });
         const later = await Promise.all(['a', 'b', 'c', 'd'].map((id) => store.entry(`urn:x:${id}`)));
-        expect(later.map(iso)).toEqual([
-          { published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T10:00:00.000Z' },
-          { published: '2026-09-14T09:00:01.000Z', updated: '2026-09-14T10:00:01.000Z' },
-          { published: '2026-09-14T09:00:02.000Z', updated: '2026-09-14T09:00:02.000Z' },
-          { published: '2026-09-14T09:00:03.000Z', updated: '2026-09-14T09:00:03.000Z' },
-        ]);
-        // 09:00:00 is free again now that a moved on, and a new entry takes it.
-        await store.applyPass([item('urn:x:e', nine)], [], PASS_3);
-        expect(iso(await store.entry('urn:x:e'))).toEqual({ published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T09:00:00.000Z' });
+        const edited = { published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T10:00:00.000Z' };
+        expect(later.map(iso)).toEqual([edited, edited, atNine, atNine]);
       });
 
-      it('hands out an instant an entry gives up at once, in the same batch or the next', async () => {
+      it('keeps seconds and milliseconds the source gives', async () => {
         await fresh();
-        const nine = '2026-09-14T09:00:00Z';
-        const edited = (id: string) => item(id, nine, { summary: 'edited', capturedAt: new Date('2026-09-14T10:00:00Z') });
-        await store.applyPass([item('urn:x:a', nine), item('urn:x:b', '2026-09-14T08:00:00Z')], [], PASS_1);
-        // a moves to 10:00 and gives up 09:00, which c, stored after it in the same batch, takes.
-        expect(await store.applyPass([edited('urn:x:a'), item('urn:x:c', nine)], [], PASS_2)).toEqual({ new: 1, updated: 1, unchanged: 0 });
-        expect(iso(await store.entry('urn:x:c'))).toEqual({ published: '2026-09-14T09:00:00.000Z', updated: '2026-09-14T09:00:00.000Z' });
-        // d, stored before b gives up 08:00, finds it taken; e, in the next batch, takes it.
-        await store.beginPass(PASS_3);
-        await store.storeEntries([item('urn:x:d', '2026-09-14T08:00:00Z'), edited('urn:x:b')]);
-        await store.storeEntries([item('urn:x:e', '2026-09-14T08:00:00Z')]);
-        expect(await store.endPass([])).toEqual({ new: 2, updated: 1, unchanged: 0 });
-        expect(iso(await store.entry('urn:x:d'))).toEqual({ published: '2026-09-14T08:00:01.000Z', updated: '2026-09-14T08:00:01.000Z' });
-        expect(iso(await store.entry('urn:x:e'))).toEqual({ published: '2026-09-14T08:00:00.000Z', updated: '2026-09-14T08:00:00.000Z' });
+        await store.applyPass([item('urn:x:exact', '2026-09-14T09:00:07.250Z'), item('urn:x:same', '2026-09-14T09:00:07.250Z')], [], PASS_1);
+        for (const id of ['urn:x:exact', 'urn:x:same']) {
+          expect(iso(await store.entry(id))).toEqual({ published: '2026-09-14T09:00:07.250Z', updated: '2026-09-14T09:00:07.250Z' });
+        }
       });
 
-      it('keeps thousands of entries stored in batches distinct, and stores them once', async () => {
+      it('never moves the updated date of an edit behind the one it had', async () => {
         await fresh();
-        // 3,000 entries over ten minutes: three hundred to a minute, so most instants are taken.
-        const many = Array.from({ length: 3000 }, (_, index) => item(`urn:x:many-${index}`, new Date(Date.parse('2026-09-14T09:00:00Z') + Math.floor(index / 300) * 60_000).toISOString()));
+        // Dated ahead of its capture (a feed that dates items in the future): an edit captured
+        // before that date keeps it as its updated date rather than going back in time.
+        await store.applyPass([item('urn:x:ahead', '2026-09-14T12:00:00Z', { capturedAt: new Date('2026-09-14T09:00:00Z') })], [], PASS_1);
+        await store.applyPass([item('urn:x:ahead', '2026-09-14T12:00:00Z', { summary: 'edited', capturedAt: new Date('2026-09-14T10:00:00Z') })], [], PASS_2);
+        expect(iso(await store.entry('urn:x:ahead'))).toEqual({ published: '2026-09-14T12:00:00.000Z', updated: '2026-09-14T12:00:00.000Z' });
+      });
+
+      it('keeps 300 items dated 12:00 at 12:00:00, stored in batches, and stores them once', async () => {
+        await fresh();
+        const noon = '2026-09-14T12:00:00Z';
+        const many = Array.from({ length: 300 }, (_, index) => item(`urn:x:many-${String(index).padStart(3, '0')}`, noon));
         await store.beginPass(PASS_1);
-        for (let start = 0; start < many.length; start += 1200) await store.storeEntries(many.slice(start, start + 1200));
-        expect(await store.endPass([])).toEqual({ new: 3000, updated: 0, unchanged: 0 });
-        expect(await store.entryCount()).toBe(3000);
-        const stored = await store.feedEntries({}, 3000, () => true);
-        expect(stored).toHaveLength(3000);
-        expect(new Set(stored.map((entry) => entry.updated.getTime())).size).toBe(3000);
-        for (const entry of stored) expect(entry.updated.getTime() % SECOND).toBe(0);
-        expect(await store.applyPass(many, [], PASS_2)).toEqual({ new: 0, updated: 0, unchanged: 3000 });
+        for (let start = 0; start < many.length; start += 120) await store.storeEntries(many.slice(start, start + 120));
+        expect(await store.endPass([])).toEqual({ new: 300, updated: 0, unchanged: 0 });
+        const stored = await store.feedEntries({}, 300, () => true);
+        expect(stored).toHaveLength(300);
+        expect(new Set(stored.flatMap((entry) => [entry.published.toISOString(), entry.updated.toISOString()]))).toEqual(new Set(['2026-09-14T12:00:00.000Z']));
+        // One instant, so the ids alone give the order.
+        expect(stored.map((entry) => entry.id)).toEqual(many.map((entry) => entry.id));
+        expect(await store.applyPass(many, [], PASS_2)).toEqual({ new: 0, updated: 0, unchanged: 300 });
+      });
+
+      it('orders entries by date, newest first, then by id in byte order, in feeds and below their window', async () => {
+        await fresh();
+        // Byte order: "-" < "B" < "_" < "a" < "z" < "é"; a locale's collation would order them otherwise.
+        const ids = ['urn:x:é', 'urn:x:a', 'urn:x:_', 'urn:x:z', 'urn:x:B', 'urn:x:-'];
+        await store.applyPass([...ids.map((id) => item(id, '2026-09-14T09:00:00Z')), item('urn:x:top', '2026-09-14T10:00:00Z'), item('urn:x:old', '2026-09-14T08:00:00Z')], [], PASS_1);
+        const byBytes = ['urn:x:-', 'urn:x:B', 'urn:x:_', 'urn:x:a', 'urn:x:z', 'urn:x:é'];
+        const feed = await store.feedEntries({}, 10, () => true);
+        expect(feed.map((entry) => entry.id)).toEqual(['urn:x:top', ...byBytes, 'urn:x:old']);
+        const last = (await store.entry('urn:x:_'))!;
+        expect((await store.unarchivedEntriesAfter('f', {}, () => true, last)).map((entry) => entry.id)).toEqual(['urn:x:old', 'urn:x:é', 'urn:x:z', 'urn:x:a']);
       });
     });
 
@@ -329,9 +329,8 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
           [],
           PASS_1,
         );
-        // Moving B's updated frees 09:00, so "a" gets the very same published instant as B.
-        await store.applyPass([item('urn:x:B', at(0), { kind: 'brief', categories: ['Port', 'Shipping'], source: 'harbour/a.txt', summary: 'edited', capturedAt: new Date(at(30)) })], [], PASS_2);
-        await store.applyPass([item('urn:x:a', at(0), { kind: 'brief', categories: ['weather'], source: 'harbour/c.txt' })], [], PASS_3);
+        // A later pass brings "a" at the very same instant as B.
+        await store.applyPass([item('urn:x:a', at(0), { kind: 'brief', categories: ['weather'], source: 'harbour/c.txt' })], [], PASS_2);
         expect((await store.entry('urn:x:a'))?.published.toISOString()).toBe((await store.entry('urn:x:B'))?.published.toISOString());
 
         const ids = async (...args: Parameters<Store['feedEntries']>) => (await store.feedEntries(...args)).map((entry) => entry.id);
@@ -392,9 +391,8 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
 
       it('break ties below the window by id in byte order', async () => {
         await fresh();
-        // Same published instant for "Z" and "b" (see the feed entries test for how).
+        // Same published instant for "Z" and "b", stored by different passes.
         await store.applyPass([item('urn:x:Z', '2026-09-14T08:00:00Z'), item('urn:x:top', '2026-09-14T12:00:00Z')], [], PASS_1);
-        await store.applyPass([item('urn:x:Z', '2026-09-14T08:00:00Z', { summary: 'edited', capturedAt: new Date('2026-09-14T10:00:00Z') })], [], PASS_2);
         await store.applyPass([item('urn:x:b', '2026-09-14T08:00:00Z'), item('urn:x:old', '2026-09-14T07:00:00Z')], [], PASS_3);
         expect((await store.feedEntries({}, 10, () => true)).map((entry) => entry.id)).toEqual(['urn:x:top', 'urn:x:Z', 'urn:x:b', 'urn:x:old']);
         const last = (await store.entry('urn:x:Z'))!;

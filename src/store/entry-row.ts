@@ -5,6 +5,7 @@
 import { hash } from 'node:crypto';
 import type { Entry, EntryKind, StoredEntry } from '../model.js';
 import { type EntryBody, packBody, unpackBody } from './entry-body.js';
+import type { ReadEntry } from './entry-rules.js';
 import type { PassRecord } from './store.js';
 
 export interface EntryRow {
@@ -77,6 +78,11 @@ export function entryColumns(entry: Entry, packed: PackedEntry) {
     content_hash: packed.contentHash,
     body: packed.packed,
   };
+}
+
+/** What the entry rules (entry-rules.ts) need of an entry read now. */
+export function readEntry(entry: Entry, packed: PackedEntry): ReadEntry {
+  return { publishedMs: entry.published.getTime(), capturedMs: entry.capturedAt.getTime(), contentHash: packed.contentHash, sameText: (storedHash) => sameContent(storedHash, packed) };
 }
 
 export function storedEntry(row: EntryRow): StoredEntry {

@@ -6,17 +6,17 @@
 // it came (as SQLite does, one after the other), then new rows go in with one INSERT and changed
 // ones with one UPDATE each for replaced and re-captured rows. A worker that changes a row waits
 // for another that holds it, then sees its committed version: an older capture can never replace
-// a newer one, and no update is lost. Two things can still collide, and both end the transaction
-// so the whole batch is decided again against what the other worker committed: a row another
-// worker inserted after the read (INSERT ... ON CONFLICT DO NOTHING inserts fewer rows than asked),
-// and an `updated` instant another worker took meanwhile (the unique constraint refuses it when
-// the batch commits).
+// a newer one, and no update is lost. One thing can still collide: a row another worker inserted
+// after the read. INSERT ... ON CONFLICT DO NOTHING waits for that worker to commit and skips the
+// row; the batch then goes back to a savepoint taken before the read (which also lets go of the
+// rows it locked, so locks are always taken in id order from none held, and two writers never
+// deadlock) and is decided again against what was committed. Each round that is undone had met a
+// row that did not exist before, so rounds end.
 import type pg from 'pg';
 import type { Entry } from '../model.js';
-import { entryColumns, packEntry, sameContent } from './entry-row.js';
+import { entryColumns, packEntry, readEntry } from './entry-row.js';
+import { decideEntry } from './entry-rules.js';
 import type { EntryCounts } from './store.js';
-
-const SECOND = 1000;
 
 /** What a pass has stored so far; changed only by a batch that committed. */
 export interface PassProgress {
@@ -29,9 +29,6 @@ export interface PassProgress {
 export function startPass(nowMs: number): PassProgress {
   return { nowMs, seen: new Map(), counts: { new: 0, updated: 0, unchanged: 0 } };
 }
-
-/** A batch lost a race with another writer; deciding it again against the committed rows resolves it. */
-export class BatchConflict extends Error {}
 
 interface RowState {
   published_ms: number;
@@ -53,21 +50,39 @@ interface FullRow extends RowState {
 
 type Write = { kind: 'insert' | 'replace'; row: FullRow } | { kind: 'touch'; capturedMs: number; contentHash: string };
 
+/** What deciding a batch's entries came to. */
+interface Decisions {
+  writes: Map<string, Write>;
+  /** Newest capture decided, by id. */
+  seen: Map<string, number>;
+  counts: EntryCounts;
+}
+
 /**
  * Decides and writes one batch inside the caller's transaction. Returns what the pass must add
- * once the transaction has committed; `pass` itself is left alone, so a retry starts clean.
+ * once the transaction has committed; `pass` itself is left alone.
  */
 export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress, entries: readonly Entry[]): Promise<{ seen: Map<string, number>; counts: EntryCounts }> {
   const ids = [...new Set(entries.map((entry) => entry.id))].sort(byteOrder);
+  for (;;) {
+    await client.query('SAVEPOINT entry_batch');
+    const decided = decideEntries(pass, entries, await lockRows(client, ids));
+    if (await flush(client, decided.writes)) return { seen: decided.seen, counts: decided.counts };
+    await client.query('ROLLBACK TO SAVEPOINT entry_batch');
+  }
+}
+
+/** The stored state of these rows, locked to the end of the transaction (in id order, as every writer locks). */
+async function lockRows(client: pg.PoolClient, ids: readonly string[]): Promise<Map<string, RowState>> {
   const { rows } = await client.query<RowState & { id: string }>(
-    'SELECT id, published_ms, updated_ms, captured_ms, first_seen_ms, content_hash FROM entries WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+    'SELECT id, published_ms, updated_ms, captured_ms, first_seen_ms, content_hash FROM entries WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C" FOR UPDATE',
     [ids],
   );
-  const current = new Map<string, RowState>(rows.map(({ id, ...state }) => [id, state]));
-  const instants = new InstantAllocator(client);
-  // Load the minutes the new dates will most likely fall in, all in one query.
-  await instants.load(entries.flatMap((entry) => [entry.published.getTime(), entry.capturedAt.getTime()]));
+  return new Map<string, RowState>(rows.map(({ id, ...state }) => [id, state]));
+}
 
+/** The entry rules, over a batch in the order it came, against the rows as read (`current` is updated as it goes). */
+function decideEntries(pass: PassProgress, entries: readonly Entry[], current: Map<string, RowState>): Decisions {
   const writes = new Map<string, Write>();
   const seen = new Map<string, number>();
   const counts: EntryCounts = { new: 0, updated: 0, unchanged: 0 };
@@ -75,45 +90,28 @@ export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress,
     const capturedMs = entry.capturedAt.getTime();
     const seenMs = seen.get(entry.id) ?? pass.seen.get(entry.id);
     if (seenMs !== undefined && capturedMs <= seenMs) continue;
-    const outcome = await decide(entry, seenMs !== undefined);
+    const outcome = decide(entry, seenMs !== undefined);
     if (seenMs === undefined) counts[outcome]++;
     seen.set(entry.id, capturedMs);
   }
 
-  async function decide(entry: Entry, storedThisPass: boolean): Promise<keyof EntryCounts> {
+  function decide(entry: Entry, storedThisPass: boolean): keyof EntryCounts {
     const packed = packEntry(entry);
-    const publishedMs = entry.published.getTime();
-    const capturedMs = entry.capturedAt.getTime();
     const existing = current.get(entry.id);
-    // Built only for a row that is written: most entries of a pass are repeats.
-    const fields = () => entryColumns(entry, packed);
-    if (!existing) {
-      const updatedMs = await instants.free(publishedMs);
-      put({ ...fields(), published_ms: updatedMs, updated_ms: updatedMs, first_seen_ms: pass.nowMs });
-      return 'new';
+    const { count, write } = decideEntry(readEntry(entry, packed), existing, { nowMs: pass.nowMs, storedThisPass });
+    if (write.kind === 'insert' || write.kind === 'replace') {
+      put({ ...entryColumns(entry, packed), published_ms: write.publishedMs, updated_ms: write.updatedMs, first_seen_ms: write.firstSeenMs });
+    } else if (write.kind === 'touch' && existing) {
+      // Remember the capture so an older one cannot win later (and the hash in today's form,
+      // when an earlier version stored the row).
+      const capturedMs = entry.capturedAt.getTime();
+      existing.captured_ms = capturedMs;
+      existing.content_hash = packed.contentHash;
+      const pending = writes.get(entry.id);
+      if (pending && pending.kind !== 'touch') pending.row.captured_ms = capturedMs;
+      else writes.set(entry.id, { kind: 'touch', capturedMs, contentHash: packed.contentHash });
     }
-    if (storedThisPass && existing.first_seen_ms === pass.nowMs) {
-      // First stored by this very pass, now from a newer capture: still new, in this version.
-      put({ ...fields(), published_ms: existing.published_ms, updated_ms: existing.updated_ms, first_seen_ms: existing.first_seen_ms });
-      return 'new';
-    }
-    if (capturedMs < existing.captured_ms) return 'unchanged';
-    if (!sameContent(existing.content_hash, packed)) {
-      const updatedMs = await instants.free(Math.max(capturedMs, publishedMs, existing.updated_ms + SECOND));
-      // Free at once for the entries after it, as the SQLite store, which writes each row as it goes, has it.
-      instants.release(existing.updated_ms);
-      put({ ...fields(), published_ms: existing.published_ms, updated_ms: updatedMs, first_seen_ms: existing.first_seen_ms });
-      return 'updated';
-    }
-    if (capturedMs === existing.captured_ms && existing.content_hash === packed.contentHash) return 'unchanged';
-    // Same text from a newer capture: remember the capture so an older one cannot win later
-    // (and the hash in today's form, when an earlier version stored the row).
-    existing.captured_ms = capturedMs;
-    existing.content_hash = packed.contentHash;
-    const pending = writes.get(entry.id);
-    if (pending && pending.kind !== 'touch') pending.row.captured_ms = capturedMs;
-    else writes.set(entry.id, { kind: 'touch', capturedMs, contentHash: packed.contentHash });
-    return 'unchanged';
+    return count;
   }
 
   /** A row written this batch; a row inserted this batch stays an insert whatever follows. */
@@ -124,8 +122,7 @@ export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress,
     writes.set(id, { kind: inserted ? 'insert' : 'replace', row });
   }
 
-  await flush(client, writes);
-  return { seen, counts };
+  return { writes, seen, counts };
 }
 
 const ROW_COLUMNS = ['id', 'source', 'kind', 'categories', 'link', 'page_url', 'published_ms', 'updated_ms', 'first_seen_ms', 'captured_ms', 'content_hash', 'body'] as const;
@@ -133,8 +130,11 @@ const ROW_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bi
 const UNNEST_ROWS = `unnest(${ROW_TYPES.map((type, index) => `$${index + 1}::${type}[]`).join(', ')}) AS u(${ROW_COLUMNS.join(', ')})`;
 const SELECT_ROW = ROW_COLUMNS.map((column) => (column === 'categories' ? 'u.categories::jsonb' : `u.${column}`)).join(', ');
 
-/** One statement per kind of write, whatever the batch's size; rows in id order, as they were locked. */
-async function flush(client: pg.PoolClient, writes: Map<string, Write>): Promise<void> {
+/**
+ * One statement per kind of write, whatever the batch's size; rows in id order, as they were
+ * locked. False, with the rest left unwritten, when another writer inserted a new row first.
+ */
+async function flush(client: pg.PoolClient, writes: Map<string, Write>): Promise<boolean> {
   const ordered = [...writes].sort(([a], [b]) => byteOrder(a, b));
   const inserts = ordered.flatMap(([, write]) => (write.kind === 'insert' ? [write.row] : []));
   const replaces = ordered.flatMap(([, write]) => (write.kind === 'replace' ? [write.row] : []));
@@ -144,7 +144,7 @@ async function flush(client: pg.PoolClient, writes: Map<string, Write>): Promise
       `INSERT INTO entries (${ROW_COLUMNS.join(', ')}) SELECT ${SELECT_ROW} FROM ${UNNEST_ROWS} ON CONFLICT (id) DO NOTHING`,
       columns(inserts),
     );
-    if (result.rowCount !== inserts.length) throw new BatchConflict('another writer stored one of these entries first');
+    if (result.rowCount !== inserts.length) return false;
   }
   if (replaces.length > 0) {
     const assignments = ROW_COLUMNS.filter((column) => column !== 'id' && column !== 'first_seen_ms').map((column) => `${column} = ${column === 'categories' ? 'u.categories::jsonb' : `u.${column}`}`);
@@ -156,63 +156,12 @@ async function flush(client: pg.PoolClient, writes: Map<string, Write>): Promise
       [touches.map((touch) => touch.id), touches.map((touch) => touch.capturedMs), touches.map((touch) => touch.contentHash)],
     );
   }
+  return true;
 }
 
 /** Rows as one array per column, for unnest: a statement's size never depends on the batch's. */
 function columns(rows: readonly FullRow[]): unknown[][] {
   return ROW_COLUMNS.map((column) => rows.map((row) => row[column]));
-}
-
-/**
- * Free `updated` instants: free in the database as the batch finds it, with this batch's own
- * changes. Other workers take instants too, so the taken ones are read inside the transaction
- * that will use them, a minute at a time as a search reaches that minute; the unique constraint
- * catches an instant taken by a worker that commits first.
- */
-class InstantAllocator {
-  private static readonly SPAN = 60_000;
-  private readonly taken = new Set<number>();
-  private readonly loaded = new Set<number>();
-  /** Given up by this batch: still in the rows read, no longer taken. */
-  private readonly released = new Set<number>();
-  /** Reads searches have needed so far; each reads twice the minutes of the one before, from four. */
-  private searchReads = 0;
-
-  constructor(private readonly client: pg.PoolClient) {}
-
-  /** Reads the taken instants of every minute these instants fall in that is not read yet. */
-  async load(instants: readonly number[]): Promise<void> {
-    const spans = [...new Set(instants.map((ms) => Math.floor(ms / InstantAllocator.SPAN)))].filter((span) => !this.loaded.has(span));
-    if (spans.length === 0) return;
-    const { rows } = await this.client.query<{ updated_ms: number }>(
-      'SELECT e.updated_ms FROM unnest($1::bigint[]) AS s(start) JOIN entries e ON e.updated_ms >= s.start AND e.updated_ms < s.start + $2',
-      [spans.map((span) => span * InstantAllocator.SPAN), InstantAllocator.SPAN],
-    );
-    for (const span of spans) this.loaded.add(span);
-    for (const row of rows) if (!this.released.has(row.updated_ms)) this.taken.add(row.updated_ms);
-  }
-
-  /** The first instant from `ms` on, in whole seconds, that no entry has; taken from then on. */
-  async free(ms: number): Promise<number> {
-    let instant = ms;
-    for (;;) {
-      if (!this.loaded.has(Math.floor(instant / InstantAllocator.SPAN))) {
-        // A batch of entries that all want one instant walks on minute after minute; reading
-        // ahead, further each time, keeps that to a few round trips.
-        const minutes = Math.min(4 * 2 ** this.searchReads++, 64);
-        await this.load(Array.from({ length: minutes }, (_, index) => instant + index * InstantAllocator.SPAN));
-      }
-      if (!this.taken.has(instant)) break;
-      instant += SECOND;
-    }
-    this.taken.add(instant);
-    return instant;
-  }
-
-  release(instant: number): void {
-    this.taken.delete(instant);
-    this.released.add(instant);
-  }
 }
 
 /** Byte order of UTF-8, as COLLATE "C" and SQLite compare ids. */

@@ -14,10 +14,8 @@ export const SCHEMA_KEY = 'hashtext(current_schema())';
 const MIGRATIONS: readonly string[] = [
   // The shape the SQLite state has reached, in PostgreSQL's types. Ids compare in byte order
   // (COLLATE "C") as SQLite's do, whatever the database's locale: feeds break ties in published
-  // time by id, and both stores must write the same feeds. An `updated` instant is unique: readers
-  // take two entries with one `updated` as one entry written twice, and with several workers only
-  // the database can see every instant that is taken. It is checked at commit, because within one
-  // batch an entry may take the instant another entry of the batch gives up.
+  // time by id, and both stores must write the same feeds. (Its unique `updated` instant is gone
+  // since version 2.)
   `CREATE TABLE entries (
      id            text COLLATE "C" PRIMARY KEY,
      source        text NOT NULL,
@@ -78,6 +76,13 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (feed, entry_id)
    );
    CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);`,
+  // Dates as the source gives them: entries may share an `updated` instant. Earlier versions
+  // moved a taken instant on by whole seconds (the database refused a shared one); every source
+  // is read again on the next pass (no stamp, no validators, no page listing), and the entry
+  // rules give each entry its source's date back.
+  `ALTER TABLE entries DROP CONSTRAINT entries_updated_unique;
+   UPDATE sources SET size = NULL, mtime_ms = NULL, bytes_hash = NULL, fingerprint = NULL, etag = NULL, last_modified = NULL;
+   DELETE FROM meta WHERE key = 'page_listing';`,
 ];
 
 /** The schema version this feedloom writes. */

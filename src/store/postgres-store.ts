@@ -6,7 +6,7 @@ import { redactUrl } from '../config/state-location.js';
 import { describeError, LockError, StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
 import { passRecordFrom, storedEntry, type EntryRow } from './entry-row.js';
-import { BatchConflict, startPass, writeEntryBatch, type PassProgress } from './postgres-entries.js';
+import { startPass, writeEntryBatch, type PassProgress } from './postgres-entries.js';
 import { checkOut } from './postgres-client.js';
 import { migrate, PASS_LOCK, SCHEMA_KEY } from './postgres-schema.js';
 import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
@@ -15,8 +15,6 @@ import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord,
 const POOL_SIZE = 4;
 /** Rows a feed reads at a time: enough for most feeds at once, few when sources filter most out. */
 const FEED_PAGE_ROWS = 200;
-/** Times a batch is decided again after losing a race with another writer. */
-const BATCH_ATTEMPTS = 8;
 
 const INT8_OID = 20;
 /** bigint columns hold epoch milliseconds and counts, well inside a double's exact range. */
@@ -124,21 +122,9 @@ export class PostgresStore implements Store {
 
   private async storeBatch(pass: PassProgress, entries: readonly Entry[]): Promise<void> {
     if (entries.length === 0) return;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const done = await this.transaction('store entries', (client) => writeEntryBatch(client, pass, entries));
-        for (const [id, capturedMs] of done.seen) pass.seen.set(id, capturedMs);
-        for (const key of ['new', 'updated', 'unchanged'] as const) pass.counts[key] += done.counts[key];
-        return;
-      } catch (error) {
-        if (!lostRace(error)) throw error;
-        if (attempt >= BATCH_ATTEMPTS) {
-          throw new StoreError(`cannot store entries in ${this.where}: a conflict remained after ${attempt} attempts: ${describeError((error as Error).cause)}`, { cause: error });
-        }
-        // Apart by a random pause, so two workers that collided do not collide again in step.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-      }
-    }
+    const done = await this.transaction('store entries', (client) => writeEntryBatch(client, pass, entries));
+    for (const [id, capturedMs] of done.seen) pass.seen.set(id, capturedMs);
+    for (const key of ['new', 'updated', 'unchanged'] as const) pass.counts[key] += done.counts[key];
   }
 
   private async upsertSources(sources: readonly SourceRecord[]): Promise<void> {
@@ -157,8 +143,8 @@ export class PostgresStore implements Store {
     // Newest first, a page of rows at a time (keyset: after the last row read), until the feed is full.
     let after: EntryRow | undefined;
     for (;;) {
-      const { where, params } = filterClauses(filter, after ? ['(published_ms < $1 OR (published_ms = $1 AND id > $2))', [after.published_ms, after.id]] : undefined);
-      const rows = await this.rows<EntryRow>('read a feed', `SELECT * FROM entries ${where} ORDER BY published_ms DESC, id LIMIT ${FEED_PAGE_ROWS}`, params);
+      const { where, params } = filterClauses(filter, after ? ['(published_ms < $1 OR (published_ms = $1 AND id COLLATE "C" > $2))', [after.published_ms, after.id]] : undefined);
+      const rows = await this.rows<EntryRow>('read a feed', `SELECT * FROM entries ${where} ORDER BY published_ms DESC, id COLLATE "C" LIMIT ${FEED_PAGE_ROWS}`, params);
       for (const row of rows) {
         if (!matchesSource(row.source) || links.has(row.link)) continue;
         links.add(row.link);
@@ -171,9 +157,9 @@ export class PostgresStore implements Store {
   }
 
   async unarchivedEntriesAfter(feed: string, filter: FeedFilter, matchesSource: (source: string) => boolean, last: StoredEntry): Promise<StoredEntry[]> {
-    const below = '(published_ms < $1 OR (published_ms = $1 AND id > $2)) AND NOT EXISTS (SELECT 1 FROM archived_entries a WHERE a.feed = $3 AND a.entry_id = entries.id)';
+    const below = '(published_ms < $1 OR (published_ms = $1 AND id COLLATE "C" > $2)) AND NOT EXISTS (SELECT 1 FROM archived_entries a WHERE a.feed = $3 AND a.entry_id = entries.id)';
     const { where, params } = filterClauses(filter, [below, [last.published.getTime(), last.id, feed]]);
-    const rows = await this.rows<EntryRow>('read entries to archive', `SELECT * FROM entries ${where} ORDER BY published_ms, id DESC`, params);
+    const rows = await this.rows<EntryRow>('read entries to archive', `SELECT * FROM entries ${where} ORDER BY published_ms, id COLLATE "C" DESC`, params);
     return rows.filter((row) => matchesSource(row.source)).map(storedEntry);
   }
 
@@ -302,7 +288,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Runs `work` in a transaction on one connection; a StoreError names the race it lost, if it lost one (see lostRace). */
+  /** Runs `work` in a transaction on one connection; a failure is a StoreError with the cause. */
   private async transaction<T>(what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.connect(what);
     let broken: Error | undefined;
@@ -325,17 +311,6 @@ export class PostgresStore implements Store {
 function sourceRecordFrom(row: Record<string, unknown>): SourceRecord {
   for (const field in row) if (row[field] === null) delete row[field];
   return row as unknown as SourceRecord;
-}
-
-/**
- * Errors that mean another worker got there first: a row inserted since it was read, an
- * `updated` instant taken meanwhile (unique violation), a deadlock or a serialization failure.
- */
-function lostRace(error: unknown): boolean {
-  const cause = error instanceof StoreError ? error.cause : error;
-  if (cause instanceof BatchConflict) return true;
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  return code === '23505' || code === '40P01' || code === '40001';
 }
 
 /** SQL for a feed's kind and category filters (source globs are matched in code), numbered after `extra`'s parameters. */

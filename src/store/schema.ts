@@ -1,6 +1,10 @@
 // Versioned migrations of the SQLite state. Each runs once, in order, inside a transaction.
 import type Database from 'better-sqlite3';
 
+/** Forgets what tells a source is unchanged, so the next pass reads each one again. */
+export const READ_EVERY_SOURCE_AGAIN = `UPDATE sources SET size = NULL, mtime_ms = NULL, bytes_hash = NULL, fingerprint = NULL, etag = NULL, last_modified = NULL;
+   DELETE FROM meta WHERE key = 'page_listing';`;
+
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE entries (
      id            TEXT PRIMARY KEY,
@@ -17,7 +21,6 @@ const MIGRATIONS: readonly string[] = [
      body          TEXT NOT NULL
    );
    CREATE INDEX entries_newest_first ON entries (published_ms DESC, id);
-   -- Read whole to keep every updated instant distinct; an index keeps that read small.
    CREATE INDEX entries_by_updated ON entries (updated_ms);
    CREATE TABLE sources (
      source          TEXT PRIMARY KEY,
@@ -65,14 +68,27 @@ const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;`,
   // Small facts about the last publish.
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
+  // Dates as the source gives them: entries may share an `updated` instant, and nothing looks
+  // them up by it any more. Earlier versions moved a taken instant on by whole seconds; every
+  // source is read again on the next pass (no stamp, no validators, no page listing), and the
+  // entry rules give each entry its source's date back.
+  `DROP INDEX entries_by_updated;
+   ${READ_EVERY_SOURCE_AGAIN}`,
 ];
 
+/**
+ * Brings the schema up to date. Each step runs in an IMMEDIATE transaction, which takes the
+ * file's write lock first and reads the version under it: two processes opening a new state at
+ * once take turns, and the second finds the step done.
+ */
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let version = current; version < MIGRATIONS.length; version++) {
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  while (version() < MIGRATIONS.length) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+      const current = version();
+      if (current >= MIGRATIONS.length) return;
+      db.exec(MIGRATIONS[current]!);
+      db.pragma(`user_version = ${current + 1}`);
+    }).immediate();
   }
 }

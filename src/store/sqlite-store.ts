@@ -4,7 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
-import { entryColumns, type EntryRow, packEntry, type PackedEntry, passRecordFrom, sameContent, storedEntry } from './entry-row.js';
+import { entryColumns, type EntryRow, packEntry, type PackedEntry, passRecordFrom, readEntry, storedEntry } from './entry-row.js';
+import { decideEntry } from './entry-rules.js';
 import { acquireFileLock } from './file-lock.js';
 import { migrate } from './schema.js';
 import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
@@ -31,11 +32,6 @@ const SOURCE_COLUMNS: [keyof SourceRecord, string][] = [
   ['nextAttemptMs', 'next_attempt_ms'],
 ];
 
-const SECOND = 1000;
-/** A batch this large loads every `updated` instant once rather than asking the index per entry. */
-const LOAD_INSTANTS_AT = 1000;
-
-
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements;
@@ -47,8 +43,6 @@ export class SqliteStore implements Store {
       entryState: db.prepare<[string], Pick<EntryRow, 'published_ms' | 'updated_ms' | 'captured_ms' | 'first_seen_ms' | 'content_hash'>>(
         'SELECT published_ms, updated_ms, captured_ms, first_seen_ms, content_hash FROM entries WHERE id = ?',
       ),
-      updatedInstants: db.prepare('SELECT updated_ms FROM entries').pluck(),
-      instantTaken: db.prepare('SELECT 1 FROM entries WHERE updated_ms = ? LIMIT 1').pluck(),
       // Positional parameters: binding twelve named ones per row costs more than the insert.
       insertEntry: db.prepare(
         `INSERT INTO entries (id, source, kind, categories, link, page_url, published_ms, updated_ms, first_seen_ms, captured_ms, content_hash, body)
@@ -84,12 +78,13 @@ export class SqliteStore implements Store {
     try {
       if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
       const db = new Database(file);
+      // First: another process may be creating the same file, and every step below waits for it.
+      db.pragma('busy_timeout = 5000');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       // Checkpoint the log at 64 MB rather than SQLite's 4 MB: a first pass over thousands of pages
       // then copies its writes into the database once or twice, not at every batch it commits.
       db.pragma('wal_autocheckpoint = 16384');
-      db.pragma('busy_timeout = 5000');
       migrate(db);
       return new SqliteStore(db, file);
     } catch (error) {
@@ -136,14 +131,11 @@ export class SqliteStore implements Store {
    */
   async beginPass(nowMs: number): Promise<void> {
     this.pass = { nowMs, seen: new Map(), counts: { new: 0, updated: 0, unchanged: 0 } };
-    this.takenInstants = undefined;
   }
 
   async storeEntries(entries: readonly Entry[]): Promise<void> {
     const pass = this.pass;
     if (!pass) throw new StoreError('storeEntries called outside a pass');
-    // Many entries check their instants against a copy in memory; a few ask the index.
-    if (entries.length >= LOAD_INSTANTS_AT) this.takenInstants ??= new Set(this.statements.updatedInstants.all() as number[]);
     this.db.transaction(() => {
       for (const entry of entries) {
         const capturedMs = entry.capturedAt.getTime();
@@ -163,7 +155,6 @@ export class SqliteStore implements Store {
       for (const record of sources) this.statements.upsertSource.run(sourceRow(record));
     })();
     this.pass = undefined;
-    this.takenInstants = undefined;
     return pass.counts;
   }
 
@@ -171,57 +162,25 @@ export class SqliteStore implements Store {
 
   private applyEntry(entry: Entry, nowMs: number, storedThisPass = false): keyof EntryCounts {
     const packed = packEntry(entry);
-    const publishedMs = entry.published.getTime();
-    const capturedMs = entry.capturedAt.getTime();
     const existing = this.statements.entryState.get(entry.id);
-    if (!existing) {
-      const updatedMs = this.freeInstant(publishedMs);
+    const { count, write } = decideEntry(readEntry(entry, packed), existing, { nowMs, storedThisPass });
+    if (write.kind === 'insert') {
       const row = entryColumns(entry, packed);
-      this.statements.insertEntry.run(row.id, row.source, row.kind, row.categories, row.link, row.page_url, updatedMs, updatedMs, nowMs, row.captured_ms, row.content_hash, row.body);
-      return 'new';
+      this.statements.insertEntry.run(row.id, row.source, row.kind, row.categories, row.link, row.page_url, write.publishedMs, write.updatedMs, write.firstSeenMs, row.captured_ms, row.content_hash, row.body);
+    } else if (write.kind === 'replace') {
+      this.replaceRow(entry, packed, write.publishedMs, write.updatedMs);
+    } else if (write.kind === 'touch') {
+      // Remember the capture so an older one cannot win later (and the hash in today's form,
+      // when an earlier version stored the row).
+      this.statements.touchEntry.run(entry.capturedAt.getTime(), packed.contentHash, entry.id);
     }
-    if (storedThisPass && existing.first_seen_ms === nowMs) {
-      // First stored by this very pass, now from a newer capture: still new, in this version.
-      this.replaceRow(entry, packed, existing.published_ms, existing.updated_ms);
-      return 'new';
-    }
-    if (capturedMs < existing.captured_ms) return 'unchanged';
-    if (!sameContent(existing.content_hash, packed)) {
-      const updatedMs = this.freeInstant(Math.max(capturedMs, publishedMs, existing.updated_ms + SECOND));
-      this.replaceRow(entry, packed, existing.published_ms, updatedMs);
-      this.takenInstants?.delete(existing.updated_ms);
-      return 'updated';
-    }
-    if (capturedMs === existing.captured_ms && existing.content_hash === packed.contentHash) return 'unchanged';
-    // Same text from a newer capture: remember the capture so an older one cannot win later
-    // (and the hash in today's form, when an earlier version stored the row).
-    this.statements.touchEntry.run(capturedMs, packed.contentHash, entry.id);
-    return 'unchanged';
+    return count;
   }
 
   private replaceRow(entry: Entry, packed: PackedEntry, publishedMs: number, updatedMs: number): void {
     const row = entryColumns(entry, packed);
     this.statements.replaceEntry.run(row.source, row.categories, row.link, row.page_url, publishedMs, updatedMs, row.captured_ms, row.content_hash, row.body, row.id);
   }
-
-  /**
-   * Dates are to the minute, so entries can share an instant, and readers (and the W3C
-   * validator) take equal `updated` values as one entry written twice. A new date that is taken
-   * moves forward by whole seconds, once, when it is stored; no other entry's date ever moves.
-   */
-  private freeInstant(ms: number): number {
-    let instant = ms;
-    while (this.isInstantTaken(instant)) instant += SECOND;
-    this.takenInstants?.add(instant);
-    return instant;
-  }
-
-  private isInstantTaken(instant: number): boolean {
-    return this.takenInstants ? this.takenInstants.has(instant) : this.statements.instantTaken.get(instant) !== undefined;
-  }
-
-  /** Every stored `updated` instant, loaded once per pass when a large batch is stored. */
-  private takenInstants: Set<number> | undefined;
 
   /**
    * Newest entries first (by publication date, then id), filtered as a feed asks. The same story

@@ -72,7 +72,8 @@ export interface Store {
    * A pass stores entries as it reads them: beginPass, storeEntries once per batch, endPass with
    * the sources' results. Counts are per entry id: the same entry met twice in one pass counts
    * once, and the newest capture's version is kept. An older capture never replaces a newer one;
-   * `updated` moves only when an entry's text changes, and no two entries share an `updated`.
+   * `updated` moves only when an entry's text changes; dates are the source's, and entries may share one
+   * (the rules are in entry-rules.ts).
    */
   beginPass(nowMs: number): Promise<void>;
   storeEntries(entries: readonly Entry[]): Promise<void>;
