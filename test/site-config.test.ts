@@ -63,6 +63,14 @@ describe('readSiteConfig errors name the file, the key and the reason', () => {
     expect(message).toContain('unknown key');
   });
 
+  it('rejects a feed id too long to name a folder, before anything is written', () => {
+    const id = 'a'.repeat(300);
+    const { message } = configError(() => readSiteConfig({ feeds: [{ id, title: 'Long', kind: 'brief' }] }, FILE));
+    expect(message).toContain('feeds[0].id');
+    expect(message).toContain('300 bytes');
+    expect(readSiteConfig({ feeds: [{ id: 'a'.repeat(255), title: 'Longest', kind: 'brief' }] }, FILE).feeds.map((feed) => feed.id.length)).toContain(255);
+  });
+
   it('rejects a url that is not absolute', () => {
     const { message } = configError(() => readSiteConfig({ url: 'millbrook-gazette dot example' }, FILE));
     expect(message).toContain(FILE);

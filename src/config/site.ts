@@ -130,6 +130,9 @@ function defaultFeed(title: string, description: string | undefined): FeedConfig
   return { id: '', title, ...(description ? { description } : {}), limit: DEFAULT_FEED_LIMIT, filter: {} };
 }
 
+/** NAME_MAX on Linux, macOS and Windows file systems alike: the longest name a folder may have. */
+export const MAX_NAME_BYTES = 255;
+
 function readFeeds(read: FieldReader, value: unknown): FeedConfig[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) read.fail('feeds', 'must be a list of feeds');
@@ -141,6 +144,7 @@ function readFeeds(read: FieldReader, value: unknown): FeedConfig[] {
     const id = read.string(map.id, `${key}.id`) ?? read.fail(`${key}.id`, 'is required');
     // The id becomes a folder name under out/ and part of public URLs.
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(id)) read.fail(`${key}.id`, `"${id}" must be lowercase letters, digits, "-" or "_"`);
+    if (Buffer.byteLength(id) > MAX_NAME_BYTES) read.fail(`${key}.id`, `"${id.slice(0, 40)}…" is ${Buffer.byteLength(id)} bytes long; it names a folder in the output, and a file name may be at most ${MAX_NAME_BYTES} bytes`);
     if (RESERVED_FEED_IDS.includes(id)) read.fail(`${key}.id`, `"${id}" is taken by feedloom's own files (${RESERVED_FEED_IDS.join(', ')})`);
     if (seen.has(id)) read.fail(`${key}.id`, `"${id}" is used by another feed`);
     seen.add(id);

@@ -11,6 +11,7 @@ import { userAgent } from '../version.js';
 import { writeCompressedForms } from './compressed-forms.js';
 import { feedDocuments, windowsDigest } from './feed-windows.js';
 import { ARCHIVE_FOLDER, FEED_FILES, STATUS_FILE } from '../layout.js';
+import { clearPublishDue, isPublishDue, publishedFilesIntact, readPublishedFiles, recordPublishedFiles } from './published-files.js';
 import { publishStatus } from './status.js';
 
 // Raise when rendered output changes for the same entries and settings.
@@ -40,10 +41,12 @@ export interface PublishSiteResult {
 
 export async function publishSite(options: PublishSiteOptions): Promise<PublishSiteResult> {
   const { site, store, outDir, logger } = options;
-  const feeds = await publishIfChanged(site, store, outDir, options.entriesChanged);
+  // A pass that stored entries and died before publishing them left this mark.
+  const due = await isPublishDue(store);
+  const feeds = await publishIfChanged(site, store, outDir, options.entriesChanged || due);
   if (options.formsDir) writeCompressedForms(outDir, feeds.written, options.formsDir);
   for (const { feed, reason } of feeds.failed) logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
-  const statusWritten = options.healthChanged || !existsSync(path.join(outDir, STATUS_FILE)) ? publishStatus(await store.sourceRecords(), outDir) : false;
+  const statusWritten = options.healthChanged || due || !existsSync(path.join(outDir, STATUS_FILE)) ? publishStatus(await store.sourceRecords(), outDir) : false;
   if (site.hub) {
     const changed = changedFeedUrls(feeds.written, outDir, site);
     if (changed.length > 0) {
@@ -51,6 +54,7 @@ export async function publishSite(options: PublishSiteOptions): Promise<PublishS
       await notifyHub(changed, { hub: site.hub, userAgent: userAgent(site.url), logger, ...options.hubRetry });
     }
   }
+  if (due && feeds.failed.length === 0) await clearPublishDue(store);
   const statusFile = path.join(outDir, STATUS_FILE);
   return {
     written: statusWritten ? [...feeds.written, statusFile] : feeds.written,
@@ -61,18 +65,22 @@ export async function publishSite(options: PublishSiteOptions): Promise<PublishS
 
 /**
  * Renders and writes the feeds, unless nothing could have changed them: the site's settings are
- * those of the last publish, its files are still there, and either no entry is new or updated, or
- * none that changed is in a feed's window (an edit to an old brief changes no file).
+ * those of the last full publish, every file it wrote is still in out/ as it left it, and either
+ * no entry is new or updated, or none that changed is in a feed's window (an edit to an old
+ * brief changes no file).
  */
 async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, entriesChanged: boolean): Promise<PublishSiteResult> {
   const publishKey = createHash('sha1').update(JSON.stringify([RENDER_VERSION, site])).digest('base64url');
   const unchanged = { written: [], unchangedCount: Number((await store.meta('published_files')) ?? 0), failed: [] };
-  const filesThere = existsSync(path.join(outDir, FEED_FILES.rss));
+  const filesThere = publishedFilesIntact(outDir, await readPublishedFiles(store));
   const settingsSame = (await store.meta('publish_key')) === publishKey;
   if (!entriesChanged && settingsSame && filesThere) return unchanged;
   const windows = await feedDocuments(site, store);
   const digest = windowsDigest(windows, RENDER_VERSION);
   if (settingsSame && filesThere && (await store.meta('published_windows')) === digest) return unchanged;
+  // From here until every file is in place, out/ may hold a mix of old and new files: the state
+  // says so by holding no record of them, so a publish cut short is done again by the next pass.
+  await recordPublishedFiles(store, outDir, undefined);
   // The renderers load only when there is something to render.
   const { publishFeeds } = await import('./publish-feeds.js');
   const published = await publishFeeds(site, store, outDir, windows);
@@ -80,7 +88,13 @@ async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, 
   await store.setMeta('published_files', String(published.written.length + published.unchanged.length));
   // A feed that failed to render is tried again next pass, even with the same windows.
   await store.setMeta('published_windows', published.failed.length === 0 ? digest : undefined);
+  if (published.failed.length === 0) await recordPublishedFiles(store, outDir, [...published.written, ...published.unchanged].filter((file) => !isArchivePage(outDir, file)));
   return { written: published.written, unchangedCount: published.unchanged.length, failed: published.failed };
+}
+
+/** Archive pages are written once, when entries fall out of a window; no later publish rewrites them. */
+function isArchivePage(outDir: string, file: string): boolean {
+  return path.relative(outDir, file).split(path.sep)[0] === ARCHIVE_FOLDER;
 }
 
 /** Public URLs of the feed files a pass rewrote: what a WebSub hub is told about. */

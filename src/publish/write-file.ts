@@ -3,6 +3,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { PublishError } from '../errors.js';
+import { killPoint } from '../shared/kill-point.js';
 
 const TEMP_FILE = /^\..+\.feedloom-\d+-\d+\.tmp$/;
 let tempCounter = 0;
@@ -32,7 +33,9 @@ export function writeAtomically(file: string, bytes: Uint8Array): void {
     } finally {
       closeSync(fd);
     }
+    killPoint('written');
     renameSync(temp, file);
+    killPoint('renamed');
   } catch (error) {
     rmSync(temp, { force: true });
     throw new PublishError(`cannot write ${file}: ${(error as Error).message}`, { cause: error, file });

@@ -9,11 +9,14 @@ import { describeError, PublishError } from '../errors.js';
 import { listSourceFiles } from '../ingest/page-sources.js';
 import { LOCAL_PAGE_KIND, type PassObserver, type SiteConfig } from '../model.js';
 import { NORMALIZE_VERSION } from '../normalize/entries.js';
+import { checkOutPaths } from '../publish/out-paths.js';
+import { publishDue } from '../publish/published-files.js';
 import { publishSite } from '../publish/publish-site.js';
 import { healthDiffers } from '../publish/status.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
 import type { PassRecord, SourceRecord, Store } from '../store/store.js';
 import { optional } from '../optional.js';
+import { killPoint } from '../shared/kill-point.js';
 import { userAgent } from '../version.js';
 import { EntryBatches } from './entry-batches.js';
 import type { DocumentParser } from './parse-threads.js';
@@ -60,13 +63,22 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const { pages, topLevel } = listSourceFiles(options.sourcesDir);
   const remote = loadRemoteSources(options.sourcesDir, topLevel);
   // A pages job writes nothing to out/, and must not sweep away a publish job's temporary files.
-  if (!options.pagesOnly) prepareOutDir(options.outDir);
+  if (!options.pagesOnly) {
+    checkOutPaths(site, options.outDir);
+    prepareOutDir(options.outDir);
+  }
 
   const { store } = options;
   const fingerprint = settingsFingerprint(site);
   const context = { site, fingerprint, nowMs: startedMs, logger: options.logger };
   await store.beginPass(startedMs);
-  const batches = new EntryBatches((entries) => store.storeEntries(entries));
+  // Marked before anything is stored, cleared by the publish that shows it (kill -9 in between).
+  const due = publishDue(store);
+  const batches = new EntryBatches(async (entries) => {
+    await due.mark();
+    await store.storeEntries(entries);
+    killPoint('stored');
+  });
   const parsers = new PassParsers(site.fetch.parseThreads);
   let pageResult: Awaited<ReturnType<typeof readPages>>;
   let remoteResult = mergeReadResults([]);
@@ -114,6 +126,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
       break;
     }
   }
+  if (healthChanged) await due.mark();
   const counts = await store.endPass(read.records);
   const listing = pageResult.listing ? JSON.stringify(pageResult.listing) : undefined;
   if (listing !== (await store.meta(PAGE_LISTING_KEY))) await store.setMeta(PAGE_LISTING_KEY, listing);

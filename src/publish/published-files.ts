@@ -1,0 +1,76 @@
+// What the last full publish left in out/, kept in the state: every file's path (relative to
+// out/), size and modification time. A publish that is cut short (kill -9, a full disk, an
+// unwritable folder) never records one, and a file someone deleted or changed no longer matches
+// it: either way the next pass publishes again instead of trusting out/ to be complete.
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { Store } from '../store/store.js';
+
+const MANIFEST_KEY = 'published_manifest';
+/**
+ * Set before a pass stores anything and cleared once out/ shows it: a pass killed in between
+ * leaves it set, so the next pass compares the feeds' windows even when nothing it reads is new.
+ */
+const PUBLISH_DUE_KEY = 'publish_due';
+
+/** Size and modification time, by "/"-separated path relative to out/. */
+export type PublishedFiles = Record<string, [size: number, mtimeMs: number]>;
+
+export async function readPublishedFiles(store: Store): Promise<PublishedFiles | undefined> {
+  const stored = await store.meta(MANIFEST_KEY);
+  return stored === undefined ? undefined : (JSON.parse(stored) as PublishedFiles);
+}
+
+/** Records the files a publish has just put in place; undefined forgets them (a publish begins). */
+export async function recordPublishedFiles(store: Store, outDir: string, files: readonly string[] | undefined): Promise<void> {
+  if (files === undefined) return store.setMeta(MANIFEST_KEY, undefined);
+  const manifest: PublishedFiles = {};
+  for (const file of [...files].sort()) {
+    const stat = statSync(file);
+    manifest[path.relative(outDir, file).split(path.sep).join('/')] = [stat.size, stat.mtimeMs];
+  }
+  await store.setMeta(MANIFEST_KEY, JSON.stringify(manifest));
+}
+
+/** Whether every file of the last full publish is still in out/ as it left it. */
+export function publishedFilesIntact(outDir: string, manifest: PublishedFiles | undefined): boolean {
+  if (manifest === undefined) return false;
+  for (const [relative, [size, mtimeMs]] of Object.entries(manifest)) {
+    if (!sameFile(path.join(outDir, relative), size, mtimeMs)) return false;
+  }
+  return true;
+}
+
+/** Any way a file can be missing (gone, its folder replaced by a file, unreadable) counts as not the same. */
+function sameFile(file: string, size: number, mtimeMs: number): boolean {
+  try {
+    const stat = statSync(file);
+    return stat.isFile() && stat.size === size && stat.mtimeMs === mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+export interface PublishDue {
+  /** Marks a publish as due, once per pass, before the pass changes the state. */
+  mark(): Promise<void>;
+}
+
+export function publishDue(store: Store): PublishDue {
+  let marked = false;
+  return {
+    async mark() {
+      if (marked) return;
+      marked = true;
+      await store.setMeta(PUBLISH_DUE_KEY, '1');
+    },
+  };
+}
+
+export async function isPublishDue(store: Store): Promise<boolean> {
+  return (await store.meta(PUBLISH_DUE_KEY)) !== undefined;
+}
+
+export async function clearPublishDue(store: Store): Promise<void> {
+  await store.setMeta(PUBLISH_DUE_KEY, undefined);
+}

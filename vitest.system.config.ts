@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests that break a pass the way it breaks in the field and need root or minutes: kill -9 at many
+// points of passes over thousands of pages, and a disk that fills up mid-publish (a tmpfs).
+// `npm run test:system` runs them; .ci/run runs them as root.
+export default defineConfig({
+  test: {
+    include: ['test/system/**/*.test.ts'],
+    testTimeout: 900_000,
+    hookTimeout: 300_000,
+    fileParallelism: false,
+  },
+});
