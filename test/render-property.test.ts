@@ -268,6 +268,22 @@ describe('tricky values read back exactly', () => {
     expect(only(atom, 'feed/author/name').text).toBe('Desk & Co');
   });
 
+  // The Atom enclosure was once spliced in after a searched-for <id>, written with an escaping
+  // that differs from the one the id got, so ids with an apostrophe lost their enclosures.
+  it.each(["tag:millbrook-gazette.example,2026:mayor's-statement", 'tag:millbrook-gazette.example,2026:fish&chips<5'])('the enclosure of an entry with id %s in every format', (id) => {
+    const enclosure = { url: `${BASE}audio/statement.mp3`, type: 'audio/mpeg', length: 123456 };
+    const entry = { ...storedEntry(1, plainFields), id, enclosures: [enclosure] };
+    const document = plainDocument([entry]);
+    const atomLinks = parseXml(renderAtom(document)).elements.filter((element) => element.path === 'feed/entry/link');
+    expect(atomLinks.filter((link) => link.attributes.rel === 'enclosure').map((link) => link.attributes)).toEqual([{ rel: 'enclosure', href: enclosure.url, type: enclosure.type, length: String(enclosure.length) }]);
+    expect(only(renderAtom(document), 'feed/entry/id').text).toBe(id);
+    expect(only(renderRss(document), 'rss/channel/item/enclosure').attributes).toEqual({ url: enclosure.url, type: enclosure.type, length: String(enclosure.length) });
+    expect(only(renderRss(document), 'rss/channel/item/guid').text).toBe(id);
+    const json = JSON.parse(renderJsonFeed(document)) as { items: { id: string; attachments?: unknown[] }[] };
+    expect(json.items[0]?.id).toBe(id);
+    expect(json.items[0]?.attachments).toEqual([{ url: enclosure.url, mime_type: enclosure.type, size_in_bytes: enclosure.length }]);
+  });
+
   it('content HTML built from text with markup characters', () => {
     const contentHtml = paragraphsToHtml(['Fish & chips < £5 ]]> today', 'Queue at the "Anchor"']);
     const document = plainDocument([storedEntry(1, { ...plainFields, contentHtml })]);

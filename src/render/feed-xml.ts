@@ -2,7 +2,7 @@
 // comes from the entries, so the same entries always give the same bytes.
 import { Feed, type Extension, type FeedOptions, type Item } from 'feed';
 import type { Enclosure, FeedDocument, Person, StoredEntry } from '../model.js';
-import { escapeHtml } from '../shared/escape.js';
+import { escapeHtml, escapeText } from '../shared/escape.js';
 import { asAtomTitle, asAttribute, asCdata, asText, atomTextTitles, finishXml } from './xml-guard.js';
 
 export const GENERATOR = 'feedloom';
@@ -88,7 +88,8 @@ function atomEntryLinks(xml: string, entries: readonly StoredEntry[]): string {
   let result = xml;
   for (const entry of entries) {
     if (entry.enclosures.length === 0 && !entry.image) continue;
-    const id = `<id>${escapeHtml(new URL(entry.id).href)}</id>`;
+    // As xml-js escapes the text of the <id> that `feed` writes: &, < and > only.
+    const id = `<id>${escapeText(new URL(entry.id).href)}</id>`;
     const extra = entry.enclosures.map((enclosure) => {
       const type = enclosure.type ? ` type="${escapeHtml(enclosure.type)}"` : '';
       const length = enclosure.length ? ` length="${enclosure.length}"` : '';
