@@ -1,7 +1,8 @@
-// `feedloom worker`: takes source jobs off the queue (fetch, parse, normalize, store) and, one
-// worker at a time across the fleet, publish jobs. Any number run, on any machine, against one
-// Redis and one state. A killed worker loses nothing: its jobs go back to the queue once their
-// locks expire, and BullMQ hands them to another worker. SIGTERM drains: active jobs finish first.
+// `feedloom worker`: takes source jobs off the queue and, one worker at a time across the fleet,
+// publish jobs. Any number run, on any machine, against one Redis and one state. A killed worker
+// loses nothing: its jobs go back to the queue once their locks expire, and BullMQ hands them to
+// another worker. SIGTERM drains: active jobs finish first. Each job is a thin driver of the same
+// use cases a single pass calls (src/worker/): read sources, commit, publish, record.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Queue, Worker, type Job } from 'bullmq';
@@ -11,19 +12,27 @@ import { loadSiteConfig, type SiteConfigCache, type SiteOverrides } from '../con
 import { describeError, FeedloomError, LockError } from '../errors.js';
 import { Fetcher } from '../ingest/fetch.js';
 import type { SlotLimiter } from '../ingest/host-limiter.js';
-import type { Entry, SiteConfig } from '../model.js';
-import { publishSite } from '../publish/publish-site.js';
-import { healthDiffers } from '../publish/status.js';
+import { listSourceFiles } from '../ingest/page-sources.js';
+import type { SiteConfig } from '../model.js';
 import type { SourceRecord, Store } from '../store/store.js';
 import { userAgent } from '../version.js';
-import { runPass, settingsFingerprint } from '../worker/pass.js';
-import { readRemoteSources } from '../worker/read-remote.js';
+import { PassCommit } from '../worker/commit-pass.js';
+import { settingsFingerprint } from '../worker/pass.js';
+import { passRecord, readCounts, recordPass } from '../worker/pass-record.js';
+import { publishPass } from '../worker/publish-pass.js';
+import { readSources, type SourcesToRead } from '../worker/read-sources.js';
 import { connectRedis, logErrors, PAGES_JOB, PUBLISH_JOB, PUBLISH_QUEUE, type QueueLocation, SOURCE_JOB, type SourceJobData, SOURCES_QUEUE } from './connection.js';
 import { RedisHostSlots } from './host-slots.js';
 import { countJob } from './queue-metrics.js';
+import { addToRound, peekRound, restoreRound, takeRound } from './round-tally.js';
 
 /** A killed worker's request slots free up this long after it died, at most. */
 const SLOT_LEASE_MS = 6_000;
+/**
+ * A round whose source jobs never all finish (a fleet never idle) is published after this long
+ * anyway, without new archive pages: feeds must not wait for ever, archives may.
+ */
+const UNSETTLED_PUBLISH_AFTER_MS = 5 * 60_000;
 
 export interface WorkerOptions {
   queue: QueueLocation;
@@ -46,15 +55,21 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** A job's id in log lines: unique across both queues. */
+export function jobLogId(job: Pick<Job, 'name' | 'id'>): string {
+  return `${job.name}:${job.id ?? '?'}`;
+}
+
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { logger, store } = options;
   const connection = connectRedis(options.queue, logger);
   const prefix = options.queue.prefix;
   const publishQueue = new Queue(PUBLISH_QUEUE, { connection, prefix });
+  const sourcesQueue = new Queue(SOURCES_QUEUE, { connection, prefix });
   logErrors(publishQueue, 'publish queue', logger);
+  logErrors(sourcesQueue, 'sources queue', logger);
   // Only one publish job runs at a time in the whole fleet: two never write the same file.
   await publishQueue.setGlobalConcurrency(1);
-  const storeGate = new Gate();
   const settings = new SettingsReader(options.sourcesDir, options.overrides);
   const fetchers = new FetcherForSettings((site) => new RedisHostSlots({ redis: connection, prefix, perHost: site.fetch.perHost, overall: site.fetch.overall, leaseMs: SLOT_LEASE_MS }));
 
@@ -69,59 +84,98 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       backoff: { type: 'exponential', delay: 1000 },
     });
 
+  /** Reads and commits one job's sources, adds what it did to the round, and asks for the round's publish. */
+  const readAndCommit = async (site: SiteConfig, what: SourcesToRead, log: Logger): Promise<string> => {
+    const startedMs = Date.now();
+    const commit = new PassCommit(store, startedMs);
+    let read;
+    try {
+      read = await readSources(what, {
+        site,
+        fingerprint: settingsFingerprint(site),
+        nowMs: startedMs,
+        logger: log,
+        store,
+        sourcesDir: options.sourcesDir,
+        fetcher: async () => fetchers.for(site),
+        asDue: dueNow,
+        storeEntries: commit.add,
+      });
+    } catch (error) {
+      await commit.abandon();
+      throw error;
+    }
+    const committed = await commit.finish(read);
+    await addToRound(connection, prefix, readCounts(read, committed), startedMs);
+    // Asked for even when nothing changed: the publish records the round, which /healthz reads.
+    await requestPublish();
+    return `${committed.counts.new} new, ${committed.counts.updated} updated`;
+  };
+
   /** Every captured page under sources/, as one pass reads them; one such job at a time. */
-  const runPagesJob = async (site: SiteConfig): Promise<string> => {
+  const runPagesJob = async (site: SiteConfig, log: Logger): Promise<string> => {
     let release;
     try {
-      release = await store.lockPasses((reason) => logger.error({ stage: 'store', reason }, `pass lock lost: ${reason}; another pages job may start before this one ends`));
+      release = await store.lockPasses((reason) => log.error({ stage: 'store', reason }, `pass lock lost: ${reason}; another pages job may start before this one ends`));
     } catch (error) {
       // Another pages job (or a single-process pass) is running: it covers this tick.
       if (error instanceof LockError) return `pages: skipped, ${describeError(error)}`;
       throw error;
     }
     try {
-      const summary = await storeGate.run(() => runPass({ sourcesDir: options.sourcesDir, outDir: options.outDir, store, site, logger, pagesOnly: true }));
-      if (summary.entriesNew + summary.entriesUpdated > 0 || summary.healthChanged) await requestPublish();
-      return `pages: ${summary.entriesNew} new, ${summary.entriesUpdated} updated`;
+      return `pages: ${await readAndCommit(site, { pages: listSourceFiles(options.sourcesDir).pages }, log)}`;
     } finally {
       await release();
     }
   };
 
-  /** One remote source: fetched while other jobs run, stored one job at a time. */
-  const runSourceJob = async (site: SiteConfig, id: string): Promise<string> => {
+  /** One remote source: fetched while other jobs run, committed one job at a time. */
+  const runSourceJob = async (site: SiteConfig, id: string, log: Logger): Promise<string> => {
     const file = ['.yaml', '.yml'].map((extension) => `${id}${extension}`).find((name) => existsSync(path.join(options.sourcesDir, name)));
     if (!file) return `${id}: no longer in sources/`;
-    const remote = loadRemoteSources(options.sourcesDir, [file]);
-    const nowMs = Date.now();
-    const previous = await store.sourceRecord(id);
-    const entries: Entry[] = [];
-    const read = await readRemoteSources(remote.sources, remote.invalid, {
-      site,
-      fingerprint: settingsFingerprint(site),
-      known: new Map(previous ? [[id, dueNow(previous)]] : []),
-      nowMs,
-      logger,
-      fetcher: fetchers.for(site),
-      storeEntries: async (batch) => void entries.push(...batch),
-    });
-    const counts = await storeGate.run(() => store.applyPass(entries, read.records, nowMs));
-    const healthChanged = read.records.some((record) => healthDiffers(record, previous));
-    if (counts.new + counts.updated > 0 || healthChanged) await requestPublish();
-    return `${id}: ${counts.new} new, ${counts.updated} updated`;
+    return `${id}: ${await readAndCommit(site, { remote: loadRemoteSources(options.sourcesDir, [file]) }, log)}`;
   };
 
   const processSource = async (job: Job<SourceJobData>): Promise<string> => {
+    const log = logger.child({ job: jobLogId(job) });
     const site = await settings.read();
-    if (job.name === PAGES_JOB) return runPagesJob(site);
-    if (job.name === SOURCE_JOB && job.data.source) return runSourceJob(site, job.data.source);
+    if (job.name === PAGES_JOB) return runPagesJob(site, log);
+    if (job.name === SOURCE_JOB && job.data.source) return runSourceJob(site, job.data.source, log);
     throw new Error(`unknown job ${job.name}`);
   };
 
-  const processPublish = async (): Promise<string> => {
+  /** Source jobs of the round not done yet; those scheduled for later belong to the next round. */
+  const sourceJobsToDo = async (): Promise<number> => {
+    const counts = await sourcesQueue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
+    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+  };
+
+  /**
+   * Publishes once the round is settled: every source job that was due has committed. A publish
+   * asked for while others still run waits for them, so write-once archive pages are only ever
+   * cut from the whole round's entries, as one process's pass cuts them.
+   */
+  const processPublish = async (job: Job): Promise<string> => {
+    const log = logger.child({ job: jobLogId(job) });
+    const toDo = await sourceJobsToDo();
+    const round = await peekRound(connection, prefix);
+    const overdue = round.startedMs !== undefined && Date.now() - round.startedMs > UNSETTLED_PUBLISH_AFTER_MS;
+    if (toDo > 0 && !overdue) {
+      await requestPublish();
+      return `deferred: ${toDo} source jobs of the round still to do`;
+    }
     const site = await settings.read();
-    const published = await publishSite({ site, store, outDir: options.outDir, logger, entriesChanged: true, healthChanged: true, ...(options.formsDir ? { formsDir: options.formsDir } : {}) });
-    logger.info({ files_written: published.written.length, files_unchanged: published.unchangedCount, feeds_failed: published.failed.length }, 'published');
+    const publishStartMs = Date.now();
+    const tally = await takeRound(connection, prefix);
+    let published;
+    try {
+      published = await publishPass({ site, store, outDir: options.outDir, logger: log, entriesChanged: true, healthChanged: true, settled: toDo === 0, ...(options.formsDir ? { formsDir: options.formsDir } : {}) });
+    } catch (error) {
+      await restoreRound(connection, prefix, tally);
+      throw error;
+    }
+    const startedMs = tally.startedMs ?? publishStartMs;
+    await recordPass(store, passRecord(tally.counts, published, startedMs, Date.now() - startedMs), log);
     return `${published.written.length} files written`;
   };
 
@@ -130,11 +184,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const publishWorker = new Worker(PUBLISH_QUEUE, processPublish, { ...workerSettings, concurrency: 1 });
   for (const worker of [sourceWorker, publishWorker]) {
     worker.on('completed', (job) => {
-      logger.debug({ queue: worker.name, job: job.id, result: job.returnvalue }, 'job done');
+      logger.debug({ queue: worker.name, job: jobLogId(job), result: job.returnvalue }, 'job done');
       void countJob(connection, prefix, worker.name, 'completed');
     });
     worker.on('failed', (job, error) => {
-      logger.error({ queue: worker.name, job: job?.id, source: job?.data && 'source' in job.data ? job.data.source : undefined, err: describeError(error), ...(error instanceof FeedloomError ? { code: error.code } : {}), attempts: job?.attemptsMade }, `job failed: ${describeError(error)}`);
+      logger.error({ queue: worker.name, job: job ? jobLogId(job) : undefined, source: job?.data && 'source' in job.data ? job.data.source : undefined, err: describeError(error), ...(error instanceof FeedloomError ? { code: error.code } : {}), attempts: job?.attemptsMade }, `job failed: ${describeError(error)}`);
       void countJob(connection, prefix, worker.name, 'failed');
     });
     logErrors(worker, `worker on ${worker.name}`, logger);
@@ -146,7 +200,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       // Stop taking jobs, let the active ones finish, then let go of Redis.
       await Promise.all([sourceWorker.close(), publishWorker.close()]);
       await fetchers.close();
-      await publishQueue.close();
+      await Promise.all([publishQueue.close(), sourcesQueue.close()]);
       await connection.quit();
     },
   };
@@ -206,19 +260,5 @@ class SettingsReader {
 
   read(): Promise<SiteConfig> {
     return loadSiteConfig(this.sourcesDir, this.overrides, this.cache);
-  }
-}
-
-/**
- * One job at a time stores through this process's store: a store keeps the pass it is in, so
- * two jobs must not interleave their begin, store and end. Fetching, the slow part, runs freely.
- */
-class Gate {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(work, work);
-    this.tail = result.catch(() => undefined);
-    return result;
   }
 }

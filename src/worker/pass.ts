@@ -1,27 +1,22 @@
-// One pass: read every source, store what changed, publish the feeds. A failing source is
-// logged and skipped; its earlier entries stay in the feeds.
+// One pass of a single process (`feedloom run`, each tick of `feedloom start`): read every
+// source, commit what was read, publish, record. A failing source is logged and skipped; its
+// earlier entries stay in the feeds. The fleet's jobs call the same use cases (src/queue/worker.ts).
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { loadRemoteSources } from '../config/remote-sources.js';
 import type { SiteOverrides } from '../config/site.js';
-import { describeError, PublishError } from '../errors.js';
+import type { Fetcher } from '../ingest/fetch.js';
 import { listSourceFiles } from '../ingest/page-sources.js';
-import { LOCAL_PAGE_KIND, type PassObserver, type SiteConfig } from '../model.js';
+import type { PassObserver, SiteConfig } from '../model.js';
 import { NORMALIZE_VERSION } from '../normalize/entries.js';
 import { checkOutPaths } from '../publish/out-paths.js';
-import { publishDue } from '../publish/published-files.js';
-import { publishSite } from '../publish/publish-site.js';
-import { healthDiffers } from '../publish/status.js';
-import { removeStaleTempFiles } from '../publish/write-file.js';
-import type { PassRecord, SourceRecord, Store } from '../store/store.js';
-import { optional } from '../optional.js';
-import { killPoint } from '../shared/kill-point.js';
+import type { PassRecord, Store } from '../store/store.js';
 import { userAgent } from '../version.js';
-import { EntryBatches } from './entry-batches.js';
-import type { DocumentParser } from './parse-threads.js';
-import { type PageListing, readPages } from './read-pages.js';
-import { mergeReadResults, type SourceFailure } from './read-result.js';
+import { PassCommit } from './commit-pass.js';
+import { passRecord, readCounts, recordPass } from './pass-record.js';
+import { checkOutDir, publishPass } from './publish-pass.js';
+import { readSources } from './read-sources.js';
+import type { SourceFailure } from './read-result.js';
 import { loadPassSettings } from './site-settings.js';
 
 export type { SourceFailure } from './read-result.js';
@@ -40,17 +35,12 @@ export interface PassOptions {
   formsDir?: string;
   /** WebSub retry timing; tests shorten it. */
   hubRetry?: { attempts?: number; firstRetryMs?: number };
-  /**
-   * Distributed mode splits a pass: its pages job reads only the captured pages and leaves the
-   * remote sources and the publishing to jobs of their own.
-   */
-  pagesOnly?: boolean;
 }
 
 /** The counts the state records for a pass, and what the caller needs beside them. */
 export interface PassSummary extends Omit<PassRecord, 'startedMs'> {
   failures: SourceFailure[];
-  /** Some source's health changed: status.json (and, with pagesOnly, a publish) is due. */
+  /** Some source's health changed, so status.json was due. */
   healthChanged: boolean;
 }
 
@@ -59,168 +49,82 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const now = options.now ?? (() => new Date());
   const startedMs = now().getTime();
   const clockStart = performance.now();
-  const site = options.site ?? (await loadPassSettings(options.sourcesDir, options.overrides, options.store));
+  // Every line of this pass carries its id, so passes of two processes on one log can be told apart.
+  const logger = options.logger.child({ pass: passId(startedMs) });
+  const { store } = options;
+  const site = options.site ?? (await loadPassSettings(options.sourcesDir, options.overrides, store));
   const { pages, topLevel } = listSourceFiles(options.sourcesDir);
   const remote = loadRemoteSources(options.sourcesDir, topLevel);
-  // A pages job writes nothing to out/, and must not sweep away a publish job's temporary files.
-  if (!options.pagesOnly) {
-    checkOutPaths(site, options.outDir);
-    prepareOutDir(options.outDir);
-  }
+  // Before anything is read or stored: a pass that cannot publish should not start, nor one
+  // whose files would have names or paths too long for the file system.
+  checkOutPaths(site, options.outDir);
+  checkOutDir(options.outDir);
 
-  const { store } = options;
-  const fingerprint = settingsFingerprint(site);
-  const context = { site, fingerprint, nowMs: startedMs, logger: options.logger };
-  await store.beginPass(startedMs);
-  // Marked before anything is stored, cleared by the publish that shows it (kill -9 in between).
-  const due = publishDue(store);
-  const batches = new EntryBatches(async (entries) => {
-    await due.mark();
-    await store.storeEntries(entries);
-    killPoint('stored');
-  });
-  const parsers = new PassParsers(site.fetch.parseThreads);
-  let pageResult: Awaited<ReturnType<typeof readPages>>;
-  let remoteResult = mergeReadResults([]);
-  // Every source's record, when remote sources needed them all; else they are asked one by one.
-  let known: Map<string, SourceRecord> | undefined;
+  const commit = new PassCommit(store, startedMs);
+  const fetcher = new PassFetcher(site);
+  let read;
   try {
-    pageResult = await readPages(pages, {
-      ...context,
-      stamps: () => store.pageStamps(LOCAL_PAGE_KIND, fingerprint),
-      record: (source) => store.sourceRecord(source),
-      records: () => store.sourceRecords(),
-      parser: (count) => parsers.forPages(count),
-      lastListing: parseListing(await store.meta(PAGE_LISTING_KEY)),
-      sourcesDir: options.sourcesDir,
-      storeEntries: (entries) => batches.add(entries),
-    });
-    if (!options.pagesOnly && (remote.sources.length > 0 || remote.invalid.length > 0)) {
-      // Loaded only when there are remote sources: the HTTP client, parsers and sanitizer take
-      // longer to load than a pass over thousands of unchanged pages takes to run.
-      const [{ Fetcher }, { readRemoteSources }] = await Promise.all([import('../ingest/fetch.js'), import('./read-remote.js')]);
-      const fetcher = new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) });
-      try {
-        remoteResult = await readRemoteSources(remote.sources, remote.invalid, {
-          ...context,
-          known: (known = await store.sourceRecords()),
-          fetcher,
-          parser: await parsers.forSources(remote.sources.length),
-          storeEntries: (entries) => batches.add(entries),
-          ...(options.observer ? { observer: options.observer } : {}),
-        });
-      } finally {
-        await fetcher.close();
-      }
-    }
+    read = await readSources(
+      { pages, remote },
+      {
+        site,
+        fingerprint: settingsFingerprint(site),
+        nowMs: startedMs,
+        logger,
+        store,
+        sourcesDir: options.sourcesDir,
+        fetcher: () => fetcher.get(),
+        storeEntries: commit.add,
+        ...(options.observer ? { observer: options.observer } : {}),
+      },
+    );
+  } catch (error) {
+    await commit.abandon();
+    throw error;
   } finally {
-    await parsers.close();
+    await fetcher.close();
   }
-  await batches.flush();
-  const read = mergeReadResults([pageResult, remoteResult]);
-  // Health changes only with a source's record; when none changed, status.json stays as it is.
-  let healthChanged = false;
-  for (const record of read.records) {
-    if (healthDiffers(record, known ? known.get(record.source) : await store.sourceRecord(record.source))) {
-      healthChanged = true;
-      break;
-    }
-  }
-  if (healthChanged) await due.mark();
-  const counts = await store.endPass(read.records);
-  const listing = pageResult.listing ? JSON.stringify(pageResult.listing) : undefined;
-  if (listing !== (await store.meta(PAGE_LISTING_KEY))) await store.setMeta(PAGE_LISTING_KEY, listing);
-  const publishing = {
+  const committed = await commit.finish(read);
+  const published = await publishPass({
     site,
     store,
     outDir: options.outDir,
-    logger: options.logger,
-    entriesChanged: counts.new + counts.updated > 0,
-    healthChanged,
-    ...optional('formsDir', options.formsDir),
-    ...optional('hubRetry', options.hubRetry),
-  };
-  const published = options.pagesOnly ? { written: [], unchangedCount: 0, failed: [] } : await publishSite(publishing);
-  for (const { feed, reason } of published.failed) read.failures.push({ source: `feed ${feed}`, reason });
-
-  const summary: PassSummary = {
-    // Fine in total: read this pass, or unchanged since the last one that read them.
-    sourcesOk: read.ok + read.unchanged,
-    sourcesFailed: read.failures.length,
-    sourcesUnchanged: read.unchanged,
-    entriesNew: counts.new,
-    entriesUpdated: counts.updated,
-    entriesUnchanged: counts.unchanged + read.unchangedEntries,
-    filesWritten: published.written.length,
-    filesUnchanged: published.unchangedCount,
-    durationMs: Math.round(performance.now() - clockStart),
-    failures: read.failures,
-    healthChanged,
-  };
-  await store.recordPass({ startedMs, ...summary });
-  for (const failure of summary.failures) options.observer?.sourceFailed(failure.source);
-  options.observer?.passFinished(summary.durationMs);
-  options.logger.info(
-    {
-      sources_ok: summary.sourcesOk,
-      sources_failed: summary.sourcesFailed,
-      sources_unchanged: summary.sourcesUnchanged,
-      entries_new: summary.entriesNew,
-      entries_updated: summary.entriesUpdated,
-      entries_unchanged: summary.entriesUnchanged,
-      files_written: summary.filesWritten,
-      files_unchanged: summary.filesUnchanged,
-      duration_ms: summary.durationMs,
-    },
-    'pass finished',
-  );
-  return summary;
+    logger,
+    entriesChanged: committed.counts.new + committed.counts.updated > 0,
+    healthChanged: committed.healthChanged,
+    // One process reads every source before it publishes: what it publishes is settled.
+    settled: true,
+    ...(options.formsDir ? { formsDir: options.formsDir } : {}),
+    ...(options.hubRetry ? { hubRetry: options.hubRetry } : {}),
+  });
+  const failures = [...read.failures, ...published.failed.map(({ feed, reason }) => ({ source: `feed ${feed}`, reason }))];
+  const record = passRecord(readCounts(read, committed), published, startedMs, Math.round(performance.now() - clockStart));
+  await recordPass(store, record, logger);
+  for (const failure of failures) options.observer?.sourceFailed(failure.source);
+  options.observer?.passFinished(record.durationMs);
+  const { startedMs: _started, ...counts } = record;
+  return { ...counts, failures, healthChanged: committed.healthChanged };
 }
 
-const PAGE_LISTING_KEY = 'page_listing';
+/** A pass's id in its log lines: when it started, which no two passes on one state share. */
+export function passId(startedMs: number): string {
+  return new Date(startedMs).toISOString();
+}
 
-/**
- * One pool of parse threads for the whole pass, pages and remote sources alike, started by the
- * first reader with enough to parse; parse-threads.js is loaded only then.
- */
-class PassParsers {
-  private parser: DocumentParser | undefined;
+/** The pass's HTTP client, made (and its module loaded) only when a remote source needs it. */
+class PassFetcher {
+  private fetcher: Promise<Fetcher> | undefined;
 
-  constructor(private readonly threads: number | undefined) {}
+  constructor(private readonly site: SiteConfig) {}
 
-  forSources(sourceCount: number): Promise<DocumentParser> {
-    return this.parserFor(sourceCount, (parseThreads) => this.threads ?? parseThreads.defaultParseThreads());
-  }
-
-  /** For many changed pages: as many threads as site.yaml says, else one core fewer than there are. */
-  forPages(pageCount: number): Promise<DocumentParser> {
-    return this.parserFor(pageCount, (parseThreads) => this.threads ?? parseThreads.defaultPageThreads());
-  }
-
-  private async parserFor(count: number, threads: (parseThreads: typeof import('./parse-threads.js')) => number): Promise<DocumentParser> {
-    const parseThreads = await import('./parse-threads.js');
-    // A reader with too little to parse got the inline parser; a later one with more may start threads.
-    if (this.parser === undefined || this.parser === parseThreads.INLINE) this.parser = parseThreads.documentParser(count, threads(parseThreads));
-    return this.parser;
+  get(): Promise<Fetcher> {
+    this.fetcher ??= import('../ingest/fetch.js').then(({ Fetcher }) => new Fetcher({ ...this.site.fetch, maxRedirects: 5, userAgent: userAgent(this.site.url) }));
+    return this.fetcher;
   }
 
   async close(): Promise<void> {
-    await this.parser?.close();
+    await (await this.fetcher)?.close();
   }
-}
-
-function parseListing(stored: string | undefined): PageListing | undefined {
-  return stored === undefined ? undefined : (JSON.parse(stored) as PageListing);
-}
-
-function prepareOutDir(outDir: string): void {
-  try {
-    mkdirSync(outDir, { recursive: true });
-    accessSync(outDir, constants.W_OK);
-  } catch (error) {
-    throw new PublishError(`output folder ${outDir} is not writable: ${describeError(error)}`, { cause: error });
-  }
-  removeStaleTempFiles(outDir);
 }
 
 /** What a source's entries depend on besides its bytes; a change means reading it again. */

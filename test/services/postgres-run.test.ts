@@ -69,7 +69,7 @@ function run(cwd: string, args: string[]): { status: number | null; logs: LogLin
 }
 
 function summary(logs: LogLine[]): Record<string, unknown> {
-  const { duration_ms: _duration, time: _time, pid: _pid, hostname: _hostname, ...rest } = logs.find((line) => line.msg === 'pass finished')!;
+  const { duration_ms: _duration, time: _time, pid: _pid, hostname: _hostname, pass: _pass, ...rest } = logs.find((line) => line.msg === 'pass finished')!;
   return rest;
 }
 
