@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LockError, StoreError } from '../src/errors.js';
 import type { Entry, StoredEntry } from '../src/model.js';
-import { openStore, type SourceRecord, type Store } from '../src/store/store.js';
+import { openStore } from '../src/store/open-store.js';
+import type { SourceRecord, Store } from '../src/store/store.js';
 import { buildIfStale, ROOT } from './support/built-cli.js';
 import { briefNamed, entries, lead, LATE_MORNING, MORNING, type PageSpec } from './support/market-pages.js';
 
@@ -533,7 +534,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
 
 /** A separate process that opens the state at `location`, takes its pass lock and keeps it until killed. */
 async function holdLockInChild(location: string): Promise<{ kill: () => Promise<void> }> {
-  const storeModule = pathToFileURL(path.join(ROOT, 'dist', 'store', 'store.js')).href;
+  const storeModule = pathToFileURL(path.join(ROOT, 'dist', 'store', 'open-store.js')).href;
   const script = `const { openStore } = await import(process.argv[1]);
 const store = await openStore(process.argv[2]);
 await store.lockPasses();

@@ -8,8 +8,8 @@ import { SITE_FILE } from '../config/site.js';
 import { checkStateOutsideOut, chooseStateLocation, type ChosenState, DEFAULT_STATE_FILE, parseStateLocation, sameStateLocation } from '../config/state-location.js';
 import { describeError, errorFields } from '../errors.js';
 import type { SiteConfig } from '../model.js';
-import { peekMeta } from '../store/sqlite-store.js';
-import { openStore, type Store } from '../store/store.js';
+import { openStore, peekStateFile } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
 import { readSettingsBeforeState } from '../worker/site-settings.js';
 import { EXIT_FATAL, type SiteFlags } from './flags.js';
 
@@ -84,5 +84,5 @@ async function openExistingStateFile(flags: SiteFlags): Promise<{ state: ChosenS
  */
 function defaultStateMemory(flags: SiteFlags): Pick<Store, 'meta'> | undefined {
   if (flags.state !== undefined || !existsSync(DEFAULT_STATE_FILE)) return undefined;
-  return { meta: async (key) => peekMeta(DEFAULT_STATE_FILE, key) };
+  return { meta: (key) => peekStateFile(DEFAULT_STATE_FILE, key) };
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { loadSiteConfig } from '../config/site.js';
 import type { StateLocation } from '../config/state-location.js';
 import { describeError } from '../errors.js';
-import { openStore } from '../store/store.js';
+import { openStore } from '../store/open-store.js';
 import { formatSourceTable, listSources, remoteSourcesOpml } from '../worker/source-list.js';
 import { HELP } from './help.js';
 import { COMMON_OPTIONS, EXIT_FATAL, EXIT_OK, parseCommand, siteFlags } from './flags.js';

@@ -1,10 +1,9 @@
 // The state contract: what a pass, the publisher and the server need from wherever the state is
 // kept. Two backends implement it, SQLite (one process, the default) and PostgreSQL (several
 // workers sharing one database); test/store-contract.ts holds both to the same behaviour.
-// Methods return promises because a database server answers asynchronously.
-import { parseStateLocation, type StateLocation } from '../config/state-location.js';
+// Methods return promises because a database server answers asynchronously. Types only: the
+// backends are loaded by kind in open-store.ts.
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
-import { SqliteStore } from './sqlite-store.js';
 
 export interface SourceRecord {
   source: string;
@@ -107,13 +106,4 @@ export interface Store {
    */
   lockPasses(onLost?: (reason: string) => void): Promise<ReleasePassLock>;
   close(): Promise<void>;
-}
-
-/** Opens the state at a location: a file path for SQLite, a postgres:// URL for PostgreSQL. */
-export async function openStore(location: string | StateLocation): Promise<Store> {
-  const parsed = typeof location === 'string' ? parseStateLocation(location) : location;
-  if (parsed.kind === 'sqlite') return SqliteStore.open(parsed.file);
-  // Loaded only for a PostgreSQL state: the embedded default never pays for the client.
-  const { PostgresStore } = await import('./postgres-store.js');
-  return PostgresStore.open(parsed.url);
 }

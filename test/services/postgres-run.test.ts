@@ -134,7 +134,7 @@ describe('feedloom run --state postgres://', () => {
     const passes = await schemas.query<{ n: string }>(`SELECT count(*) AS n FROM ${schemaOf(location)}.passes`);
     expect(Number(passes[0]?.n)).toBe(1);
 
-    const { openStore } = await import('../../src/store/store.js');
+    const { openStore } = await import('../../src/store/open-store.js');
     const holder = await openStore(location);
     const release = await holder.lockPasses();
     try {

@@ -6,7 +6,8 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { LockError, StoreError } from '../../src/errors.js';
 import { PostgresStore } from '../../src/store/postgres-store.js';
 import { SCHEMA_VERSION } from '../../src/store/postgres-schema.js';
-import { openStore, type Store } from '../../src/store/store.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
 import { describeStoreContract, item } from '../store-contract.js';
 import { postgresUrl, schemaOf, TestSchemas, urlWithSchema } from './support/postgres.js';
 
