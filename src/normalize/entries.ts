@@ -86,6 +86,3 @@ function withoutFragment(url: string): string {
   parsed.hash = '';
   return parsed.href;
 }
-
-/** Raise when the entries a page yields change, so every page is read again once. */
-export const NORMALIZE_VERSION = 1;

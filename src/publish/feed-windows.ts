@@ -30,8 +30,8 @@ export async function feedDocuments(site: SiteConfig, store: Store): Promise<Fee
 }
 
 /** One digest of every window: which entries, in which version, under which settings. */
-export function windowsDigest(documents: readonly FeedDocument[], renderVersion: number): string {
-  const hash = createHash('sha1').update(JSON.stringify([renderVersion, documents[0]?.site ?? null]));
+export function windowsDigest(documents: readonly FeedDocument[], version: string): string {
+  const hash = createHash('sha1').update(JSON.stringify([version, documents[0]?.site ?? null]));
   for (const document of documents) {
     hash.update(`\n${document.config.id}`);
     for (const entry of document.entries) hash.update(`\n${entry.id} ${entry.updated.getTime()} ${entry.contentHash}`);

@@ -7,15 +7,15 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { SiteConfig } from '../model.js';
 import type { Store } from '../store/store.js';
-import { userAgent } from '../version.js';
+import { readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
+import { userAgent, VERSION } from '../version.js';
 import { writeCompressedForms } from './compressed-forms.js';
 import { feedDocuments, windowsDigest } from './feed-windows.js';
 import { ARCHIVE_FOLDER, FEED_FILES, STATUS_FILE } from '../layout.js';
 import { clearPublishDue, isPublishDue, publishedFilesIntact, readPublishedFiles, recordPublishedFiles } from './published-files.js';
 import { publishStatus } from './status.js';
 
-// Raise when rendered output changes for the same entries and settings.
-const RENDER_VERSION = 1;
+// Rendered output may change with any version of feedloom: the version is in the publish key.
 
 export interface PublishSiteOptions {
   site: SiteConfig;
@@ -70,24 +70,24 @@ export async function publishSite(options: PublishSiteOptions): Promise<PublishS
  * brief changes no file).
  */
 async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, entriesChanged: boolean): Promise<PublishSiteResult> {
-  const publishKey = createHash('sha1').update(JSON.stringify([RENDER_VERSION, site])).digest('base64url');
-  const unchanged = { written: [], unchangedCount: Number((await store.meta('published_files')) ?? 0), failed: [] };
+  const publishKey = createHash('sha1').update(JSON.stringify([VERSION, site])).digest('base64url');
+  const unchanged = { written: [], unchangedCount: (await readWatermark(store, WATERMARKS.publishedFileCount)) ?? 0, failed: [] };
   const filesThere = publishedFilesIntact(outDir, await readPublishedFiles(store));
-  const settingsSame = (await store.meta('publish_key')) === publishKey;
+  const settingsSame = (await readWatermark(store, WATERMARKS.publishKey)) === publishKey;
   if (!entriesChanged && settingsSame && filesThere) return unchanged;
   const windows = await feedDocuments(site, store);
-  const digest = windowsDigest(windows, RENDER_VERSION);
-  if (settingsSame && filesThere && (await store.meta('published_windows')) === digest) return unchanged;
+  const digest = windowsDigest(windows, VERSION);
+  if (settingsSame && filesThere && (await readWatermark(store, WATERMARKS.publishedWindows)) === digest) return unchanged;
   // From here until every file is in place, out/ may hold a mix of old and new files: the state
   // says so by holding no record of them, so a publish cut short is done again by the next pass.
   await recordPublishedFiles(store, outDir, undefined);
   // The renderers load only when there is something to render.
   const { publishFeeds } = await import('./publish-feeds.js');
   const published = await publishFeeds(site, store, outDir, windows);
-  await store.setMeta('publish_key', publishKey);
-  await store.setMeta('published_files', String(published.written.length + published.unchanged.length));
+  await writeWatermark(store, WATERMARKS.publishKey, publishKey);
+  await writeWatermark(store, WATERMARKS.publishedFileCount, published.written.length + published.unchanged.length);
   // A feed that failed to render is tried again next pass, even with the same windows.
-  await store.setMeta('published_windows', published.failed.length === 0 ? digest : undefined);
+  await writeWatermark(store, WATERMARKS.publishedWindows, published.failed.length === 0 ? digest : undefined);
   if (published.failed.length === 0) await recordPublishedFiles(store, outDir, [...published.written, ...published.unchanged].filter((file) => !isArchivePage(outDir, file)));
   return { written: published.written, unchangedCount: published.unchanged.length, failed: published.failed };
 }

@@ -5,31 +5,25 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/store.js';
+import { readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
 
-const MANIFEST_KEY = 'published_manifest';
-/**
- * Set before a pass stores anything and cleared once out/ shows it: a pass killed in between
- * leaves it set, so the next pass compares the feeds' windows even when nothing it reads is new.
- */
-const PUBLISH_DUE_KEY = 'publish_due';
 
 /** Size and modification time, by "/"-separated path relative to out/. */
 export type PublishedFiles = Record<string, [size: number, mtimeMs: number]>;
 
 export async function readPublishedFiles(store: Store): Promise<PublishedFiles | undefined> {
-  const stored = await store.meta(MANIFEST_KEY);
-  return stored === undefined ? undefined : (JSON.parse(stored) as PublishedFiles);
+  return readWatermark(store, WATERMARKS.publishedFiles);
 }
 
 /** Records the files a publish has just put in place; undefined forgets them (a publish begins). */
 export async function recordPublishedFiles(store: Store, outDir: string, files: readonly string[] | undefined): Promise<void> {
-  if (files === undefined) return store.setMeta(MANIFEST_KEY, undefined);
+  if (files === undefined) return writeWatermark(store, WATERMARKS.publishedFiles, undefined);
   const manifest: PublishedFiles = {};
   for (const file of [...files].sort()) {
     const stat = statSync(file);
     manifest[path.relative(outDir, file).split(path.sep).join('/')] = [stat.size, stat.mtimeMs];
   }
-  await store.setMeta(MANIFEST_KEY, JSON.stringify(manifest));
+  await writeWatermark(store, WATERMARKS.publishedFiles, manifest);
 }
 
 /** Whether every file of the last full publish is still in out/ as it left it. */
@@ -62,15 +56,15 @@ export function publishDue(store: Store): PublishDue {
     async mark() {
       if (marked) return;
       marked = true;
-      await store.setMeta(PUBLISH_DUE_KEY, '1');
+      await writeWatermark(store, WATERMARKS.publishDue, true);
     },
   };
 }
 
 export async function isPublishDue(store: Store): Promise<boolean> {
-  return (await store.meta(PUBLISH_DUE_KEY)) !== undefined;
+  return (await readWatermark(store, WATERMARKS.publishDue)) !== undefined;
 }
 
 export async function clearPublishDue(store: Store): Promise<void> {
-  await store.setMeta(PUBLISH_DUE_KEY, undefined);
+  await writeWatermark(store, WATERMARKS.publishDue, undefined);
 }

@@ -1,7 +1,7 @@
 // Versioned migrations of the SQLite state. Each runs once, in order, inside a transaction.
 import type Database from 'better-sqlite3';
 
-/** Forgets what tells a source is unchanged, so the next pass reads each one again. */
+/** Forgets what tells a source is unchanged, so the next pass reads each one again (page_listing: WATERMARKS.pageListing). */
 export const READ_EVERY_SOURCE_AGAIN = `UPDATE sources SET size = NULL, mtime_ms = NULL, bytes_hash = NULL, fingerprint = NULL, etag = NULL, last_modified = NULL;
    DELETE FROM meta WHERE key = 'page_listing';`;
 

@@ -8,10 +8,9 @@ import type { SiteOverrides } from '../config/site.js';
 import type { Fetcher } from '../ingest/fetch.js';
 import { listSourceFiles } from '../ingest/page-sources.js';
 import type { PassObserver, SiteConfig } from '../model.js';
-import { NORMALIZE_VERSION } from '../normalize/entries.js';
 import { checkOutPaths } from '../publish/out-paths.js';
 import type { PassRecord, Store } from '../store/store.js';
-import { userAgent } from '../version.js';
+import { userAgent, VERSION } from '../version.js';
 import { PassCommit } from './commit-pass.js';
 import { passRecord, readCounts, recordPass } from './pass-record.js';
 import { checkOutDir, publishPass } from './publish-pass.js';
@@ -129,6 +128,6 @@ class PassFetcher {
 
 /** What a source's entries depend on besides its bytes; a change means reading it again. */
 export function settingsFingerprint(site: SiteConfig): string {
-  const settings = [NORMALIZE_VERSION, site.url, site.timezone, site.language ?? '', site.boilerplate];
+  const settings = [VERSION, site.url, site.timezone, site.language ?? '', site.boilerplate];
   return createHash('sha1').update(JSON.stringify(settings)).digest('base64url');
 }

@@ -7,6 +7,7 @@ import type { ConfigError } from '../errors.js';
 import type { Fetcher } from '../ingest/fetch.js';
 import { LOCAL_PAGE_KIND, type Entry, type PassObserver, type SiteConfig } from '../model.js';
 import type { SourceRecord, Store } from '../store/store.js';
+import { readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
 import type { DocumentParser } from './parse-threads.js';
 import { type PageListing, readPages } from './read-pages.js';
 import { mergeReadResults, type ReadResult } from './read-result.js';
@@ -48,8 +49,6 @@ export interface SourcesRead extends ReadResult {
   known?: Map<string, SourceRecord>;
 }
 
-const PAGE_LISTING_KEY = 'page_listing';
-
 export async function readSources(what: SourcesToRead, context: ReadContext): Promise<SourcesRead> {
   const { store } = context;
   const parsers = new ReadParsers(context.site.fetch.parseThreads);
@@ -67,7 +66,7 @@ export async function readSources(what: SourcesToRead, context: ReadContext): Pr
         record: (source) => store.sourceRecord(source),
         records: () => store.sourceRecords(),
         parser: (count) => parsers.forPages(count),
-        lastListing: parseListing(await store.meta(PAGE_LISTING_KEY)),
+        lastListing: (await readWatermark(store, WATERMARKS.pageListing)) as PageListing | undefined,
         storeEntries: context.storeEntries,
       });
       results.push(result);
@@ -103,8 +102,7 @@ export async function readSources(what: SourcesToRead, context: ReadContext): Pr
 
 /** The page listing a commit stores, so the next unit that reads the pages can skip unchanged ones. */
 export async function rememberListing(store: Store, listing: PageListing | undefined): Promise<void> {
-  const text = listing ? JSON.stringify(listing) : undefined;
-  if (text !== (await store.meta(PAGE_LISTING_KEY))) await store.setMeta(PAGE_LISTING_KEY, text);
+  await writeWatermark(store, WATERMARKS.pageListing, listing);
 }
 
 /** Every record when there are many sources to judge; the one or few asked for by id otherwise. */
@@ -116,10 +114,6 @@ async function knownRecords(store: Store, ids: readonly string[]): Promise<Map<s
     if (record) known.set(id, record);
   }
   return known;
-}
-
-function parseListing(stored: string | undefined): PageListing | undefined {
-  return stored === undefined ? undefined : (JSON.parse(stored) as PageListing);
 }
 
 /**

@@ -3,8 +3,7 @@
 import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
 import type { SiteConfig } from '../model.js';
 import type { Store } from '../store/store.js';
-
-const META_KEY = 'site_config';
+import { readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
 
 export function loadPassSettings(sourcesDir: string, overrides: SiteOverrides | undefined, store: Store | undefined): Promise<SiteConfig> {
   return loadSiteConfig(
@@ -38,12 +37,10 @@ export async function readSettingsBeforeState(sourcesDir: string, overrides: Sit
 
 /** The settings a store remembers for `key` (site.yaml's text, the flags, the version), if any. */
 async function rememberedSettings(store: Pick<Store, 'meta'>, key: string): Promise<SiteConfig | undefined> {
-  const stored = await store.meta(META_KEY);
-  if (stored === undefined) return undefined;
-  const remembered = JSON.parse(stored) as { key: string; site: SiteConfig };
-  return remembered.key === key ? remembered.site : undefined;
+  const remembered = await readWatermark(store, WATERMARKS.siteSettings);
+  return remembered?.key === key ? (remembered.site as SiteConfig) : undefined;
 }
 
-function rememberSettings(store: Pick<Store, 'setMeta'>, key: string, site: SiteConfig): Promise<void> {
-  return store.setMeta(META_KEY, JSON.stringify({ key, site }));
+function rememberSettings(store: Pick<Store, 'meta' | 'setMeta'>, key: string, site: SiteConfig): Promise<void> {
+  return writeWatermark(store, WATERMARKS.siteSettings, { key, site });
 }
