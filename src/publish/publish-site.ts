@@ -15,8 +15,6 @@ import { ARCHIVE_FOLDER, FEED_FILES, STATUS_FILE } from '../layout.js';
 import { clearPublishDue, isPublishDue, publishedFilesIntact, readPublishedFiles, recordPublishedFiles } from './published-files.js';
 import { publishStatus } from './status.js';
 
-// Rendered output may change with any version of feedloom: the version is in the publish key.
-
 export interface PublishSiteOptions {
   site: SiteConfig;
   store: Store;
@@ -70,6 +68,7 @@ export async function publishSite(options: PublishSiteOptions): Promise<PublishS
  * brief changes no file).
  */
 async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, entriesChanged: boolean): Promise<PublishSiteResult> {
+  // Rendered output may change with any version of feedloom: the version is in the publish key.
   const publishKey = createHash('sha1').update(JSON.stringify([VERSION, site])).digest('base64url');
   const unchanged = { written: [], unchangedCount: (await readWatermark(store, WATERMARKS.publishedFileCount)) ?? 0, failed: [] };
   const filesThere = publishedFilesIntact(outDir, await readPublishedFiles(store));

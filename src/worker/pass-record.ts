@@ -7,16 +7,9 @@ import type { Committed } from './commit-pass.js';
 import type { ReadResult } from './read-result.js';
 
 /** The counts of reading and committing: they add up over the jobs of a fleet round. */
-export interface ReadCounts {
-  sourcesOk: number;
-  sourcesFailed: number;
-  sourcesUnchanged: number;
-  entriesNew: number;
-  entriesUpdated: number;
-  entriesUnchanged: number;
-}
+export const READ_COUNT_FIELDS = ['sourcesOk', 'sourcesFailed', 'sourcesUnchanged', 'entriesNew', 'entriesUpdated', 'entriesUnchanged'] as const satisfies readonly (keyof PassRecord)[];
 
-export const READ_COUNT_FIELDS = ['sourcesOk', 'sourcesFailed', 'sourcesUnchanged', 'entriesNew', 'entriesUpdated', 'entriesUnchanged'] as const satisfies readonly (keyof ReadCounts)[];
+export type ReadCounts = Pick<PassRecord, (typeof READ_COUNT_FIELDS)[number]>;
 
 export function readCounts(read: ReadResult, committed: Committed): ReadCounts {
   return {

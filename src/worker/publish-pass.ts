@@ -2,31 +2,17 @@
 // the temporary files a process killed mid-write left there. A single pass publishes at its end;
 // in the fleet, the one publish job running at a time does, so nothing else writes to out/ then.
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import type { Logger } from 'pino';
 import { describeError, PublishError } from '../errors.js';
-import type { SiteConfig } from '../model.js';
-import { optional } from '../optional.js';
-import { publishSite, type PublishSiteResult } from '../publish/publish-site.js';
+import { publishSite, type PublishSiteOptions, type PublishSiteResult } from '../publish/publish-site.js';
 import { removeStaleTempFiles } from '../publish/write-file.js';
-import type { Store } from '../store/store.js';
 
-export interface PublishPassOptions {
-  site: SiteConfig;
-  store: Store;
-  outDir: string;
-  logger: Logger;
-  /** Some entry is new or updated since the last publish. */
-  entriesChanged: boolean;
-  /** Some source's health changed, so status.json needs writing. */
-  healthChanged: boolean;
+export interface PublishPassOptions extends PublishSiteOptions {
   /**
    * Whether the state is settled: every source of the round committed. Archive pages are written
    * once and never change, so they may be added only from a settled state; the feeds meanwhile
    * show the newest entries, and the archives catch up at the next settled publish.
    */
   settled: boolean;
-  formsDir?: string;
-  hubRetry?: { attempts?: number; firstRetryMs?: number };
 }
 
 export async function publishPass(options: PublishPassOptions): Promise<PublishSiteResult> {
@@ -35,16 +21,8 @@ export async function publishPass(options: PublishPassOptions): Promise<PublishS
   const swept = removeStaleTempFiles(outDir);
   if (swept > 0) logger.info({ files: swept }, 'temporary files of an earlier, interrupted write removed');
   const site = options.settled || !options.site.archive ? options.site : { ...options.site, archive: false };
-  return publishSite({
-    site,
-    store: options.store,
-    outDir,
-    logger,
-    entriesChanged: options.entriesChanged,
-    healthChanged: options.healthChanged,
-    ...optional('formsDir', options.formsDir),
-    ...optional('hubRetry', options.hubRetry),
-  });
+  const { settled: _settled, ...publishing } = options;
+  return publishSite({ ...publishing, site });
 }
 
 /** Makes out/ if need be; throws PublishError when it cannot be written, before anything is read. */
