@@ -13,6 +13,7 @@ afterEach(() => dirs.cleanup());
 
 const now = () => new Date('2026-06-01T12:00:00Z');
 const PAGES = 260;
+// Each test runs several passes over a few hundred pages: seconds on a busy machine.
 
 /** out/ as one clean pass over `sourcesDir` writes it, into a folder of its own. */
 async function referenceOut(sourcesDir: string): Promise<Map<string, Buffer>> {
@@ -45,7 +46,7 @@ describe('a pass after files were deleted from out/', () => {
       expectSameTree(outDir, reference, `after deleting ${name}`);
     }
     await store.close();
-  });
+  }, 60_000);
 
   it('writes again a file that was changed in out/', async () => {
     const sourcesDir = corpus(PAGES);
@@ -57,7 +58,7 @@ describe('a pass after files were deleted from out/', () => {
     await passWithLogs({ sourcesDir, outDir, store, now });
     expectSameTree(outDir, reference);
     await store.close();
-  });
+  }, 60_000);
 });
 
 describe('a pass after a publish that failed', () => {
@@ -95,5 +96,5 @@ describe('a pass after a publish that failed', () => {
     expect(summary.entriesNew).toBe(0);
     expectSameTree(outDir, reference);
     await store.close();
-  });
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LockError, StoreError } from '../src/errors.js';
+import { LockError } from '../src/errors.js';
 import type { Entry, StoredEntry } from '../src/model.js';
 import { openStore } from '../src/store/open-store.js';
 import type { SourceRecord, Store } from '../src/store/store.js';
@@ -222,9 +222,9 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         const newer = { ...older, summary: 'Second version.', published: new Date('2026-09-14T08:05:00Z'), capturedAt: new Date('2026-09-14T08:20:00Z') };
         for (const batches of [[[older, newer]], [[older], [newer]], [[newer, older]], [[newer], [older]]]) {
           await fresh();
-          await store.beginPass(PASS_1);
-          for (const batch of batches) await store.storeEntries(batch);
-          expect(await store.endPass([])).toEqual({ new: 1, updated: 0, unchanged: 0 });
+          const pass = store.beginPass(PASS_1);
+          for (const batch of batches) await pass.storeEntries(batch);
+          expect(await pass.end([])).toEqual({ new: 1, updated: 0, unchanged: 0 });
           const stored = await store.entry(older.id);
           expect(stored?.summary).toBe('Second version.');
           expect(stored?.capturedAt.toISOString()).toBe('2026-09-14T08:20:00.000Z');
@@ -247,11 +247,17 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(stored?.firstSeen.toISOString()).toBe(new Date(PASS_1).toISOString());
       });
 
-      it('refuses entries outside a pass', async () => {
+      it('keeps two passes open at once apart: each counts what it met', async () => {
         await fresh();
-        await expect(store.storeEntries([item('urn:x:stray', '2026-09-14T08:00:00Z')])).rejects.toThrow(StoreError);
-        await expect(store.endPass([])).rejects.toThrow(StoreError);
-        expect(await store.entryCount()).toBe(0);
+        const first = store.beginPass(PASS_1);
+        const second = store.beginPass(PASS_1);
+        await first.storeEntries([item('urn:x:one', '2026-09-14T08:00:00Z'), item('urn:x:shared', '2026-09-14T08:10:00Z')]);
+        await second.storeEntries([item('urn:x:two', '2026-09-14T08:20:00Z')]);
+        await second.storeEntries([item('urn:x:shared', '2026-09-14T08:10:00Z')]);
+        await first.storeEntries([item('urn:x:three', '2026-09-14T08:30:00Z')]);
+        expect(await first.end([])).toEqual({ new: 3, updated: 0, unchanged: 0 });
+        expect(await second.end([])).toEqual({ new: 1, updated: 0, unchanged: 1 });
+        expect(await store.entryCount()).toBe(4);
       });
     });
 
@@ -292,9 +298,9 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         await fresh();
         const noon = '2026-09-14T12:00:00Z';
         const many = Array.from({ length: 300 }, (_, index) => item(`urn:x:many-${String(index).padStart(3, '0')}`, noon));
-        await store.beginPass(PASS_1);
-        for (let start = 0; start < many.length; start += 120) await store.storeEntries(many.slice(start, start + 120));
-        expect(await store.endPass([])).toEqual({ new: 300, updated: 0, unchanged: 0 });
+        const pass = store.beginPass(PASS_1);
+        for (let start = 0; start < many.length; start += 120) await pass.storeEntries(many.slice(start, start + 120));
+        expect(await pass.end([])).toEqual({ new: 300, updated: 0, unchanged: 0 });
         const stored = await store.feedEntries({}, 300, () => true);
         expect(stored).toHaveLength(300);
         expect(new Set(stored.flatMap((entry) => [entry.published.toISOString(), entry.updated.toISOString()]))).toEqual(new Set(['2026-09-14T12:00:00.000Z']));

@@ -111,5 +111,5 @@ describe('a new state file opened by several processes at once', () => {
       expect(failures).toEqual([]);
       expect(opened.map((result) => (result.status === 'fulfilled' ? result.value.stdout.trim() : ''))).toEqual(['0', '0', '0', '0', '0']);
     }
-  });
+  }, 60_000);
 });

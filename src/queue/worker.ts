@@ -88,23 +88,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const readAndCommit = async (site: SiteConfig, what: SourcesToRead, log: Logger): Promise<string> => {
     const startedMs = Date.now();
     const commit = new PassCommit(store, startedMs);
-    let read;
-    try {
-      read = await readSources(what, {
-        site,
-        fingerprint: settingsFingerprint(site),
-        nowMs: startedMs,
-        logger: log,
-        store,
-        sourcesDir: options.sourcesDir,
-        fetcher: async () => fetchers.for(site),
-        asDue: dueNow,
-        storeEntries: commit.add,
-      });
-    } catch (error) {
-      await commit.abandon();
-      throw error;
-    }
+    const read = await readSources(what, {
+      site,
+      fingerprint: settingsFingerprint(site),
+      nowMs: startedMs,
+      logger: log,
+      store,
+      sourcesDir: options.sourcesDir,
+      fetcher: async () => fetchers.for(site),
+      asDue: dueNow,
+      storeEntries: commit.add,
+    });
     const committed = await commit.finish(read);
     await addToRound(connection, prefix, readCounts(read, committed), startedMs);
     // Asked for even when nothing changed: the publish records the round, which /healthz reads.

@@ -9,7 +9,7 @@ import { passRecordFrom, storedEntry, type EntryRow } from './entry-row.js';
 import { startPass, writeEntryBatch, type PassProgress } from './postgres-entries.js';
 import { checkOut } from './postgres-client.js';
 import { migrate, PASS_LOCK, SCHEMA_KEY } from './postgres-schema.js';
-import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
+import type { EntryCounts, PageStamp, PassRecord, PassWriter, ReleasePassLock, SourceRecord, Store } from './store.js';
 
 /** A pass holds one connection for its lock and uses the others; a few cover a pass and a scrape. */
 const POOL_SIZE = 4;
@@ -49,7 +49,6 @@ const UPSERT_SOURCES = `INSERT INTO sources (${SOURCE_COLUMNS.map(([, column]) =
 const SELECT_SOURCES = `SELECT ${SOURCE_COLUMNS.map(([field, column]) => `${column} AS "${field}"`).join(', ')} FROM sources`;
 
 export class PostgresStore implements Store {
-  private pass: PassProgress | undefined;
   private closed = false;
   /** Pass locks held, released by close() (the pool cannot end while their connections are out). */
   private readonly locks = new Set<ReleasePassLock>();
@@ -95,29 +94,21 @@ export class PostgresStore implements Store {
     return new Map(rows.map(({ source, size, mtimeMs, entries }) => [source, { size, mtimeMs, entries }]));
   }
 
-  async beginPass(nowMs: number): Promise<void> {
-    this.pass = startPass(nowMs);
-  }
-
-  async storeEntries(entries: readonly Entry[]): Promise<void> {
-    if (!this.pass) throw new StoreError('storeEntries called outside a pass');
-    await this.storeBatch(this.pass, entries);
-  }
-
-  async endPass(sources: readonly SourceRecord[]): Promise<EntryCounts> {
-    const pass = this.pass;
-    if (!pass) throw new StoreError('endPass called outside a pass');
-    await this.upsertSources(sources);
-    this.pass = undefined;
-    return pass.counts;
-  }
-
-  /** Keeps its pass to itself, so a worker may run several at once on one store. */
-  async applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): Promise<EntryCounts> {
+  beginPass(nowMs: number): PassWriter {
     const pass = startPass(nowMs);
-    await this.storeBatch(pass, entries);
-    await this.upsertSources(sources);
-    return pass.counts;
+    return {
+      storeEntries: (entries) => this.storeBatch(pass, entries),
+      end: async (sources) => {
+        await this.upsertSources(sources);
+        return { ...pass.counts };
+      },
+    };
+  }
+
+  async applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): Promise<EntryCounts> {
+    const pass = this.beginPass(nowMs);
+    await pass.storeEntries(entries);
+    return pass.end(sources);
   }
 
   private async storeBatch(pass: PassProgress, entries: readonly Entry[]): Promise<void> {

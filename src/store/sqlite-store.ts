@@ -8,7 +8,7 @@ import { entryColumns, type EntryRow, packEntry, type PackedEntry, passRecordFro
 import { decideEntry } from './entry-rules.js';
 import { acquireFileLock } from './file-lock.js';
 import { migrate } from './schema.js';
-import type { EntryCounts, PageStamp, PassRecord, ReleasePassLock, SourceRecord, Store } from './store.js';
+import type { EntryCounts, PageStamp, PassRecord, PassWriter, ReleasePassLock, SourceRecord, Store } from './store.js';
 
 export type { EntryCounts, PageStamp, PassRecord, SourceRecord } from './store.js';
 
@@ -119,46 +119,44 @@ export class SqliteStore implements Store {
    * sources' results. A version from an older capture never replaces a newer one.
    */
   async applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): Promise<EntryCounts> {
-    await this.beginPass(nowMs);
-    await this.storeEntries(entries);
-    return this.endPass(sources);
+    const pass = this.beginPass(nowMs);
+    await pass.storeEntries(entries);
+    return pass.end(sources);
   }
 
   /**
    * A pass stores its entries as it reads them, a batch at a time, so it never holds every
    * page's entries in memory at once. The same entry met twice in one pass (a brief on two
-   * pages) counts once, and the newest capture's version is the one kept.
+   * pages) counts once, and the newest capture's version is the one kept. Each batch is one
+   * transaction, run to its end before another pass's batch starts.
    */
-  async beginPass(nowMs: number): Promise<void> {
-    this.pass = { nowMs, seen: new Map(), counts: { new: 0, updated: 0, unchanged: 0 } };
+  beginPass(nowMs: number): PassWriter {
+    const seen = new Map<string, number>();
+    const counts: EntryCounts = { new: 0, updated: 0, unchanged: 0 };
+    const { db } = this;
+    const { upsertSource } = this.statements;
+    return {
+      storeEntries: async (entries) => {
+        this.db.transaction(() => {
+          for (const entry of entries) {
+            const capturedMs = entry.capturedAt.getTime();
+            const seenMs = seen.get(entry.id);
+            if (seenMs !== undefined && capturedMs <= seenMs) continue;
+            const outcome = this.applyEntry(entry, nowMs, seenMs !== undefined);
+            if (seenMs === undefined) counts[outcome]++;
+            seen.set(entry.id, capturedMs);
+          }
+        })();
+      },
+      // Named, so a profile of a pass shows where its sources were recorded.
+      end: async function endPass(sources) {
+        db.transaction(() => {
+          for (const record of sources) upsertSource.run(sourceRow(record));
+        })();
+        return { ...counts };
+      },
+    };
   }
-
-  async storeEntries(entries: readonly Entry[]): Promise<void> {
-    const pass = this.pass;
-    if (!pass) throw new StoreError('storeEntries called outside a pass');
-    this.db.transaction(() => {
-      for (const entry of entries) {
-        const capturedMs = entry.capturedAt.getTime();
-        const seen = pass.seen.get(entry.id);
-        if (seen !== undefined && capturedMs <= seen) continue;
-        const outcome = this.applyEntry(entry, pass.nowMs, seen !== undefined);
-        if (seen === undefined) pass.counts[outcome]++;
-        pass.seen.set(entry.id, capturedMs);
-      }
-    })();
-  }
-
-  async endPass(sources: readonly SourceRecord[]): Promise<EntryCounts> {
-    const pass = this.pass;
-    if (!pass) throw new StoreError('endPass called outside a pass');
-    this.db.transaction(() => {
-      for (const record of sources) this.statements.upsertSource.run(sourceRow(record));
-    })();
-    this.pass = undefined;
-    return pass.counts;
-  }
-
-  private pass: { nowMs: number; seen: Map<string, number>; counts: EntryCounts } | undefined;
 
   private applyEntry(entry: Entry, nowMs: number, storedThisPass = false): keyof EntryCounts {
     const packed = packEntry(entry);

@@ -57,6 +57,13 @@ export interface PassRecord {
 /** Ends a pass lock; idempotent. */
 export type ReleasePassLock = () => Promise<void>;
 
+/** One pass's way into the store: its own counts and the entries it has met. */
+export interface PassWriter {
+  storeEntries(entries: readonly Entry[]): Promise<void>;
+  /** Records the sources' results; the counts of the whole pass. */
+  end(sources: readonly SourceRecord[]): Promise<EntryCounts>;
+}
+
 export interface Store {
   /** Every source's last result, by source id. */
   sourceRecords(): Promise<Map<string, SourceRecord>>;
@@ -68,16 +75,15 @@ export interface Store {
   pageStamps(kind: string, fingerprint: string): Promise<Map<string, PageStamp>>;
 
   /**
-   * A pass stores entries as it reads them: beginPass, storeEntries once per batch, endPass with
-   * the sources' results. Counts are per entry id: the same entry met twice in one pass counts
-   * once, and the newest capture's version is kept. An older capture never replaces a newer one;
-   * `updated` moves only when an entry's text changes; dates are the source's, and entries may share one
-   * (the rules are in entry-rules.ts).
+   * A pass stores entries as it reads them: beginPass gives it a handle of its own, storeEntries
+   * once per batch, end with the sources' results. Counts are per entry id: the same entry met
+   * twice in one pass counts once, and the newest capture's version is kept. An older capture
+   * never replaces a newer one; `updated` moves only when an entry's text changes; dates are the
+   * source's, and entries may share one (the rules are in entry-rules.ts). Several passes may be
+   * open on one store at once (a worker's concurrent jobs): each batch is its own transaction.
    */
-  beginPass(nowMs: number): Promise<void>;
-  storeEntries(entries: readonly Entry[]): Promise<void>;
-  endPass(sources: readonly SourceRecord[]): Promise<EntryCounts>;
-  /** beginPass, storeEntries and endPass in one call. */
+  beginPass(nowMs: number): PassWriter;
+  /** beginPass, storeEntries and end in one call. */
   applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): Promise<EntryCounts>;
 
   /** Newest first (published, then id in byte order); one entry per link, the newest copy. */

@@ -5,7 +5,7 @@ import type { Entry } from '../model.js';
 import { publishDue } from '../publish/published-files.js';
 import { healthDiffers } from '../publish/status.js';
 import { killPoint } from '../shared/kill-point.js';
-import type { EntryCounts, Store } from '../store/store.js';
+import type { EntryCounts, PassWriter, Store } from '../store/store.js';
 import { EntryBatches } from './entry-batches.js';
 import { rememberListing, type SourcesRead } from './read-sources.js';
 
@@ -16,19 +16,16 @@ export interface Committed {
 }
 
 /**
- * One unit's commit. The store keeps the pass it is in, so two units on one store (a worker's
- * concurrent jobs) take turns from their first write to their last; reading, the slow part,
- * runs freely, and a unit whose entries fit in one batch holds its turn only while it commits.
+ * One unit's commit, with a pass handle of its own: two units on one store (a worker's
+ * concurrent jobs) write their batches side by side, each batch one transaction.
  */
 export class PassCommit {
   private readonly batches = new EntryBatches((entries) => this.write(entries));
-  private turn: Promise<() => void> | undefined;
+  private readonly pass: PassWriter;
   private readonly due;
 
-  constructor(
-    private readonly store: Store,
-    private readonly nowMs: number,
-  ) {
+  constructor(private readonly store: Store, nowMs: number) {
+    this.pass = store.beginPass(nowMs);
     this.due = publishDue(store);
   }
 
@@ -36,46 +33,19 @@ export class PassCommit {
   readonly add = (entries: readonly Entry[]): Promise<void> => this.batches.add(entries);
 
   async finish(read: SourcesRead): Promise<Committed> {
-    try {
-      await this.batches.flush();
-      await this.begin();
-      const healthChanged = await this.healthChanged(read);
-      if (healthChanged) await this.due.mark();
-      const counts = await this.store.endPass(read.records);
-      if (read.pages) await rememberListing(this.store, read.pages.listing);
-      return { counts, healthChanged };
-    } finally {
-      await this.abandon();
-    }
-  }
-
-  /** Gives up the turn of a unit that failed before finishing; what it stored stays stored. */
-  async abandon(): Promise<void> {
-    const turn = this.turn;
-    this.turn = undefined;
-    // A turn whose beginPass failed was handed on already.
-    if (turn) (await turn.catch(() => () => undefined))();
+    await this.batches.flush();
+    const healthChanged = await this.healthChanged(read);
+    if (healthChanged) await this.due.mark();
+    const counts = await this.pass.end(read.records);
+    if (read.pages) await rememberListing(this.store, read.pages.listing);
+    return { counts, healthChanged };
   }
 
   private async write(entries: Entry[]): Promise<void> {
-    await this.begin();
     // Marked before anything is stored, cleared by the publish that shows it (kill -9 in between).
     await this.due.mark();
-    await this.store.storeEntries(entries);
+    await this.pass.storeEntries(entries);
     killPoint('stored');
-  }
-
-  private begin(): Promise<() => void> {
-    this.turn ??= turnOn(this.store).then(async (release) => {
-      try {
-        await this.store.beginPass(this.nowMs);
-      } catch (error) {
-        release();
-        throw error;
-      }
-      return release;
-    });
-    return this.turn;
   }
 
   /** Health changes only with a source's record; when none changed, status.json stays as it is. */
@@ -86,15 +56,4 @@ export class PassCommit {
     }
     return false;
   }
-}
-
-const queues = new WeakMap<Store, Promise<unknown>>();
-
-/** Waits for the store's turn; resolves with the function that hands it on. */
-function turnOn(store: Store): Promise<() => void> {
-  let release!: () => void;
-  const done = new Promise<void>((resolve) => (release = resolve));
-  const before = queues.get(store) ?? Promise.resolve();
-  queues.set(store, before.then(() => done));
-  return before.then(() => release);
 }

@@ -77,9 +77,6 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
         ...(options.observer ? { observer: options.observer } : {}),
       },
     );
-  } catch (error) {
-    await commit.abandon();
-    throw error;
   } finally {
     await fetcher.close();
   }

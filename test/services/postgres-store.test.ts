@@ -96,22 +96,21 @@ describe('PostgresStore with several writers', () => {
     const list = Array.from({ length: 2000 }, (_, index) => item(`urn:x:${index}`, new Date(Date.parse('2026-09-14T00:00:00Z') + index * 60_000).toISOString()));
     const queries = vi.spyOn(pg.Client.prototype, 'query');
     try {
-      await store.beginPass(NOW);
-      await store.storeEntries(list);
+      await store.beginPass(NOW).storeEntries(list);
       const firstBatch = queries.mock.calls.length;
       // One later capture of them all, half of them edited.
       const recaptured = new Date('2026-09-20T00:00:00Z');
       const edited = list.map((entry, index) => (index % 2 === 0 ? { ...entry, summary: 'edited', capturedAt: recaptured } : { ...entry, capturedAt: recaptured }));
-      await store.beginPass(NOW + 60_000);
-      await store.storeEntries(edited);
+      const later = store.beginPass(NOW + 60_000);
+      await later.storeEntries(edited);
       const secondBatch = queries.mock.calls.length - firstBatch;
       // BEGIN, read and lock, insert or update and touch, COMMIT: a handful, however many entries.
       expect(firstBatch).toBeLessThan(12);
       expect(secondBatch).toBeLessThan(12);
+      expect(await later.end([])).toEqual({ new: 0, updated: 1000, unchanged: 1000 });
     } finally {
       queries.mockRestore();
     }
-    expect(await store.endPass([])).toEqual({ new: 0, updated: 1000, unchanged: 1000 });
   });
 });
 
