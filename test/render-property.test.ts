@@ -284,6 +284,19 @@ describe('tricky values read back exactly', () => {
     expect(json.items[0]?.attachments).toEqual([{ url: enclosure.url, mime_type: enclosure.type, size_in_bytes: enclosure.length }]);
   });
 
+  // Private-use characters once stood in for "<" and "]]>" while `feed` wrote the text; they are
+  // text like any other now, and markup-looking text stays text in every format.
+  it('a title of private-use characters and markup-looking text reads back as written', () => {
+    const title = '\uE000 <p>a</p> \uE001 ]]> &amp; <![CDATA[x]]>';
+    const document = plainDocument([storedEntry(1, { ...plainFields, title, category: '\uE000<b>&amp;' })]);
+    expect(only(renderRss(document), 'rss/channel/item/title').text).toBe(title);
+    expect(only(renderAtom(document), 'feed/entry/title').text).toBe(title);
+    expect(only(renderRss(document), 'rss/channel/item/category').text).toBe('\uE000<b>&amp;');
+    expect(only(renderAtom(document), 'feed/entry/category').attributes.term).toBe('\uE000<b>&amp;');
+    const json = JSON.parse(renderJsonFeed(document)) as { items: { title: string }[] };
+    expect(json.items[0]?.title).toBe(title);
+  });
+
   it('content HTML built from text with markup characters', () => {
     const contentHtml = paragraphsToHtml(['Fish & chips < £5 ]]> today', 'Queue at the "Anchor"']);
     const document = plainDocument([storedEntry(1, { ...plainFields, contentHtml })]);

@@ -11,7 +11,7 @@ function cleanLineSpelledOut(text: string): string {
     const forbidden =
       (code < 0x20 && code !== 0x9 && code !== 0xa && code !== 0xd) ||
       (code >= 0x7f && code <= 0x9f) ||
-      code === 0xe000 || code === 0xe001 || code === 0xfffe || code === 0xffff ||
+      code === 0xfffe || code === 0xffff ||
       (code >= 0xd800 && code <= 0xdfff); // A lone surrogate: Array.from keeps pairs whole.
     const zeroWidth = code === 0x180e || code === 0x200b || code === 0x2060 || code === 0xfeff;
     if (forbidden || zeroWidth) continue;

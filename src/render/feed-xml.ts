@@ -1,9 +1,16 @@
-// FeedDocument -> RSS 2.0 and Atom 1.0 text, through the `feed` package. Pure: every date
-// comes from the entries, so the same entries always give the same bytes.
-import { Feed, type Extension, type FeedOptions, type Item } from 'feed';
-import type { Enclosure, FeedDocument, Person, StoredEntry } from '../model.js';
-import { escapeHtml, escapeText } from '../shared/escape.js';
-import { asAtomTitle, asAttribute, asCdata, asText, atomTextTitles, finishXml } from './xml-guard.js';
+// FeedDocument -> RSS 2.0 and Atom 1.0 text. Pure: every date comes from the entries, so the same
+// entries always give the same bytes.
+//
+// `feed` builds each document: which elements there are and in what order, ids, links, dates. Its
+// writer (xml-js) cannot carry every text (it reads "&amp;" back as "&" before escaping, splits only
+// the first "]]>" of a CDATA section, leaves "<" in attribute values), and its API has no place for
+// some of what these feeds hold. So its output is read back as an element tree, every text is set
+// in the tree from the entries, what `feed` cannot say is added, and the tree is written once.
+import { Feed, type FeedOptions, type Item } from 'feed';
+import type { FeedDocument, Person, StoredEntry } from '../model.js';
+import { escapeHtml } from '../shared/escape.js';
+import { addAttributesAfterFirst, childNamed, childrenNamed, element, insertAfter, insertBefore, readXmlTree, setText, setTexts, writeXmlTree, type XmlDocument, type XmlElement } from './xml-tree.js';
+import { xmlSafe } from './xml-text.js';
 
 export const GENERATOR = 'feedloom';
 const DUBLIN_CORE = 'http://purl.org/dc/elements/1.1/';
@@ -17,124 +24,143 @@ export function feedUpdated(document: FeedDocument): Date {
 }
 
 export function renderRss(document: FeedDocument): string {
-  const feed = new Feed({
-    ...channelOptions(document),
-    feedLinks: { rss: document.rssUrl },
-  });
+  const feed = new Feed({ ...channelOptions(document), feedLinks: { rss: document.rssUrl } });
   for (const entry of document.entries) {
     // An id that is the entry's own link is a permalink: `feed` marks a guid isPermaLink="true"
     // only when it is given the link alone.
     const { id, ...base } = itemBase(entry);
     feed.addItem({
-      ...(id === entry.link ? base : { id, ...base }),
-      // RSS titles are plain text; Atom ones below are escaped and become type="text" (asAtomTitle).
-      title: asCdata(entry.title),
-      category: entry.categories.map((category) => ({ name: asText(category) })),
+      ...(entry.id === entry.link ? base : { id, ...base }),
+      category: entry.categories.map(() => ({ name: STAND_IN_TEXT })),
       // RSS <author> must be an e-mail address; dc:creator takes a name.
-      extensions: rssExtensions(entry),
-      // RSS allows one enclosure per item.
-      ...(entry.enclosures[0] ? { enclosure: rssEnclosure(entry.enclosures[0]) } : {}),
+      ...(entry.authors.length > 0 ? { extensions: [{ name: 'dc:creator', objects: entry.authors.map(() => ({ _text: STAND_IN_TEXT })) as unknown as Record<string, unknown> }] } : {}),
+      // RSS allows one enclosure per item; its URL and type are set in the tree.
+      ...(entry.enclosures[0] ? { enclosure: { url: STAND_IN_URL, length: entry.enclosures[0].length ?? 0 } } : {}),
     });
   }
+  const tree = readXmlTree(feed.rss2());
+  const channel = childNamed(tree.root, 'channel');
+  setChannelTexts(channel, document, 'description');
+  childrenNamed(channel, 'item').forEach((item, index) => setRssItem(item, document.entries[index]!));
   // `feed` declares the dc namespace only when some item has content, and never media's.
-  let rss = feed.rss2();
-  if (!rss.includes('xmlns:dc=')) rss = rss.replace('<rss version="2.0"', `<rss version="2.0" xmlns:dc="${DUBLIN_CORE}"`);
-  if (hasImages(document)) rss = rss.replace('<rss version="2.0"', `<rss version="2.0" xmlns:media="${MEDIA_RSS}"`);
+  if (!('xmlns:dc' in tree.root.attributes)) addAttributesAfterFirst(tree.root, { 'xmlns:dc': DUBLIN_CORE });
+  if (hasImages(document)) addAttributesAfterFirst(tree.root, { 'xmlns:media': MEDIA_RSS });
   if (document.prevArchiveUrl) {
-    rss = rss.replace(/(<atom:link href="[^"]*" rel="self"[^>]*\/>)/, `$1\n        <atom:link href="${escapeHtml(document.prevArchiveUrl)}" rel="prev-archive"/>`);
+    const self = childrenNamed(channel, 'atom:link').find((link) => link.attributes.rel === 'self');
+    if (self) insertAfter(channel, self, [element('atom:link', { href: document.prevArchiveUrl, rel: 'prev-archive' })]);
   }
-  return finishXml(rss);
+  return writeXmlTree(tree);
+}
+
+function setRssItem(item: XmlElement, entry: StoredEntry): void {
+  setTexts(item, 'title', [entry.title], 'cdata');
+  setTexts(item, 'link', [entry.link]);
+  setTexts(item, 'guid', [entry.id]);
+  setTexts(item, 'description', [escapeHtml(entry.summary)], 'cdata');
+  setTexts(item, 'content:encoded', [entry.contentHtml], 'cdata');
+  setTexts(item, 'category', entry.categories);
+  setTexts(item, 'dc:creator', entry.authors.map((person) => person.name));
+  const [enclosure] = childrenNamed(item, 'enclosure');
+  if (enclosure && entry.enclosures[0]) {
+    enclosure.attributes.url = entry.enclosures[0].url;
+    enclosure.attributes.type = entry.enclosures[0].type ?? 'application/octet-stream';
+  }
+  if (entry.image) item.children.push(element('media:thumbnail', { url: entry.image }));
 }
 
 export function renderAtom(document: FeedDocument): string {
-  const feed = new Feed({
-    ...channelOptions(document),
-    feedLinks: { atom: document.atomUrl },
-    author: atomPerson(document.site.author),
-  });
+  const tree = atomTree(document);
+  if (document.prevArchiveUrl) addFeedLinks(tree, { 'prev-archive': document.prevArchiveUrl });
+  return writeXmlTree(tree);
+}
+
+function atomTree(document: FeedDocument): XmlDocument {
+  const feed = new Feed({ ...channelOptions(document), feedLinks: { atom: document.atomUrl }, author: atomPerson(document.site.author) });
   for (const entry of document.entries) {
     feed.addItem({
       ...itemBase(entry),
-      title: asAtomTitle(entry.title),
-      category: entry.categories.map((category) => ({ term: asAttribute(category) })),
+      category: entry.categories.map(() => ({ term: STAND_IN_TEXT })),
       ...(entry.authors.length > 0 ? { author: entry.authors.map(atomPerson) } : {}),
     });
   }
-  let atom = atomEntryLinks(feed.atom1(), document.entries);
-  if (document.prevArchiveUrl) atom = addAtomLinks(atom, { 'prev-archive': document.prevArchiveUrl });
-  if (hasImages(document)) atom = atom.replace('<feed xmlns="http://www.w3.org/2005/Atom"', `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="${MEDIA_RSS}"`);
-  return finishXml(atomTextTitles(atom));
+  const tree = readXmlTree(feed.atom1());
+  setText(childNamed(tree.root, 'id'), document.id);
+  setChannelTexts(tree.root, document, 'subtitle');
+  setAtomPeople(tree.root, [document.site.author]);
+  childrenNamed(tree.root, 'entry').forEach((entry, index) => setAtomEntry(entry, document.entries[index]!));
+  if (hasImages(document)) addAttributesAfterFirst(tree.root, { 'xmlns:media': MEDIA_RSS });
+  return tree;
 }
 
-/** dc:creator for each author (RSS <author> must be an e-mail address), media:thumbnail for the image. */
-function rssExtensions(entry: StoredEntry): Extension[] {
-  const extensions: Extension[] = [];
-  if (entry.authors.length > 0) {
-    extensions.push({ name: 'dc:creator', objects: entry.authors.map((person) => ({ _text: asText(person.name) })) as unknown as Record<string, unknown> });
-  }
-  if (entry.image) extensions.push({ name: 'media:thumbnail', objects: { _attributes: { url: entry.image.replace(/&/g, '&amp;') } } });
-  return extensions;
+function setAtomEntry(entry: XmlElement, source: StoredEntry): void {
+  // `feed` writes every entry title as type="html", which readers show with its entities left in
+  // ("AT&amp;T"); a plain text title reads as it was written.
+  const title = childNamed(entry, 'title');
+  title.attributes = { type: 'text' };
+  setText(title, source.title);
+  setText(childNamed(entry, 'id'), source.id);
+  childNamed(entry, 'link').attributes.href = source.link;
+  setTexts(entry, 'summary', [escapeHtml(source.summary)], 'cdata');
+  setTexts(entry, 'content', [source.contentHtml], 'cdata');
+  setAtomPeople(entry, source.authors);
+  childrenNamed(entry, 'category').forEach((category, index) => {
+    category.attributes.term = source.categories[index] ?? '';
+  });
+  // `feed` guesses an enclosure's type from its file name and has no place for an image.
+  const links = source.enclosures.map((enclosure) => element('link', { rel: 'enclosure', href: enclosure.url, type: enclosure.type, length: enclosure.length ? String(enclosure.length) : undefined }));
+  const image = source.image ? [element('media:thumbnail', { url: source.image })] : [];
+  insertAfter(entry, childNamed(entry, 'id'), [...links, ...image]);
 }
 
-function rssEnclosure(enclosure: Enclosure) {
-  return { url: enclosure.url, type: enclosure.type ?? 'application/octet-stream', length: enclosure.length ?? 0 };
-}
-
-/**
- * `feed` writes Atom enclosures with a type guessed from the file name and has no place for an
- * image, so both are written here, right after each entry's <id>, which holds no markup.
- */
-function atomEntryLinks(xml: string, entries: readonly StoredEntry[]): string {
-  let result = xml;
-  for (const entry of entries) {
-    if (entry.enclosures.length === 0 && !entry.image) continue;
-    // As xml-js escapes the text of the <id> that `feed` writes: &, < and > only.
-    const id = `<id>${escapeText(new URL(entry.id).href)}</id>`;
-    const extra = entry.enclosures.map((enclosure) => {
-      const type = enclosure.type ? ` type="${escapeHtml(enclosure.type)}"` : '';
-      const length = enclosure.length ? ` length="${enclosure.length}"` : '';
-      return `\n        <link rel="enclosure" href="${escapeHtml(enclosure.url)}"${type}${length}/>`;
-    });
-    if (entry.image) extra.push(`\n        <media:thumbnail url="${escapeHtml(entry.image)}"/>`);
-    result = result.replace(id, `${id}${extra.join('')}`);
-  }
-  return result;
+function setAtomPeople(parent: XmlElement, people: readonly Person[]): void {
+  childrenNamed(parent, 'author').forEach((author, index) => {
+    const person = people[index];
+    if (!person) return;
+    setTexts(author, 'name', [person.name]);
+    if (person.email) setTexts(author, 'email', [person.email]);
+    if (person.url) setTexts(author, 'uri', [person.url]);
+  });
 }
 
 function hasImages(document: FeedDocument): boolean {
   return document.entries.some((entry) => entry.image !== undefined);
 }
 
-
 /**
  * An RFC 5005 archive document: Atom, marked fh:archive, linking to the current feed and to the
- * archive page before it.
+ * archive pages before and after it.
  */
 export function renderArchiveAtom(document: FeedDocument, links: { current: string; prevArchive?: string; nextArchive?: string }): string {
-  const atom = renderAtom({ ...document, prevArchiveUrl: undefined });
-  const linked = addAtomLinks(atom, {
+  const tree = atomTree(document);
+  addFeedLinks(tree, {
     current: links.current,
     ...(links.prevArchive ? { 'prev-archive': links.prevArchive } : {}),
     ...(links.nextArchive ? { 'next-archive': links.nextArchive } : {}),
   });
-  return linked
-    .replace('<feed xmlns="http://www.w3.org/2005/Atom"', `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="${FEED_HISTORY}"`)
-    .replace('<generator>', '<fh:archive/>\n    <generator>');
+  addAttributesAfterFirst(tree.root, { 'xmlns:fh': FEED_HISTORY });
+  insertBefore(tree.root, childNamed(tree.root, 'generator'), [element('fh:archive')]);
+  return writeXmlTree(tree);
 }
 
 /** Adds feed-level links after the self link, which `feed` always writes for these documents. */
-function addAtomLinks(atom: string, links: Record<string, string>): string {
-  const extra = Object.entries(links).map(([rel, href]) => `\n    <link rel="${rel}" href="${escapeHtml(href)}"/>`).join('');
-  return atom.replace(/(<link rel="self"[^>]*\/>)/, `$1${extra}`);
+function addFeedLinks(tree: XmlDocument, links: Record<string, string>): void {
+  const self = childrenNamed(tree.root, 'link').find((link) => link.attributes.rel === 'self');
+  if (!self) throw new Error('render: an Atom feed without its self link');
+  insertAfter(tree.root, self, Object.entries(links).map(([rel, href]) => element('link', { rel, href })));
+}
+
+/** The channel's title and description (RSS <description>, Atom <subtitle>). */
+function setChannelTexts(channel: XmlElement, document: FeedDocument, descriptionName: string): void {
+  setText(childNamed(channel, 'title'), document.config.title);
+  setTexts(channel, descriptionName, [document.config.description ?? document.site.description]);
 }
 
 function channelOptions(document: FeedDocument): FeedOptions {
   const { config, site } = document;
-  const description = config.description ?? site.description;
   return {
     id: document.id,
-    title: asText(config.title),
-    description: asText(description),
+    title: standIn(config.title),
+    description: standIn(config.description ?? site.description),
     link: document.homeUrl,
     stylesheet: document.stylesheetHref,
     ...(site.hub ? { hub: site.hub } : {}),
@@ -144,21 +170,37 @@ function channelOptions(document: FeedDocument): FeedOptions {
   };
 }
 
-function itemBase(entry: StoredEntry): Omit<Item, 'title'> {
+/**
+ * What `feed` is given of an entry. Its texts, ids and URLs are the tree's to set: `feed` rewrites
+ * URLs through `new URL` (which throws on some ids and changes others) and its writer gets some
+ * texts wrong ("]]>" twice in CDATA leaves a raw "&" after the section, say), so it is handed words
+ * it cannot get wrong. An empty text stays empty, so that `feed` leaves out the same elements it
+ * would for the text itself. The property tests read every value back, so a stand-in left in the
+ * tree would fail them.
+ */
+function itemBase(entry: StoredEntry): Item {
   return {
-    id: entry.id,
-    link: entry.link,
+    id: STAND_IN_URL,
+    title: standIn(entry.title),
+    link: STAND_IN_URL,
     date: entry.updated,
     published: entry.published,
-    description: asCdata(escapeHtml(entry.summary)),
-    content: asCdata(entry.contentHtml),
+    description: standIn(entry.summary),
+    content: standIn(entry.contentHtml),
   };
+}
+
+const STAND_IN_TEXT = 'text';
+const STAND_IN_URL = 'https://stand-in.invalid/';
+
+function standIn(text: string): string {
+  return xmlSafe(text) === '' ? '' : STAND_IN_TEXT;
 }
 
 function atomPerson(person: Person) {
   return {
-    name: asText(person.name),
-    ...(person.email ? { email: asText(person.email) } : {}),
-    ...(person.url ? { link: person.url } : {}),
+    name: standIn(person.name),
+    ...(person.email ? { email: standIn(person.email) } : {}),
+    ...(person.url ? { link: STAND_IN_URL } : {}),
   };
 }

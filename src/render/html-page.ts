@@ -1,6 +1,6 @@
 // The frame every page feedloom writes shares: a small, self-contained HTML5 document.
 import { escapeHtml } from '../shared/escape.js';
-import { xmlSafe } from './xml-guard.js';
+import { xmlSafe } from './xml-text.js';
 
 export interface PageFrame {
   language: string;

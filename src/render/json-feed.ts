@@ -1,7 +1,7 @@
 // FeedDocument -> JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Written here because the
 // `feed` package only writes version 1.0. Pure.
 import type { Enclosure, FeedDocument, Person, StoredEntry } from '../model.js';
-import { xmlSafe } from './xml-guard.js';
+import { xmlSafe } from './xml-text.js';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
@@ -32,7 +32,7 @@ function jsonItem(entry: StoredEntry) {
     date_published: rfc3339(entry.published),
     date_modified: rfc3339(entry.updated),
     ...(entry.image ? { image: entry.image } : {}),
-    ...(entry.categories.length > 0 ? { tags: entry.categories } : {}),
+    ...(entry.categories.length > 0 ? { tags: entry.categories.map(xmlSafe) } : {}),
     ...(entry.authors.length > 0 ? { authors: entry.authors.map(jsonAuthor) } : {}),
     ...(entry.enclosures.length > 0 ? { attachments: entry.enclosures.map(jsonAttachment) } : {}),
     ...(entry.language ? { language: entry.language } : {}),
@@ -48,7 +48,7 @@ function jsonAttachment(enclosure: Enclosure) {
 }
 
 function jsonAuthor(person: Person) {
-  return { name: person.name, ...(person.url ? { url: person.url } : {}) };
+  return { name: xmlSafe(person.name), ...(person.url ? { url: person.url } : {}) };
 }
 
 /** RFC 3339 in UTC, without milliseconds when there are none. */

@@ -1,6 +1,6 @@
 // OPML 2.0 subscription lists: the feeds feedloom publishes, and the remote feeds it reads.
 import { escapeHtml } from '../shared/escape.js';
-import { xmlSafe } from './xml-guard.js';
+import { xmlSafe } from './xml-text.js';
 
 export interface OpmlOutline {
   title: string;
