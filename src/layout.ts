@@ -63,6 +63,16 @@ export function entryPageUrl(siteUrl: string, entryId: string): string {
   return `${siteUrl}${entryPagePath(entryId)}`;
 }
 
+/** Whether `url` is the page publish writes for entry `entryId`, at any site address. */
+export function isEntryPageUrl(url: string, entryId: string): boolean {
+  return url.endsWith(`/${entryPagePath(entryId)}`);
+}
+
+/** Where readers find an entry: its own page, else the page publish writes for it. */
+export function entryUrl(siteUrl: string, entry: { id: string; link?: string }): string {
+  return entry.link ?? entryPageUrl(siteUrl, entry.id);
+}
+
 export function archivePagePath(feedKey: string, number: number): string {
   return `${ARCHIVE_FOLDER}/${feedKey}/${number}.xml`;
 }

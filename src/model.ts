@@ -98,8 +98,11 @@ export interface Entry {
   summary: string;
   contentText: string;
   contentHtml: string;
-  /** The story's own page, else its permalink page under out/entries/. Unique per entry. */
-  link: string;
+  /**
+   * The story's own page, when its source gave one. An entry without one is published with a page
+   * of its own under out/ (layout.ts, entryUrl), a fact of the layout, not of the entry.
+   */
+  link?: string;
   /** The captured page the entry was read from, when the page gave its URL. */
   pageUrl?: string;
   /** A brief's topic, or a feed item's categories. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { entryUrl } from '../src/layout.js';
 import { briefNamed, entries, lead, LATE_MORNING, MORNING, OTHER_SITE, type PageSpec } from './support/market-pages.js';
 
 const UUID_V5_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -76,6 +77,7 @@ describe('entry ids', () => {
     expect(aAgain.id).toBe(a.id);
     expect(b.id).not.toBe(a.id);
     expect(a.id).not.toBe(lead(entries(MORNING)).id);
-    expect(a.link).toBe(`https://millbrook-gazette.example/entries/${a.id.slice('urn:uuid:'.length)}.html`);
+    expect(a.link).toBeUndefined();
+    expect(entryUrl('https://millbrook-gazette.example/', a)).toBe(`https://millbrook-gazette.example/entries/${a.id.slice('urn:uuid:'.length)}.html`);
   });
 });

@@ -39,7 +39,9 @@ describe('a pass after files were deleted from out/', () => {
     const store = memoryStore();
     await passWithLogs({ sourcesDir, outDir, store, now });
     const entryPage = [...reference.keys()].find((name) => name.startsWith('entries/'))!;
-    for (const name of ['atom.xml', 'index.html', 'briefs/feed.json', 'ferries/rss.xml', entryPage]) {
+    const archivePages = [...reference.keys()].filter((name) => name.startsWith('archive/')).sort();
+    expect(archivePages.length).toBeGreaterThan(1);
+    for (const name of ['atom.xml', 'index.html', 'briefs/feed.json', 'ferries/rss.xml', entryPage, archivePages[0]!, archivePages.at(-1)!]) {
       rmSync(path.join(outDir, name));
       const { summary } = await passWithLogs({ sourcesDir, outDir, store, now });
       expect(summary.filesWritten, name).toBe(1);
@@ -57,6 +59,11 @@ describe('a pass after files were deleted from out/', () => {
     writeFileSync(path.join(outDir, 'ferries', 'atom.xml'), '<feed/>');
     await passWithLogs({ sourcesDir, outDir, store, now });
     expectSameTree(outDir, reference);
+    const archivePage = [...reference.keys()].find((name) => name.startsWith('archive/'))!;
+    writeFileSync(path.join(outDir, archivePage), '<feed/>');
+    const { summary } = await passWithLogs({ sourcesDir, outDir, store, now });
+    expect(summary.filesWritten).toBe(1);
+    expectSameTree(outDir, reference, `after changing ${archivePage}`);
     await store.close();
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { entryUrl } from '../src/layout.js';
 import { readRemoteSource } from '../src/config/remote-sources.js';
 import { readSiteConfig } from '../src/config/site.js';
 import { decodeDocument, detectCharset } from '../src/ingest/charset.js';
@@ -110,13 +111,14 @@ describe('RSS 2.0', () => {
     const ferry = byTitle(entries, 'New ferry timetable from Monday');
     expect(ferry.link).toBe(server.url('/feeds/stories/ferry-timetable?day=mon'));
     expect(ferry.contentHtml).toContain(`<a href="${server.url('/feeds/stories/timetable.pdf')}">full timetable</a>`);
-    for (const entry of entries) expect(entry.link).not.toMatch(/utm_|fbclid|gclid|mc_eid/);
+    for (const entry of entries) expect(entry.link ?? '').not.toMatch(/utm_|fbclid|gclid|mc_eid/);
   });
 
-  it('gives an item with no link a page under the site, named as a brief\'s page is', () => {
+  it('leaves an item with no link without one: it is published with a page named as a brief\'s page is', () => {
     const tide = byTitle(read.entries, 'Tide table correction');
     expect(tide.id).toMatch(/^urn:uuid:/);
-    expect(tide.link).toBe(`https://feeds.example/entries/${tide.id.slice('urn:uuid:'.length)}.html`);
+    expect(tide.link).toBeUndefined();
+    expect(entryUrl('https://feeds.example/', tide)).toBe(`https://feeds.example/entries/${tide.id.slice('urn:uuid:'.length)}.html`);
   });
 
   it('reads authors, categories, the enclosure and the item image', () => {

@@ -1,5 +1,5 @@
 // RSS, Atom and JSON Feed rendered from the same entries say the same thing: every entry, in order,
-// with its id, link, title, categories, authors, enclosures and image, read back by a
+// with its id, link (its own, or the page out/ holds for it), title, categories, authors, enclosures and image, read back by a
 // namespace-aware XML parser and by JSON.parse.
 import fc from 'fast-check';
 import { SaxesParser } from 'saxes';
@@ -9,6 +9,7 @@ import type { Enclosure, FeedDocument, StoredEntry } from '../src/model.js';
 import { renderArchiveAtom, renderAtom, renderRss } from '../src/render/feed-xml.js';
 import { renderJsonFeed } from '../src/render/json-feed.js';
 import { xmlSafe } from '../src/render/xml-text.js';
+import { entryUrl } from '../src/layout.js';
 
 const BASE = 'https://harbourside-courier.example/';
 
@@ -114,7 +115,7 @@ function readJson(json: string): ReadEntry[] {
 function expected(entry: StoredEntry): ReadEntry {
   return {
     id: entry.id,
-    link: entry.link,
+    link: entryUrl(BASE, entry),
     title: xmlSafe(entry.title),
     categories: entry.categories.map(xmlSafe),
     authors: entry.authors.map((person) => xmlSafe(person.name)),
@@ -143,8 +144,8 @@ const anyEnclosure: fc.Arbitrary<Enclosure> = fc.record(
 const anyEntry = fc
   .record({
     id: anyId,
-    linkIsId: fc.boolean(),
-    link: anyUrl,
+    // Its own page, its id as its page, or no page: then it is published with one under out/.
+    link: fc.oneof(anyUrl, fc.constant('id' as const), fc.constant(undefined)),
     title: wildText,
     categories: fc.array(wildText, { maxLength: 3 }),
     authors: fc.array(wildText, { maxLength: 2 }),
@@ -152,10 +153,10 @@ const anyEntry = fc
     enclosures: fc.array(anyEnclosure, { maxLength: 1 }),
     image: fc.option(anyUrl, { nil: undefined }),
   })
-  .map(({ id, linkIsId, link, authors, image, ...fields }): Omit<StoredEntry, 'id'> & { id: string } => ({
+  .map(({ id, link, authors, image, ...fields }): StoredEntry => ({
     ...fields,
     id,
-    link: linkIsId ? id : link,
+    ...(link === 'id' ? { link: id } : link !== undefined ? { link } : {}),
     kind: 'item',
     source: 'courier/feed.xml',
     summary: 'Summary',

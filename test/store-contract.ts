@@ -355,6 +355,20 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await ids({}, 10, (source) => source.startsWith('harbour/'))).toEqual(['urn:x:later', 'urn:x:B', 'urn:x:a']);
       });
 
+      it('hold entries without a link of their own to be nobody\'s copy, across pages of rows', async () => {
+        await fresh();
+        // More than one page of rows (the feed query reads a few hundred at a time), none with a link.
+        const list = Array.from({ length: 450 }, (_, index) => {
+          const { link: _link, ...entry } = item(`urn:x:${String(index).padStart(4, '0')}`, new Date(Date.parse('2026-09-14T00:00:00Z') + index * 60_000).toISOString(), { kind: 'brief' });
+          return entry;
+        });
+        await store.applyPass(list, [], PASS_1);
+        const feed = await store.feedEntries({}, 1000, () => true);
+        expect(feed.map((entry) => entry.id)).toEqual(list.map((entry) => entry.id).reverse());
+        expect(feed.every((entry) => entry.link === undefined)).toBe(true);
+        expect((await store.entry('urn:x:0007'))?.link).toBeUndefined();
+      });
+
       it('fill a feed whose sources are a few among many entries', async () => {
         await fresh();
         const list = Array.from({ length: 1500 }, (_, index) =>
@@ -388,6 +402,11 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await store.archivePageCount('news')).toBe(1);
         await store.addArchivePage('news', 2, []);
         expect(await store.archivePageCount('news')).toBe(2);
+        // A page remembers what it was written with, so a page deleted from out/ can be written again.
+        expect(await store.archivePageEntryIds('news', 1)).toEqual(['urn:x:1']);
+        expect(await store.archivePageEntryIds('news', 2)).toEqual([]);
+        expect(await store.archivePageEntryIds('news', 3)).toBeUndefined();
+        expect(await store.archivePageEntryIds('other', 1)).toBeUndefined();
         // Another feed keeps its own account.
         expect(await below('other')).toEqual(['urn:x:1', 'urn:x:2']);
         expect(await store.archivePageCount('other')).toBe(0);

@@ -1,12 +1,14 @@
-// Dates are what the source says: entries that share a minute keep it, a state an earlier
-// version wrote with moved dates gets the source's dates back, and a new state file opened by
-// several processes at once is created once.
+// Dates and links are what the source says: entries that share a minute keep it, a state an
+// earlier version wrote with moved dates gets the source's dates back, links an earlier version
+// pointed into out/ are cleared, and a new state file opened by several processes at once is
+// created once.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { entryPageUrl } from '../src/layout.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { ROOT } from './support/built-cli.js';
 import { filesUnder, passWithLogs, TempDirs, writePage, type PageSpec } from './support/feed-site.js';
@@ -58,6 +60,22 @@ function storedDates(stateFile: string): string[] {
   }
 }
 
+function storedLinks(stateFile: string): string[] {
+  const db = new Database(stateFile, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT id, link FROM entries ORDER BY id').all() as { id: string; link: string | null }[];
+    return rows.map((row) => `${row.id} ${row.link}`);
+  } finally {
+    db.close();
+  }
+}
+
+/** Links as earlier versions stored them for entries without a page of their own: into out/. */
+function linksIntoOut(db: Database.Database): void {
+  const ids = db.prepare('SELECT id FROM entries WHERE link IS NULL').pluck().all() as string[];
+  for (const id of ids) db.prepare('UPDATE entries SET link = ? WHERE id = ?').run(entryPageUrl('https://desk.example.test/', id), id);
+}
+
 describe('dates as the source gives them', () => {
   it('publishes three briefs at 08:50 all at 08:50:00, in every format', async () => {
     const where = site();
@@ -81,16 +99,51 @@ describe('dates as the source gives them', () => {
     const moved = db.prepare("SELECT id FROM entries WHERE published_ms = ? ORDER BY id").pluck().all(Date.parse('2026-03-02T08:50:00Z')) as string[];
     moved.forEach((id, index) => db.prepare('UPDATE entries SET published_ms = published_ms + ?, updated_ms = updated_ms + ? WHERE id = ?').run(index * 1000, index * 1000, id));
     db.exec('CREATE INDEX entries_by_updated ON entries (updated_ms)');
-    db.pragma(`user_version = ${version - 1}`);
+    linksIntoOut(db);
+    db.pragma(`user_version = ${version - 2}`);
     db.close();
     expect(storedDates(upgraded.stateFile)).toContain('2026-03-02T08:50:02.000Z 2026-03-02T08:50:02.000Z');
 
     const summary = await pass(upgraded);
     expect(summary.entriesUpdated).toBe(2);
     expect(storedDates(upgraded.stateFile)).toEqual(storedDates(clean.stateFile));
+    expect(storedLinks(upgraded.stateFile)).toEqual(storedLinks(clean.stateFile));
     expect(feedFiles(upgraded.outDir)).toEqual(feedFiles(clean.outDir));
     // And the pass after that has nothing left to repair.
     expect((await pass(upgraded)).entriesUpdated).toBe(0);
+  });
+});
+
+describe('links as the source gives them', () => {
+  it('stores no link for a brief, and clears the links into out/ an earlier version stored', async () => {
+    const clean = site();
+    await pass(clean);
+    expect(new Set(storedLinks(clean.stateFile).map((line) => line.split(' ')[1]))).toEqual(new Set(['null']));
+    const upgraded = site();
+    await pass(upgraded);
+    // What an earlier version left: a link column that may not be empty, holding the URL of the
+    // page out/ has for each entry without a page of its own.
+    const db = new Database(upgraded.stateFile);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const columns = db.prepare("SELECT group_concat(name, ', ') FROM pragma_table_info('entries')").pluck().get() as string;
+    db.exec(`CREATE TABLE entries_then (id TEXT PRIMARY KEY, source TEXT NOT NULL, kind TEXT NOT NULL, categories TEXT NOT NULL, link TEXT NOT NULL, page_url TEXT,
+      published_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, first_seen_ms INTEGER NOT NULL, captured_ms INTEGER NOT NULL, content_hash TEXT NOT NULL, body TEXT NOT NULL)`);
+    linksIntoOut(db);
+    db.exec(`INSERT INTO entries_then (${columns}) SELECT ${columns} FROM entries; DROP TABLE entries; ALTER TABLE entries_then RENAME TO entries`);
+    db.pragma(`user_version = ${version - 1}`);
+    db.close();
+    expect(storedLinks(upgraded.stateFile).every((line) => line.includes(' https://desk.example.test/entries/'))).toBe(true);
+
+    const summary = await pass(upgraded);
+    expect(summary.entriesUpdated).toBe(0);
+    expect(storedLinks(upgraded.stateFile)).toEqual(storedLinks(clean.stateFile));
+    expect(filesUnder(upgraded.outDir).filter((name) => name !== 'status.json').map((name) => [name, readFileSync(path.join(upgraded.outDir, name), 'utf8')])).toEqual(
+      filesUnder(clean.outDir).filter((name) => name !== 'status.json').map((name) => [name, readFileSync(path.join(clean.outDir, name), 'utf8')]),
+    );
+    // A new brief after the upgrade is published with its page too.
+    writePage(upgraded.sourcesDir, 'harbour.txt', { ...PAGE, captured: '2026-03-02T10:30:00+00:00', briefs: [{ time: '10:05', topic: 'Port', text: 'The dredger leaves the harbour mouth at high tide.' }, ...PAGE.briefs!] });
+    expect((await pass(upgraded)).entriesNew).toBe(1);
+    expect(filesUnder(upgraded.outDir).filter((name) => name.startsWith('entries/'))).toHaveLength(6);
   });
 });
 

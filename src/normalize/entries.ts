@@ -1,7 +1,6 @@
 // A captured page -> feed entries: one for the lead story, one per brief. Pure.
 import type { Capture, Entry, SiteConfig } from '../model.js';
 import { formatCivilDate, resolveBriefDate } from './dates.js';
-import { entryPageUrl } from '../layout.js';
 import { briefId, leadId } from '../shared/ids.js';
 import { DEFAULT_BRIEFS_HEADINGS, parsePage, type ParsedBrief, type ParsedPage } from './page.js';
 import { paragraphsToHtml } from '../shared/paragraphs.js';
@@ -43,7 +42,7 @@ function leadEntry(page: ParsedPage, capture: Capture, site: SiteConfig, { pageU
     summary: page.standfirst,
     contentText: body.join('\n\n'),
     contentHtml: paragraphsToHtml(body),
-    link: pageUrl ?? entryPageUrl(site.url, id),
+    ...(pageUrl ? { link: pageUrl } : {}),
     ...(pageUrl ? { pageUrl } : {}),
     categories: [],
     authors: meta.author ? [meta.author] : [],
@@ -68,9 +67,8 @@ function briefEntry(brief: ParsedBrief, capture: Capture, site: SiteConfig, { pa
     summary: text,
     contentText: brief.paragraphs.join('\n\n'),
     contentHtml: paragraphsToHtml(brief.paragraphs),
-    // A brief has no page of its own, and its page's address (even with a fragment, which
-    // readers strip) would make aggregators that de-duplicate by link merge it with the lead.
-    link: entryPageUrl(site.url, id),
+    // A brief has no page of its own (no link), and its page's address (even with a fragment,
+    // which readers strip) would make aggregators that de-duplicate by link merge it with the lead.
     ...(pageUrl ? { pageUrl } : {}),
     categories: [brief.topic],
     authors: [],

@@ -2,7 +2,6 @@
 // is passed in and stands for "first seen" where a feed gives no usable date.
 import { createHash } from 'node:crypto';
 import type { Entry, Person, RawFeed, RawItem, SiteConfig } from '../model.js';
-import { entryPageUrl } from '../layout.js';
 import { urnUuid } from '../shared/ids.js';
 import { htmlToText, sanitizeHtmlContent } from './sanitize.js';
 import { parseSourceDate } from './source-dates.js';
@@ -58,7 +57,7 @@ function itemToEntry(item: RawItem, feed: RawFeed, context: RemoteFeedContext, f
     summary: summaryText ? cleanLine(summaryText) : openingText(fallbackText, SUMMARY_LENGTH),
     contentText: contentText || fallbackText,
     contentHtml: contentHtml || (contentText ? paragraphsToHtml(contentText.split('\n\n')) : `<p>${escapeHtml(cleanLine(fallbackText))}</p>`),
-    link: link ?? entryPageUrl(context.site.url, id),
+    ...optional('link', link),
     categories: unique(item.categories.map(cleanLine).filter(Boolean)),
     authors: item.authors.map((person) => cleanPerson(person, base)).filter((person): person is Person => person !== undefined),
     enclosures: item.enclosures.flatMap((enclosure) => {

@@ -1,7 +1,7 @@
 // Store -> rendered feeds -> files in out/. One folder per configured feed, the default at the top.
 import path from 'node:path';
 import { describeError } from '../errors.js';
-import { ENTRY_PAGES_FOLDER, FEED_FILES, FEED_PAGE_FILE, INDEX_FILE, OPML_FILE, STYLESHEET_FILE } from '../layout.js';
+import { entryPagePath, FEED_FILES, FEED_PAGE_FILE, INDEX_FILE, OPML_FILE, STYLESHEET_FILE } from '../layout.js';
 import type { FeedDocument, SiteConfig } from '../model.js';
 import { renderEntryPage } from '../render/entry-page.js';
 import { feedUpdated, renderAtom, renderRss } from '../render/feed-xml.js';
@@ -34,11 +34,11 @@ export interface PublishResult {
 
 /**
  * Renders every feed, and the pages its entries link to, and writes the files whose bytes changed.
- * `windows`: the feeds as feedDocuments read them, when the caller has just done so.
+ * `windows`: the feeds as feedDocuments read them, when the caller has just done so;
+ * `archiveIntact`: which archive pages are in out/ as they were written (see archiveFeed).
  */
-export async function publishFeeds(site: SiteConfig, store: Store, outDir: string, windows?: FeedDocument[]): Promise<PublishResult> {
+export async function publishFeeds(site: SiteConfig, store: Store, outDir: string, windows?: FeedDocument[], archiveIntact: (file: string) => boolean = () => false): Promise<PublishResult> {
   const result: PublishResult = { written: [], unchanged: [], failed: [] };
-  const permalinkBase = `${site.url}${ENTRY_PAGES_FOLDER}/`;
   const done = new Set<string>();
   const write = (file: string, content: string) => {
     // An entry in several feeds gets its page written once.
@@ -50,7 +50,7 @@ export async function publishFeeds(site: SiteConfig, store: Store, outDir: strin
   for (const document of windows ?? (await feedDocuments(site, store))) {
     const { config } = document;
     if (site.archive) {
-      const newest = await archiveFeed(document, store, outDir, result.written);
+      const newest = await archiveFeed(document, store, outDir, result, archiveIntact);
       if (newest) document.prevArchiveUrl = newest;
     }
     documents.push(document);
@@ -70,9 +70,7 @@ export async function publishFeeds(site: SiteConfig, store: Store, outDir: strin
     }
     for (const [name, content] of files) write(path.join(folder, name), content);
     for (const entry of document.entries) {
-      if (entry.link.startsWith(permalinkBase)) {
-        write(path.join(outDir, entry.link.slice(site.url.length)), renderEntryPage(entry, site));
-      }
+      if (entry.link === undefined) write(path.join(outDir, entryPagePath(entry.id)), renderEntryPage(entry, site));
     }
   }
   // What people and readers look for beside the feeds: a page, a subscription list, a stylesheet.

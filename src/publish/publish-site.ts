@@ -12,7 +12,7 @@ import { userAgent, VERSION } from '../version.js';
 import { writeCompressedForms } from './compressed-forms.js';
 import { feedDocuments, windowsDigest } from './feed-windows.js';
 import { ARCHIVE_FOLDER, FEED_FILES, STATUS_FILE } from '../layout.js';
-import { clearPublishDue, isPublishDue, publishedFilesIntact, readPublishedFiles, recordPublishedFiles } from './published-files.js';
+import { clearPublishDue, fileIntact, isPublishDue, publishedFilesIntact, readPublishedFiles, recordPublishedFiles } from './published-files.js';
 import { publishStatus } from './status.js';
 
 export interface PublishSiteOptions {
@@ -71,7 +71,8 @@ async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, 
   // Rendered output may change with any version of feedloom: the version is in the publish key.
   const publishKey = createHash('sha1').update(JSON.stringify([VERSION, site])).digest('base64url');
   const unchanged = { written: [], unchangedCount: (await readWatermark(store, WATERMARKS.publishedFileCount)) ?? 0, failed: [] };
-  const filesThere = publishedFilesIntact(outDir, await readPublishedFiles(store));
+  const manifest = await readPublishedFiles(store);
+  const filesThere = publishedFilesIntact(outDir, manifest);
   const settingsSame = (await readWatermark(store, WATERMARKS.publishKey)) === publishKey;
   if (!entriesChanged && settingsSame && filesThere) return unchanged;
   const windows = await feedDocuments(site, store);
@@ -82,18 +83,13 @@ async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, 
   await recordPublishedFiles(store, outDir, undefined);
   // The renderers load only when there is something to render.
   const { publishFeeds } = await import('./publish-feeds.js');
-  const published = await publishFeeds(site, store, outDir, windows);
+  const published = await publishFeeds(site, store, outDir, windows, fileIntact(outDir, manifest));
   await writeWatermark(store, WATERMARKS.publishKey, publishKey);
   await writeWatermark(store, WATERMARKS.publishedFileCount, published.written.length + published.unchanged.length);
   // A feed that failed to render is tried again next pass, even with the same windows.
   await writeWatermark(store, WATERMARKS.publishedWindows, published.failed.length === 0 ? digest : undefined);
-  if (published.failed.length === 0) await recordPublishedFiles(store, outDir, [...published.written, ...published.unchanged].filter((file) => !isArchivePage(outDir, file)));
+  if (published.failed.length === 0) await recordPublishedFiles(store, outDir, [...published.written, ...published.unchanged]);
   return { written: published.written, unchangedCount: published.unchanged.length, failed: published.failed };
-}
-
-/** Archive pages are written once, when entries fall out of a window; no later publish rewrites them. */
-function isArchivePage(outDir: string, file: string): boolean {
-  return path.relative(outDir, file).split(path.sep)[0] === ARCHIVE_FOLDER;
 }
 
 /** Public URLs of the feed files a pass rewrote: what a WebSub hub is told about. */

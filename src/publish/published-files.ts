@@ -7,7 +7,6 @@ import path from 'node:path';
 import type { Store } from '../store/store.js';
 import { readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
 
-
 /** Size and modification time, by "/"-separated path relative to out/. */
 export type PublishedFiles = Record<string, [size: number, mtimeMs: number]>;
 
@@ -24,6 +23,22 @@ export async function recordPublishedFiles(store: Store, outDir: string, files: 
     manifest[path.relative(outDir, file).split(path.sep).join('/')] = [stat.size, stat.mtimeMs];
   }
   await writeWatermark(store, WATERMARKS.publishedFiles, manifest);
+}
+
+/**
+ * Whether a file is as the last full publish left it; a file that publish did not record (an
+ * archive page written by an earlier version) counts as intact while it is there.
+ */
+export function fileIntact(outDir: string, manifest: PublishedFiles | undefined): (file: string) => boolean {
+  return (file) => {
+    const record = manifest?.[path.relative(outDir, file).split(path.sep).join('/')];
+    if (record) return sameFile(file, ...record);
+    try {
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
 }
 
 /** Whether every file of the last full publish is still in out/ as it left it. */

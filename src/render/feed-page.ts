@@ -2,6 +2,7 @@
 // opens rss.xml or atom.xml, since browsers download feed types and are dropping XSLT; static
 // hosts still have the feeds' xml-stylesheet instruction. Pure; no external assets.
 import type { FeedDocument } from '../model.js';
+import { entryUrl } from '../layout.js';
 import { escapeHtml } from '../shared/escape.js';
 import { rfc3339 } from './json-feed.js';
 import { PAGE_STYLE } from './index-page.js';
@@ -13,7 +14,7 @@ export function renderFeedPage(document: FeedDocument): string {
     const published = rfc3339(entry.published);
     return [
       '<li>',
-      `<a href="${escapeHtml(entry.link)}">${escapeHtml(entry.title)}</a> `,
+      `<a href="${escapeHtml(entryUrl(site.url, entry))}">${escapeHtml(entry.title)}</a> `,
       `<time datetime="${published}">${published.slice(0, 10)} ${published.slice(11, 16)} UTC</time>`,
       ...(entry.summary && entry.summary !== entry.title ? [`<p>${escapeHtml(entry.summary)}</p>`] : []),
       '</li>',

@@ -8,6 +8,7 @@
 // in the tree from the entries, what `feed` cannot say is added, and the tree is written once.
 import { Feed, type FeedOptions, type Item } from 'feed';
 import type { FeedDocument, Person, StoredEntry } from '../model.js';
+import { entryUrl } from '../layout.js';
 import { escapeHtml } from '../shared/escape.js';
 import { addAttributesAfterFirst, childNamed, childrenNamed, element, insertAfter, insertBefore, readXmlTree, setText, setTexts, writeXmlTree, type XmlDocument, type XmlElement } from './xml-tree.js';
 import { xmlSafe } from './xml-text.js';
@@ -30,7 +31,7 @@ export function renderRss(document: FeedDocument): string {
     // only when it is given the link alone.
     const { id, ...base } = itemBase(entry);
     feed.addItem({
-      ...(entry.id === entry.link ? base : { id, ...base }),
+      ...(entry.id === entryUrl(document.site.url, entry) ? base : { id, ...base }),
       category: entry.categories.map(() => ({ name: STAND_IN_TEXT })),
       // RSS <author> must be an e-mail address; dc:creator takes a name.
       ...(entry.authors.length > 0 ? { extensions: [{ name: 'dc:creator', objects: entry.authors.map(() => ({ _text: STAND_IN_TEXT })) as unknown as Record<string, unknown> }] } : {}),
@@ -41,7 +42,7 @@ export function renderRss(document: FeedDocument): string {
   const tree = readXmlTree(feed.rss2());
   const channel = childNamed(tree.root, 'channel');
   setChannelTexts(channel, document, 'description');
-  childrenNamed(channel, 'item').forEach((item, index) => setRssItem(item, document.entries[index]!));
+  childrenNamed(channel, 'item').forEach((item, index) => setRssItem(item, document.entries[index]!, document.site.url));
   // `feed` declares the dc namespace only when some item has content, and never media's.
   if (!('xmlns:dc' in tree.root.attributes)) addAttributesAfterFirst(tree.root, { 'xmlns:dc': DUBLIN_CORE });
   if (hasImages(document)) addAttributesAfterFirst(tree.root, { 'xmlns:media': MEDIA_RSS });
@@ -52,9 +53,9 @@ export function renderRss(document: FeedDocument): string {
   return writeXmlTree(tree);
 }
 
-function setRssItem(item: XmlElement, entry: StoredEntry): void {
+function setRssItem(item: XmlElement, entry: StoredEntry, siteUrl: string): void {
   setTexts(item, 'title', [entry.title], 'cdata');
-  setTexts(item, 'link', [entry.link]);
+  setTexts(item, 'link', [entryUrl(siteUrl, entry)]);
   setTexts(item, 'guid', [entry.id]);
   setTexts(item, 'description', [escapeHtml(entry.summary)], 'cdata');
   setTexts(item, 'content:encoded', [entry.contentHtml], 'cdata');
@@ -87,19 +88,19 @@ function atomTree(document: FeedDocument): XmlDocument {
   setText(childNamed(tree.root, 'id'), document.id);
   setChannelTexts(tree.root, document, 'subtitle');
   setAtomPeople(tree.root, [document.site.author]);
-  childrenNamed(tree.root, 'entry').forEach((entry, index) => setAtomEntry(entry, document.entries[index]!));
+  childrenNamed(tree.root, 'entry').forEach((entry, index) => setAtomEntry(entry, document.entries[index]!, document.site.url));
   if (hasImages(document)) addAttributesAfterFirst(tree.root, { 'xmlns:media': MEDIA_RSS });
   return tree;
 }
 
-function setAtomEntry(entry: XmlElement, source: StoredEntry): void {
+function setAtomEntry(entry: XmlElement, source: StoredEntry, siteUrl: string): void {
   // `feed` writes every entry title as type="html", which readers show with its entities left in
   // ("AT&amp;T"); a plain text title reads as it was written.
   const title = childNamed(entry, 'title');
   title.attributes = { type: 'text' };
   setText(title, source.title);
   setText(childNamed(entry, 'id'), source.id);
-  childNamed(entry, 'link').attributes.href = source.link;
+  childNamed(entry, 'link').attributes.href = entryUrl(siteUrl, source);
   setTexts(entry, 'summary', [escapeHtml(source.summary)], 'cdata');
   setTexts(entry, 'content', [source.contentHtml], 'cdata');
   setAtomPeople(entry, source.authors);

@@ -1,6 +1,7 @@
 // out/index.html: every feed with its title, last update, newest entries and subscribe links,
 // and autodiscovery <link rel="alternate"> tags for all of them. Pure; no external assets.
 import type { FeedDocument, SiteConfig } from '../model.js';
+import { entryUrl } from '../layout.js';
 import { escapeHtml } from '../shared/escape.js';
 import { feedUpdated } from './feed-xml.js';
 import { rfc3339 } from './json-feed.js';
@@ -46,7 +47,7 @@ function feedSection(feed: FeedDocument): string[] {
   const updated = feed.entries.length > 0 ? rfc3339(feedUpdated(feed)) : undefined;
   const newest = feed.entries.slice(0, NEWEST_SHOWN).map((entry) => {
     const published = rfc3339(entry.published);
-    return `<li><a href="${escapeHtml(entry.link)}">${escapeHtml(entry.title)}</a> <time datetime="${published}">${humanTime(published)}</time></li>`;
+    return `<li><a href="${escapeHtml(entryUrl(feed.site.url, entry))}">${escapeHtml(entry.title)}</a> <time datetime="${published}">${humanTime(published)}</time></li>`;
   });
   return [
     // "default" is reserved, so no configured feed can take the default feed's id.

@@ -1,6 +1,7 @@
 // FeedDocument -> JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Written here because the
 // `feed` package only writes version 1.0. Pure.
 import type { Enclosure, FeedDocument, Person, StoredEntry } from '../model.js';
+import { entryUrl } from '../layout.js';
 import { xmlSafe } from './xml-text.js';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
@@ -16,15 +17,15 @@ export function renderJsonFeed(document: FeedDocument): string {
     ...(site.language ? { language: site.language } : {}),
     authors: [jsonAuthor(site.author)],
     ...(site.hub ? { hubs: [{ type: 'WebSub', url: site.hub }] } : {}),
-    items: document.entries.map(jsonItem),
+    items: document.entries.map((entry) => jsonItem(entry, site.url)),
   };
   return `${JSON.stringify(feed, null, 2)}\n`;
 }
 
-function jsonItem(entry: StoredEntry) {
+function jsonItem(entry: StoredEntry, siteUrl: string) {
   return {
     id: entry.id,
-    url: entry.link,
+    url: entryUrl(siteUrl, entry),
     title: xmlSafe(entry.title),
     summary: xmlSafe(entry.summary),
     content_html: xmlSafe(entry.contentHtml),

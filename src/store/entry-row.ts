@@ -10,7 +10,8 @@ import type { PassRecord } from './store.js';
 
 export interface EntryRow {
   id: string;
-  link: string;
+  /** The entry's own page; NULL when it has none (it is published with a page under out/). */
+  link: string | null;
   page_url: string | null;
   source: string;
   kind: EntryKind;
@@ -65,15 +66,28 @@ export function filterCategories(entry: Entry): string[] {
   return entry.categories.map((category) => category.toLowerCase());
 }
 
-/** The columns an entry's row takes from the entry itself; its dates are the store's to settle. */
-export function entryColumns(entry: Entry, packed: PackedEntry) {
+/** An entry's row as both stores write it: its columns, with the dates the entry rules settled. */
+export interface WrittenEntryRow extends EntryRow {
+  /** Lower-case categories as JSON text, for feed filters. */
+  categories: string;
+}
+
+/** Every column of the entries table, in the order both stores write them. */
+export const ENTRY_COLUMNS = ['id', 'source', 'kind', 'categories', 'link', 'page_url', 'published_ms', 'updated_ms', 'first_seen_ms', 'captured_ms', 'content_hash', 'body'] as const satisfies readonly (keyof WrittenEntryRow)[];
+/** What rewriting a row sets: everything but its id and when it was first seen. */
+export const REPLACED_COLUMNS = ENTRY_COLUMNS.filter((column) => column !== 'id' && column !== 'first_seen_ms');
+
+export function writtenRow(entry: Entry, packed: PackedEntry, dates: { publishedMs: number; updatedMs: number; firstSeenMs: number }): WrittenEntryRow {
   return {
     id: entry.id,
     source: entry.source,
     kind: entry.kind,
     categories: JSON.stringify(filterCategories(entry)),
-    link: entry.link,
+    link: entry.link ?? null,
     page_url: entry.pageUrl ?? null,
+    published_ms: dates.publishedMs,
+    updated_ms: dates.updatedMs,
+    first_seen_ms: dates.firstSeenMs,
     captured_ms: entry.capturedAt.getTime(),
     content_hash: packed.contentHash,
     body: packed.packed,
@@ -88,7 +102,7 @@ export function readEntry(entry: Entry, packed: PackedEntry): ReadEntry {
 export function storedEntry(row: EntryRow): StoredEntry {
   return {
     ...unpackBody(row.body),
-    link: row.link,
+    ...(row.link !== null ? { link: row.link } : {}),
     ...(row.page_url ? { pageUrl: row.page_url } : {}),
     id: row.id,
     kind: row.kind,

@@ -14,8 +14,8 @@
 // row that did not exist before, so rounds end.
 import type pg from 'pg';
 import type { Entry } from '../model.js';
-import { entryColumns, packEntry, readEntry } from './entry-row.js';
-import { decideEntry } from './entry-rules.js';
+import { ENTRY_COLUMNS, packEntry, readEntry, REPLACED_COLUMNS, writtenRow, type WrittenEntryRow } from './entry-row.js';
+import { decideEntry, type StoredDates } from './entry-rules.js';
 import type { EntryCounts } from './store.js';
 
 /** What a pass has stored so far; changed only by a batch that committed. */
@@ -30,25 +30,7 @@ export function startPass(nowMs: number): PassProgress {
   return { nowMs, seen: new Map(), counts: { new: 0, updated: 0, unchanged: 0 } };
 }
 
-interface RowState {
-  published_ms: number;
-  updated_ms: number;
-  captured_ms: number;
-  first_seen_ms: number;
-  content_hash: string;
-}
-
-interface FullRow extends RowState {
-  id: string;
-  source: string;
-  kind: string;
-  categories: string;
-  link: string;
-  page_url: string | null;
-  body: string;
-}
-
-type Write = { kind: 'insert' | 'replace'; row: FullRow } | { kind: 'touch'; capturedMs: number; contentHash: string };
+type Write = { kind: 'insert' | 'replace'; row: WrittenEntryRow } | { kind: 'touch'; capturedMs: number; contentHash: string };
 
 /** What deciding a batch's entries came to. */
 interface Decisions {
@@ -73,16 +55,16 @@ export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress,
 }
 
 /** The stored state of these rows, locked to the end of the transaction (in id order, as every writer locks). */
-async function lockRows(client: pg.PoolClient, ids: readonly string[]): Promise<Map<string, RowState>> {
-  const { rows } = await client.query<RowState & { id: string }>(
+async function lockRows(client: pg.PoolClient, ids: readonly string[]): Promise<Map<string, StoredDates>> {
+  const { rows } = await client.query<StoredDates & { id: string }>(
     'SELECT id, published_ms, updated_ms, captured_ms, first_seen_ms, content_hash FROM entries WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C" FOR UPDATE',
     [ids],
   );
-  return new Map<string, RowState>(rows.map(({ id, ...state }) => [id, state]));
+  return new Map<string, StoredDates>(rows.map(({ id, ...state }) => [id, state]));
 }
 
 /** The entry rules, over a batch in the order it came, against the rows as read (`current` is updated as it goes). */
-function decideEntries(pass: PassProgress, entries: readonly Entry[], current: Map<string, RowState>): Decisions {
+function decideEntries(pass: PassProgress, entries: readonly Entry[], current: Map<string, StoredDates>): Decisions {
   const writes = new Map<string, Write>();
   const seen = new Map<string, number>();
   const counts: EntryCounts = { new: 0, updated: 0, unchanged: 0 };
@@ -100,7 +82,7 @@ function decideEntries(pass: PassProgress, entries: readonly Entry[], current: M
     const existing = current.get(entry.id);
     const { count, write } = decideEntry(readEntry(entry, packed), existing, { nowMs: pass.nowMs, storedThisPass });
     if (write.kind === 'insert' || write.kind === 'replace') {
-      put({ ...entryColumns(entry, packed), published_ms: write.publishedMs, updated_ms: write.updatedMs, first_seen_ms: write.firstSeenMs });
+      put(writtenRow(entry, packed, write));
     } else if (write.kind === 'touch' && existing) {
       // Remember the capture so an older one cannot win later (and the hash in today's form,
       // when an earlier version stored the row).
@@ -115,7 +97,7 @@ function decideEntries(pass: PassProgress, entries: readonly Entry[], current: M
   }
 
   /** A row written this batch; a row inserted this batch stays an insert whatever follows. */
-  function put(row: FullRow): void {
+  function put(row: WrittenEntryRow): void {
     const { id, published_ms, updated_ms, captured_ms, first_seen_ms, content_hash } = row;
     const inserted = writes.get(id)?.kind === 'insert' || !current.has(id);
     current.set(id, { published_ms, updated_ms, captured_ms, first_seen_ms, content_hash });
@@ -125,10 +107,10 @@ function decideEntries(pass: PassProgress, entries: readonly Entry[], current: M
   return { writes, seen, counts };
 }
 
-const ROW_COLUMNS = ['id', 'source', 'kind', 'categories', 'link', 'page_url', 'published_ms', 'updated_ms', 'first_seen_ms', 'captured_ms', 'content_hash', 'body'] as const;
-const ROW_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'text', 'text'];
-const UNNEST_ROWS = `unnest(${ROW_TYPES.map((type, index) => `$${index + 1}::${type}[]`).join(', ')}) AS u(${ROW_COLUMNS.join(', ')})`;
-const SELECT_ROW = ROW_COLUMNS.map((column) => (column === 'categories' ? 'u.categories::jsonb' : `u.${column}`)).join(', ');
+/** The type of each column's array for unnest: epoch milliseconds are bigint, the rest text. */
+const columnType = (column: string) => (column.endsWith('_ms') ? 'bigint' : 'text');
+const UNNEST_ROWS = `unnest(${ENTRY_COLUMNS.map((column, index) => `$${index + 1}::${columnType(column)}[]`).join(', ')}) AS u(${ENTRY_COLUMNS.join(', ')})`;
+const rowValue = (column: string) => (column === 'categories' ? 'u.categories::jsonb' : `u.${column}`);
 
 /**
  * One statement per kind of write, whatever the batch's size; rows in id order, as they were
@@ -141,13 +123,13 @@ async function flush(client: pg.PoolClient, writes: Map<string, Write>): Promise
   const touches = ordered.flatMap(([id, write]) => (write.kind === 'touch' ? [{ id, ...write }] : []));
   if (inserts.length > 0) {
     const result = await client.query(
-      `INSERT INTO entries (${ROW_COLUMNS.join(', ')}) SELECT ${SELECT_ROW} FROM ${UNNEST_ROWS} ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO entries (${ENTRY_COLUMNS.join(', ')}) SELECT ${ENTRY_COLUMNS.map(rowValue).join(', ')} FROM ${UNNEST_ROWS} ON CONFLICT (id) DO NOTHING`,
       columns(inserts),
     );
     if (result.rowCount !== inserts.length) return false;
   }
   if (replaces.length > 0) {
-    const assignments = ROW_COLUMNS.filter((column) => column !== 'id' && column !== 'first_seen_ms').map((column) => `${column} = ${column === 'categories' ? 'u.categories::jsonb' : `u.${column}`}`);
+    const assignments = REPLACED_COLUMNS.map((column) => `${column} = ${rowValue(column)}`);
     await client.query(`UPDATE entries AS e SET ${assignments.join(', ')} FROM ${UNNEST_ROWS} WHERE e.id = u.id`, columns(replaces));
   }
   if (touches.length > 0) {
@@ -160,8 +142,8 @@ async function flush(client: pg.PoolClient, writes: Map<string, Write>): Promise
 }
 
 /** Rows as one array per column, for unnest: a statement's size never depends on the batch's. */
-function columns(rows: readonly FullRow[]): unknown[][] {
-  return ROW_COLUMNS.map((column) => rows.map((row) => row[column]));
+function columns(rows: readonly WrittenEntryRow[]): unknown[][] {
+  return ENTRY_COLUMNS.map((column) => rows.map((row) => row[column]));
 }
 
 /** Byte order of UTF-8, as COLLATE "C" and SQLite compare ids. */

@@ -2,6 +2,7 @@
 // advisory lock, so two workers starting at once never both create a table (CREATE TABLE IF NOT
 // EXISTS alone races on the catalog) and a failed migration leaves the schema as it was.
 import type pg from 'pg';
+import { isEntryPageUrl } from '../layout.js';
 import { checkOut } from './postgres-client.js';
 
 /** Advisory lock classes (the first key); the second key is the schema, so one database can hold several states. */
@@ -11,7 +12,10 @@ export const PASS_LOCK = 0x70617373; // "pass"
 /** The lock key of the current schema: states in two schemas of a database never block each other. */
 export const SCHEMA_KEY = 'hashtext(current_schema())';
 
-const MIGRATIONS: readonly string[] = [
+/** A step is SQL, or code for what SQL alone cannot say; it runs inside the migration's transaction. */
+type Migration = string | ((client: pg.PoolClient) => Promise<void>);
+
+const MIGRATIONS: readonly Migration[] = [
   // The shape the SQLite state has reached, in PostgreSQL's types. Ids compare in byte order
   // (COLLATE "C") as SQLite's do, whatever the database's locale: feeds break ties in published
   // time by id, and both stores must write the same feeds. (Its unique `updated` instant is gone
@@ -83,6 +87,15 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE entries DROP CONSTRAINT entries_updated_unique;
    UPDATE sources SET size = NULL, mtime_ms = NULL, bytes_hash = NULL, fingerprint = NULL, etag = NULL, last_modified = NULL;
    DELETE FROM meta WHERE key = 'page_listing';`,
+  // An entry's link is its own page or nothing: earlier versions stored the URL of the page
+  // publish writes for an entry without one (out/entries/...), which ties the state to the site's
+  // address and to the layout of out/. The column may be NULL now, and those URLs are cleared.
+  async (client) => {
+    await client.query('ALTER TABLE entries ALTER COLUMN link DROP NOT NULL');
+    const { rows } = await client.query<{ id: string; link: string }>("SELECT id, link FROM entries WHERE link LIKE '%.html'");
+    const published = rows.filter((row) => isEntryPageUrl(row.link, row.id)).map((row) => row.id);
+    if (published.length > 0) await client.query('UPDATE entries SET link = NULL WHERE id = ANY($1::text[])', [published]);
+  },
 ];
 
 /** The schema version this feedloom writes. */
@@ -102,7 +115,9 @@ export async function migrate(pool: pg.Pool): Promise<void> {
       throw new Error(`the database is at schema version ${current}, newer than this feedloom's ${SCHEMA_VERSION}; upgrade feedloom`);
     }
     for (let version = current; version < SCHEMA_VERSION; version++) {
-      await client.query(MIGRATIONS[version]!);
+      const step = MIGRATIONS[version]!;
+      if (typeof step === 'string') await client.query(step);
+      else await step(client);
       await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version + 1]);
     }
     await client.query('COMMIT');

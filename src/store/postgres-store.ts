@@ -6,6 +6,7 @@ import { redactUrl } from '../config/state-location.js';
 import { describeError, LockError, StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
 import { passRecordFrom, storedEntry, type EntryRow } from './entry-row.js';
+import { FEED_PAGE_ROWS, feedWhere, newestFirst, notArchivedFor, oldestFirst, positionOf, readFeed, type SqlDialect } from './feed-query.js';
 import { startPass, writeEntryBatch, type PassProgress } from './postgres-entries.js';
 import { checkOut } from './postgres-client.js';
 import { migrate, PASS_LOCK, SCHEMA_KEY } from './postgres-schema.js';
@@ -13,8 +14,13 @@ import type { EntryCounts, PageStamp, PassRecord, PassWriter, ReleasePassLock, S
 
 /** A pass holds one connection for its lock and uses the others; a few cover a pass and a scrape. */
 const POOL_SIZE = 4;
-/** Rows a feed reads at a time: enough for most feeds at once, few when sources filter most out. */
-const FEED_PAGE_ROWS = 200;
+/** PostgreSQL compares text by its collation unless told otherwise; categories are jsonb. */
+const POSTGRES: SqlDialect = {
+  placeholder: (n) => `$${n}`,
+  idInByteOrder: 'id COLLATE "C"',
+  // jsonb ?| : the entry has any of these categories (the GIN index answers it).
+  anyCategory: (categories, params) => `categories ?| $${params.push(categories)}::text[]`,
+};
 
 const INT8_OID = 20;
 /** bigint columns hold epoch milliseconds and counts, well inside a double's exact range. */
@@ -129,28 +135,19 @@ export class PostgresStore implements Store {
   }
 
   async feedEntries(filter: FeedFilter, limit: number, matchesSource: (source: string) => boolean): Promise<StoredEntry[]> {
-    const result: StoredEntry[] = [];
-    const links = new Set<string>();
-    // Newest first, a page of rows at a time (keyset: after the last row read), until the feed is full.
-    let after: EntryRow | undefined;
-    for (;;) {
-      const { where, params } = filterClauses(filter, after ? ['(published_ms < $1 OR (published_ms = $1 AND id COLLATE "C" > $2))', [after.published_ms, after.id]] : undefined);
-      const rows = await this.rows<EntryRow>('read a feed', `SELECT * FROM entries ${where} ORDER BY published_ms DESC, id COLLATE "C" LIMIT ${FEED_PAGE_ROWS}`, params);
-      for (const row of rows) {
-        if (!matchesSource(row.source) || links.has(row.link)) continue;
-        links.add(row.link);
-        result.push(storedEntry(row));
-        if (result.length >= limit) return result;
-      }
-      if (rows.length < FEED_PAGE_ROWS) return result;
-      after = rows.at(-1);
-    }
+    return readFeed(
+      async (after) => {
+        const { where, params } = feedWhere(POSTGRES, filter, after);
+        return this.rows<EntryRow>('read a feed', `SELECT * FROM entries ${where} ${newestFirst(POSTGRES)} LIMIT ${FEED_PAGE_ROWS}`, params);
+      },
+      limit,
+      matchesSource,
+    );
   }
 
   async unarchivedEntriesAfter(feed: string, filter: FeedFilter, matchesSource: (source: string) => boolean, last: StoredEntry): Promise<StoredEntry[]> {
-    const below = '(published_ms < $1 OR (published_ms = $1 AND id COLLATE "C" > $2)) AND NOT EXISTS (SELECT 1 FROM archived_entries a WHERE a.feed = $3 AND a.entry_id = entries.id)';
-    const { where, params } = filterClauses(filter, [below, [last.published.getTime(), last.id, feed]]);
-    const rows = await this.rows<EntryRow>('read entries to archive', `SELECT * FROM entries ${where} ORDER BY published_ms, id COLLATE "C" DESC`, params);
+    const { where, params } = feedWhere(POSTGRES, filter, positionOf(last), notArchivedFor(POSTGRES, feed));
+    const rows = await this.rows<EntryRow>('read entries to archive', `SELECT * FROM entries ${where} ${oldestFirst(POSTGRES)}`, params);
     return rows.filter((row) => matchesSource(row.source)).map(storedEntry);
   }
 
@@ -168,6 +165,11 @@ export class PostgresStore implements Store {
       await client.query('INSERT INTO archive_pages (feed, number, entry_ids) VALUES ($1, $2, $3)', [feed, number, JSON.stringify(entryIds)]);
       await client.query('INSERT INTO archived_entries (feed, entry_id) SELECT $1, unnest($2::text[])', [feed, entryIds]);
     });
+  }
+
+  async archivePageEntryIds(feed: string, number: number): Promise<string[] | undefined> {
+    const rows = await this.rows<{ entry_ids: string }>('read an archive page', 'SELECT entry_ids FROM archive_pages WHERE feed = $1 AND number = $2', [feed, number]);
+    return rows[0] ? (JSON.parse(rows[0].entry_ids) as string[]) : undefined;
   }
 
   async meta(key: string): Promise<string | undefined> {
@@ -302,20 +304,4 @@ export class PostgresStore implements Store {
 function sourceRecordFrom(row: Record<string, unknown>): SourceRecord {
   for (const field in row) if (row[field] === null) delete row[field];
   return row as unknown as SourceRecord;
-}
-
-/** SQL for a feed's kind and category filters (source globs are matched in code), numbered after `extra`'s parameters. */
-function filterClauses(filter: FeedFilter, extra?: [string, unknown[]]): { where: string; params: unknown[] } {
-  const clauses: string[] = extra ? [extra[0]] : [];
-  const params: unknown[] = extra ? [...extra[1]] : [];
-  if (filter.kind) {
-    params.push(filter.kind);
-    clauses.push(`kind = $${params.length}`);
-  }
-  if (filter.categories?.length) {
-    params.push(filter.categories.map((category) => category.toLowerCase()));
-    // jsonb ?| : the entry has any of these categories (the GIN index answers it).
-    clauses.push(`categories ?| $${params.length}::text[]`);
-  }
-  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

@@ -1,11 +1,15 @@
 // Versioned migrations of the SQLite state. Each runs once, in order, inside a transaction.
 import type Database from 'better-sqlite3';
+import { isEntryPageUrl } from '../layout.js';
 
 /** Forgets what tells a source is unchanged, so the next pass reads each one again (page_listing: WATERMARKS.pageListing). */
 export const READ_EVERY_SOURCE_AGAIN = `UPDATE sources SET size = NULL, mtime_ms = NULL, bytes_hash = NULL, fingerprint = NULL, etag = NULL, last_modified = NULL;
    DELETE FROM meta WHERE key = 'page_listing';`;
 
-const MIGRATIONS: readonly string[] = [
+/** A step is SQL, or code for what SQL alone cannot say. */
+type Migration = string | ((db: Database.Database) => void);
+
+const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE entries (
      id            TEXT PRIMARY KEY,
      source        TEXT NOT NULL,
@@ -74,6 +78,33 @@ const MIGRATIONS: readonly string[] = [
   // entry rules give each entry its source's date back.
   `DROP INDEX entries_by_updated;
    ${READ_EVERY_SOURCE_AGAIN}`,
+  // An entry's link is its own page or nothing: earlier versions stored the URL of the page
+  // publish writes for an entry without one (out/entries/...), which ties the state to the site's
+  // address and to the layout of out/. The column may be NULL now, and those URLs are cleared.
+  (db) => {
+    db.exec(`CREATE TABLE entries_next (
+       id            TEXT PRIMARY KEY,
+       source        TEXT NOT NULL,
+       kind          TEXT NOT NULL,
+       categories    TEXT NOT NULL,
+       link          TEXT,
+       page_url      TEXT,
+       published_ms  INTEGER NOT NULL,
+       updated_ms    INTEGER NOT NULL,
+       first_seen_ms INTEGER NOT NULL,
+       captured_ms   INTEGER NOT NULL,
+       content_hash  TEXT NOT NULL,
+       body          TEXT NOT NULL
+     );
+     INSERT INTO entries_next SELECT id, source, kind, categories, link, page_url, published_ms, updated_ms, first_seen_ms, captured_ms, content_hash, body FROM entries;
+     DROP TABLE entries;
+     ALTER TABLE entries_next RENAME TO entries;
+     CREATE INDEX entries_newest_first ON entries (published_ms DESC, id);`);
+    const clear = db.prepare('UPDATE entries SET link = NULL WHERE id = ?');
+    for (const { id, link } of db.prepare("SELECT id, link FROM entries WHERE link LIKE '%.html'").all() as { id: string; link: string }[]) {
+      if (isEntryPageUrl(link, id)) clear.run(id);
+    }
+  },
 ];
 
 /**
@@ -87,7 +118,9 @@ export function migrate(db: Database.Database): void {
     db.transaction(() => {
       const current = version();
       if (current >= MIGRATIONS.length) return;
-      db.exec(MIGRATIONS[current]!);
+      const step = MIGRATIONS[current]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${current + 1}`);
     }).immediate();
   }

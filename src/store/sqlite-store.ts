@@ -4,13 +4,24 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
-import { entryColumns, type EntryRow, packEntry, type PackedEntry, passRecordFrom, readEntry, storedEntry } from './entry-row.js';
-import { decideEntry } from './entry-rules.js';
+import { ENTRY_COLUMNS, type EntryRow, packEntry, passRecordFrom, readEntry, REPLACED_COLUMNS, storedEntry, writtenRow } from './entry-row.js';
+import { decideEntry, type StoredDates } from './entry-rules.js';
+import { FEED_PAGE_ROWS, feedWhere, newestFirst, notArchivedFor, oldestFirst, positionOf, readFeed, type SqlDialect } from './feed-query.js';
 import { acquireFileLock } from './file-lock.js';
 import { migrate } from './schema.js';
 import type { EntryCounts, PageStamp, PassRecord, PassWriter, ReleasePassLock, SourceRecord, Store } from './store.js';
 
 export type { EntryCounts, PageStamp, PassRecord, SourceRecord } from './store.js';
+
+/** SQLite compares text byte by byte (its BINARY collation), and takes categories as JSON text. */
+const SQLITE: SqlDialect = {
+  placeholder: () => '?',
+  idInByteOrder: 'id',
+  anyCategory: (categories, params) => {
+    params.push(...categories);
+    return `EXISTS (SELECT 1 FROM json_each(categories) WHERE value IN (${categories.map(() => '?').join(', ')}))`;
+  },
+};
 
 /** SourceRecord fields and their columns, in one place for reading and writing. */
 const SOURCE_COLUMNS: [keyof SourceRecord, string][] = [
@@ -40,18 +51,12 @@ export class SqliteStore implements Store {
     this.db = db;
     this.statements = {
       entry: db.prepare<[string], EntryRow>('SELECT * FROM entries WHERE id = ?'),
-      entryState: db.prepare<[string], Pick<EntryRow, 'published_ms' | 'updated_ms' | 'captured_ms' | 'first_seen_ms' | 'content_hash'>>(
+      entryState: db.prepare<[string], StoredDates>(
         'SELECT published_ms, updated_ms, captured_ms, first_seen_ms, content_hash FROM entries WHERE id = ?',
       ),
       // Positional parameters: binding twelve named ones per row costs more than the insert.
-      insertEntry: db.prepare(
-        `INSERT INTO entries (id, source, kind, categories, link, page_url, published_ms, updated_ms, first_seen_ms, captured_ms, content_hash, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      replaceEntry: db.prepare(
-        `UPDATE entries SET source = ?, categories = ?, link = ?, page_url = ?, published_ms = ?, updated_ms = ?, captured_ms = ?, content_hash = ?, body = ?
-         WHERE id = ?`,
-      ),
+      insertEntry: db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS.join(', ')}) VALUES (${ENTRY_COLUMNS.map(() => '?').join(', ')})`),
+      replaceEntry: db.prepare(`UPDATE entries SET ${REPLACED_COLUMNS.map((column) => `${column} = ?`).join(', ')} WHERE id = ?`),
       touchEntry: db.prepare('UPDATE entries SET captured_ms = ?, content_hash = ? WHERE id = ?'),
       sources: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([, column]) => column).join(', ')} FROM sources`).raw(true),
       source: db.prepare(`SELECT ${SOURCE_COLUMNS.map(([, column]) => column).join(', ')} FROM sources WHERE source = ?`).raw(true),
@@ -163,10 +168,11 @@ export class SqliteStore implements Store {
     const existing = this.statements.entryState.get(entry.id);
     const { count, write } = decideEntry(readEntry(entry, packed), existing, { nowMs, storedThisPass });
     if (write.kind === 'insert') {
-      const row = entryColumns(entry, packed);
-      this.statements.insertEntry.run(row.id, row.source, row.kind, row.categories, row.link, row.page_url, write.publishedMs, write.updatedMs, write.firstSeenMs, row.captured_ms, row.content_hash, row.body);
+      const row = writtenRow(entry, packed, write);
+      this.statements.insertEntry.run(...ENTRY_COLUMNS.map((column) => row[column]));
     } else if (write.kind === 'replace') {
-      this.replaceRow(entry, packed, write.publishedMs, write.updatedMs);
+      const row = writtenRow(entry, packed, write);
+      this.statements.replaceEntry.run(...REPLACED_COLUMNS.map((column) => row[column]), row.id);
     } else if (write.kind === 'touch') {
       // Remember the capture so an older one cannot win later (and the hash in today's form,
       // when an earlier version stored the row).
@@ -175,43 +181,25 @@ export class SqliteStore implements Store {
     return count;
   }
 
-  private replaceRow(entry: Entry, packed: PackedEntry, publishedMs: number, updatedMs: number): void {
-    const row = entryColumns(entry, packed);
-    this.statements.replaceEntry.run(row.source, row.categories, row.link, row.page_url, publishedMs, updatedMs, row.captured_ms, row.content_hash, row.body, row.id);
-  }
-
   /**
    * Newest entries first (by publication date, then id), filtered as a feed asks. The same story
    * from two sources (one canonical link) appears once: the newest copy stands for it.
    */
   async feedEntries(filter: FeedFilter, limit: number, matchesSource: (source: string) => boolean): Promise<StoredEntry[]> {
-    const { where, params } = filterClauses(filter);
-    const query = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM entries ${where} ORDER BY published_ms DESC, id`);
-    const result: StoredEntry[] = [];
-    const links = new Set<string>();
-    for (const row of query.iterate(...params)) {
-      if (!matchesSource(row.source) || links.has(row.link)) continue;
-      links.add(row.link);
-      result.push(storedEntry(row));
-      if (result.length >= limit) break;
-    }
-    return result;
+    return readFeed(
+      (after) => {
+        const { where, params } = feedWhere(SQLITE, filter, after);
+        return this.db.prepare<unknown[], EntryRow>(`SELECT * FROM entries ${where} ${newestFirst(SQLITE)} LIMIT ${FEED_PAGE_ROWS}`).all(...params);
+      },
+      limit,
+      matchesSource,
+    );
   }
 
-  /**
-   * Entries of a feed that come after `last` in its newest-first order (so below its current
-   * window) and are not archived yet, oldest first: what its next archive pages hold.
-   */
   async unarchivedEntriesAfter(feed: string, filter: FeedFilter, matchesSource: (source: string) => boolean, last: StoredEntry): Promise<StoredEntry[]> {
-    const below = '(published_ms < ? OR (published_ms = ? AND id > ?)) AND NOT EXISTS (SELECT 1 FROM archived_entries a WHERE a.feed = ? AND a.entry_id = entries.id)';
-    const lastMs = last.published.getTime();
-    const { where, params } = filterClauses(filter, below, [lastMs, lastMs, last.id, feed]);
-    const query = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM entries ${where} ORDER BY published_ms, id DESC`);
-    const result: StoredEntry[] = [];
-    for (const row of query.iterate(...params)) {
-      if (matchesSource(row.source)) result.push(storedEntry(row));
-    }
-    return result;
+    const { where, params } = feedWhere(SQLITE, filter, positionOf(last), notArchivedFor(SQLITE, feed));
+    const rows = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM entries ${where} ${oldestFirst(SQLITE)}`).all(...params);
+    return rows.filter((row) => matchesSource(row.source)).map(storedEntry);
   }
 
   async archivePageCount(feed: string): Promise<number> {
@@ -232,6 +220,11 @@ export class SqliteStore implements Store {
       this.db.prepare('INSERT INTO archive_pages (feed, number, entry_ids) VALUES (?, ?, ?)').run(feed, number, JSON.stringify(entryIds));
       for (const id of entryIds) insertEntry.run(feed, id);
     })();
+  }
+
+  async archivePageEntryIds(feed: string, number: number): Promise<string[] | undefined> {
+    const ids = this.db.prepare('SELECT entry_ids FROM archive_pages WHERE feed = ? AND number = ?').pluck().get(feed, number) as string | undefined;
+    return ids === undefined ? undefined : (JSON.parse(ids) as string[]);
   }
 
   async meta(key: string): Promise<string | undefined> {
@@ -298,20 +291,6 @@ export function peekMeta(file: string, key: string): string | undefined {
 }
 
 /** SQL for a feed's kind and category filters (source globs are matched in code). */
-function filterClauses(filter: FeedFilter, extra?: string, extraParams: unknown[] = []): { where: string; params: unknown[] } {
-  const clauses: string[] = extra ? [extra] : [];
-  const params: unknown[] = [...extraParams];
-  if (filter.kind) {
-    clauses.push('kind = ?');
-    params.push(filter.kind);
-  }
-  if (filter.categories?.length) {
-    clauses.push(`EXISTS (SELECT 1 FROM json_each(categories) WHERE value IN (${filter.categories.map(() => '?').join(', ')}))`);
-    params.push(...filter.categories.map((category) => category.toLowerCase()));
-  }
-  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
-}
-
 /** A row as an array, copied into a record field by field; SQL NULL is a field it does not have. */
 function sourceRecordFrom(row: unknown[]): SourceRecord {
   const record: Record<string, unknown> = {};

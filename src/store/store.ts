@@ -94,6 +94,8 @@ export interface Store {
   /** Marks entries as done with for a feed's archives without putting them in a page. */
   settleWithoutArchiving(feed: string, entryIds: readonly string[]): Promise<void>;
   addArchivePage(feed: string, number: number, entryIds: readonly string[]): Promise<void>;
+  /** The ids an archive page was written with, oldest first; undefined for a page never written. */
+  archivePageEntryIds(feed: string, number: number): Promise<string[] | undefined>;
 
   meta(key: string): Promise<string | undefined>;
   /** Sets a fact, or forgets it when `value` is undefined. */
