@@ -1,12 +1,12 @@
 // Rows as both stores keep them. An entry: the fields a reader sees kept as entry-body.ts packs
 // them, the hash of what a reader sees (to tell an edit from a repeat), dates as epoch
-// milliseconds, and the way back to a StoredEntry. A pass: its counts. The PostgreSQL store keeps
-// the rows the SQLite store keeps.
+// milliseconds, and the way back to a StoredEntry. A source: its record's fields. A pass: its
+// counts. The PostgreSQL store keeps the rows the SQLite store keeps.
 import { hash } from 'node:crypto';
 import type { Entry, EntryKind, StoredEntry } from '../model.js';
 import { type EntryBody, packBody, unpackBody } from './entry-body.js';
 import type { ReadEntry } from './entry-rules.js';
-import type { PassRecord } from './store.js';
+import type { PassRecord, SourceRecord } from './store.js';
 
 export interface EntryRow {
   id: string;
@@ -114,6 +114,29 @@ export function storedEntry(row: EntryRow): StoredEntry {
     contentHash: row.content_hash,
   };
 }
+
+/** What a source column holds: text, a small count, a whole number (epoch ms, bytes), or a fractional one (file mtimes). */
+export type SourceColumnHolds = 'text' | 'count' | 'whole number' | 'fractional number';
+
+/** SourceRecord fields, their columns and what each holds, in the order both stores use them; the key first. */
+export const SOURCE_COLUMNS: readonly (readonly [field: keyof SourceRecord, column: string, holds: SourceColumnHolds])[] = [
+  ['source', 'source', 'text'],
+  ['kind', 'kind', 'text'],
+  ['url', 'url', 'text'],
+  ['size', 'size', 'whole number'],
+  ['mtimeMs', 'mtime_ms', 'fractional number'],
+  ['bytesHash', 'bytes_hash', 'text'],
+  ['fingerprint', 'fingerprint', 'text'],
+  ['status', 'status', 'text'],
+  ['error', 'error', 'text'],
+  ['entries', 'entries', 'count'],
+  ['lastAttemptMs', 'last_attempt_ms', 'whole number'],
+  ['lastSuccessMs', 'last_success_ms', 'whole number'],
+  ['etag', 'etag', 'text'],
+  ['lastModified', 'last_modified', 'text'],
+  ['failures', 'failures', 'count'],
+  ['nextAttemptMs', 'next_attempt_ms', 'whole number'],
+];
 
 /** A row of the passes table (numbers however the driver gives them) as a PassRecord. */
 export function passRecordFrom(row: Record<string, number | string>): PassRecord & { id: number } {

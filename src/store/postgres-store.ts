@@ -5,7 +5,7 @@ import pg from 'pg';
 import { redactUrl } from '../config/state-location.js';
 import { describeError, LockError, StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
-import { passRecordFrom, storedEntry, type EntryRow } from './entry-row.js';
+import { passRecordFrom, SOURCE_COLUMNS, type SourceColumnHolds, storedEntry, type EntryRow } from './entry-row.js';
 import { FEED_PAGE_ROWS, feedWhere, newestFirst, notArchivedFor, oldestFirst, positionOf, readFeed, type SqlDialect } from './feed-query.js';
 import { startPass, writeEntryBatch, type PassProgress } from './postgres-entries.js';
 import { checkOut } from './postgres-client.js';
@@ -28,28 +28,11 @@ const TYPES = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser,
 };
 
-/** SourceRecord fields, their columns and the column types unnest needs. */
-const SOURCE_COLUMNS: [keyof SourceRecord, string, string][] = [
-  ['source', 'source', 'text'],
-  ['kind', 'kind', 'text'],
-  ['url', 'url', 'text'],
-  ['size', 'size', 'bigint'],
-  ['mtimeMs', 'mtime_ms', 'double precision'],
-  ['bytesHash', 'bytes_hash', 'text'],
-  ['fingerprint', 'fingerprint', 'text'],
-  ['status', 'status', 'text'],
-  ['error', 'error', 'text'],
-  ['entries', 'entries', 'integer'],
-  ['lastAttemptMs', 'last_attempt_ms', 'bigint'],
-  ['lastSuccessMs', 'last_success_ms', 'bigint'],
-  ['etag', 'etag', 'text'],
-  ['lastModified', 'last_modified', 'text'],
-  ['failures', 'failures', 'integer'],
-  ['nextAttemptMs', 'next_attempt_ms', 'bigint'],
-];
+/** The type of each kind of source column's array for unnest. */
+const SOURCE_TYPES: Record<SourceColumnHolds, string> = { text: 'text', count: 'integer', 'whole number': 'bigint', 'fractional number': 'double precision' };
 
 const UPSERT_SOURCES = `INSERT INTO sources (${SOURCE_COLUMNS.map(([, column]) => column).join(', ')})
-  SELECT * FROM unnest(${SOURCE_COLUMNS.map(([, , type], index) => `$${index + 1}::${type}[]`).join(', ')})
+  SELECT * FROM unnest(${SOURCE_COLUMNS.map(([, , holds], index) => `$${index + 1}::${SOURCE_TYPES[holds]}[]`).join(', ')})
   ON CONFLICT (source) DO UPDATE SET ${SOURCE_COLUMNS.slice(1).map(([, column]) => `${column} = excluded.${column}`).join(', ')}`;
 
 const SELECT_SOURCES = `SELECT ${SOURCE_COLUMNS.map(([field, column]) => `${column} AS "${field}"`).join(', ')} FROM sources`;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
-import { ENTRY_COLUMNS, type EntryRow, packEntry, passRecordFrom, readEntry, REPLACED_COLUMNS, storedEntry, writtenRow } from './entry-row.js';
+import { ENTRY_COLUMNS, type EntryRow, packEntry, passRecordFrom, readEntry, REPLACED_COLUMNS, SOURCE_COLUMNS, storedEntry, writtenRow } from './entry-row.js';
 import { decideEntry, type StoredDates } from './entry-rules.js';
 import { FEED_PAGE_ROWS, feedWhere, newestFirst, notArchivedFor, oldestFirst, positionOf, readFeed, type SqlDialect } from './feed-query.js';
 import { acquireFileLock } from './file-lock.js';
@@ -22,26 +22,6 @@ const SQLITE: SqlDialect = {
     return `EXISTS (SELECT 1 FROM json_each(categories) WHERE value IN (${categories.map(() => '?').join(', ')}))`;
   },
 };
-
-/** SourceRecord fields and their columns, in one place for reading and writing. */
-const SOURCE_COLUMNS: [keyof SourceRecord, string][] = [
-  ['source', 'source'],
-  ['kind', 'kind'],
-  ['url', 'url'],
-  ['size', 'size'],
-  ['mtimeMs', 'mtime_ms'],
-  ['bytesHash', 'bytes_hash'],
-  ['fingerprint', 'fingerprint'],
-  ['status', 'status'],
-  ['error', 'error'],
-  ['entries', 'entries'],
-  ['lastAttemptMs', 'last_attempt_ms'],
-  ['lastSuccessMs', 'last_success_ms'],
-  ['etag', 'etag'],
-  ['lastModified', 'last_modified'],
-  ['failures', 'failures'],
-  ['nextAttemptMs', 'next_attempt_ms'],
-];
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
