@@ -4,6 +4,8 @@ import { cpSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PublishError } from '../src/errors.js';
+import { duePublish, publishDue } from '../src/publish/published-files.js';
+import { WATERMARKS, writeWatermark } from '../src/store/watermarks.js';
 import { writePageCorpus } from './support/page-corpus.js';
 import { expectSameTree, treeOf } from './support/out-tree.js';
 import { memoryStore, passWithLogs, TempDirs } from './support/feed-site.js';
@@ -104,4 +106,37 @@ describe('a pass after a publish that failed', () => {
     expectSameTree(outDir, reference);
     await store.close();
   }, 60_000);
+});
+
+describe('a pass after one that recorded a change of health and died before publishing', () => {
+  // The mark a pass leaves before it records sources whose health changed, as kill -9 leaves it;
+  // `true` is the mark earlier versions left, which owed every part.
+  for (const [what, mark] of [
+    ['status.json owed', { status: true }],
+    ['every part owed, as an earlier version marked it', true],
+  ] as const) {
+    it(`writes status.json again (${what})`, async () => {
+      const sourcesDir = corpus(40);
+      const outDir = dirs.make('out');
+      const store = memoryStore();
+      await passWithLogs({ sourcesDir, outDir, store, now });
+      const reference = treeOf(outDir);
+      writeFileSync(path.join(outDir, 'status.json'), '{"sources": []}\n');
+      await writeWatermark(store, WATERMARKS.publishDue, mark);
+      const { summary } = await passWithLogs({ sourcesDir, outDir, store, now });
+      expect(summary.filesWritten).toBe(1);
+      expectSameTree(outDir, reference);
+      expect(await duePublish(store)).toEqual({ feeds: false, status: false });
+      await store.close();
+    });
+  }
+
+  it('owes the feeds for stored entries and status.json only for a change of health', async () => {
+    const store = memoryStore();
+    await publishDue(store).mark('feeds');
+    expect(await duePublish(store)).toEqual({ feeds: true, status: false });
+    await publishDue(store).mark('status');
+    expect(await duePublish(store)).toEqual({ feeds: true, status: true });
+    await store.close();
+  });
 });

@@ -12,7 +12,7 @@ import { userAgent, VERSION } from '../version.js';
 import { writeCompressedForms } from './compressed-forms.js';
 import { feedDocuments, windowsDigest } from './feed-windows.js';
 import { ARCHIVE_FOLDER, FEED_FILES, STATUS_FILE } from '../layout.js';
-import { clearPublishDue, fileIntact, isPublishDue, publishedFilesIntact, readPublishedFiles, recordPublishedFiles } from './published-files.js';
+import { clearPublishDue, duePublish, fileIntact, publishedFilesIntact, readPublishedFiles, recordPublishedFiles } from './published-files.js';
 import { publishStatus } from './status.js';
 
 export interface PublishSiteOptions {
@@ -39,12 +39,12 @@ export interface PublishSiteResult {
 
 export async function publishSite(options: PublishSiteOptions): Promise<PublishSiteResult> {
   const { site, store, outDir, logger } = options;
-  // A pass that stored entries and died before publishing them left this mark.
-  const due = await isPublishDue(store);
-  const feeds = await publishIfChanged(site, store, outDir, options.entriesChanged || due);
+  // A pass that changed the state and died before publishing it left this mark.
+  const due = await duePublish(store);
+  const feeds = await publishIfChanged(site, store, outDir, options.entriesChanged || due.feeds);
   if (options.formsDir) writeCompressedForms(outDir, feeds.written, options.formsDir);
   for (const { feed, reason } of feeds.failed) logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
-  const statusWritten = options.healthChanged || due || !existsSync(path.join(outDir, STATUS_FILE)) ? publishStatus(await store.sourceRecords(), outDir) : false;
+  const statusWritten = options.healthChanged || due.status || !existsSync(path.join(outDir, STATUS_FILE)) ? publishStatus(await store.sourceRecords(), outDir) : false;
   if (site.hub) {
     const changed = changedFeedUrls(feeds.written, outDir, site);
     if (changed.length > 0) {
@@ -52,7 +52,7 @@ export async function publishSite(options: PublishSiteOptions): Promise<PublishS
       await notifyHub(changed, { hub: site.hub, userAgent: userAgent(site.url), logger, ...options.hubRetry });
     }
   }
-  if (due && feeds.failed.length === 0) await clearPublishDue(store);
+  if ((due.feeds || due.status) && feeds.failed.length === 0) await clearPublishDue(store);
   const statusFile = path.join(outDir, STATUS_FILE);
   return {
     written: statusWritten ? [...feeds.written, statusFile] : feeds.written,

@@ -60,24 +60,36 @@ function sameFile(file: string, size: number, mtimeMs: number): boolean {
   }
 }
 
+/** What a publish owes: the feeds (entries were stored), status.json (a source's health changed), or both. */
+export type PublishPart = 'feeds' | 'status';
+
 export interface PublishDue {
-  /** Marks a publish as due, once per pass, before the pass changes the state. */
-  mark(): Promise<void>;
+  /** Marks a part of the publish as due, once per pass and part, before the pass changes the state. */
+  mark(part: PublishPart): Promise<void>;
 }
 
 export function publishDue(store: Store): PublishDue {
-  let marked = false;
+  const marked = new Set<PublishPart>();
   return {
-    async mark() {
-      if (marked) return;
-      marked = true;
-      await writeWatermark(store, WATERMARKS.publishDue, true);
+    async mark(part) {
+      if (marked.has(part)) return;
+      marked.add(part);
+      const due = await duePublish(store);
+      await writeWatermark(store, WATERMARKS.publishDue, { ...partsMark(due), [part]: true });
     },
   };
 }
 
-export async function isPublishDue(store: Store): Promise<boolean> {
-  return (await readWatermark(store, WATERMARKS.publishDue)) !== undefined;
+/** What the last pass left due (kill -9 before it published, a failed publish). */
+export async function duePublish(store: Store): Promise<Record<PublishPart, boolean>> {
+  const due = await readWatermark(store, WATERMARKS.publishDue);
+  // `true`: a mark from an earlier version, which owed both.
+  if (due === true) return { feeds: true, status: true };
+  return { feeds: due?.feeds === true, status: due?.status === true };
+}
+
+function partsMark(due: Record<PublishPart, boolean>): { feeds?: true; status?: true } {
+  return { ...(due.feeds ? { feeds: true } : {}), ...(due.status ? { status: true } : {}) };
 }
 
 export async function clearPublishDue(store: Store): Promise<void> {

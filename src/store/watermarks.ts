@@ -12,8 +12,10 @@
 //   so an unchanged site.yaml is not parsed again.
 // - pageListing: the last pass's digest of every page's name, size and mtime; the same digest
 //   means no page changed.
-// - publishDue: set before a pass stores anything, cleared by the publish that shows it; set, it
-//   makes the next pass publish (kill -9 between the two, a failed publish).
+// - publishDue: what a publish owes, set before a pass changes the state (the feeds before it
+//   stores entries, status.json before it records a source whose health changed) and cleared by
+//   the publish that shows it; set, it makes the next pass publish that part (kill -9 between
+//   the two, a failed publish).
 // - publishKey, publishedWindows, publishedFileCount, publishedFiles: what the last full publish
 //   was made from and what it left in out/; any of them differing, or a file of out/ missing or
 //   changed, makes the next pass publish.
@@ -41,7 +43,8 @@ function count(key: string): Watermark<number> {
 export const WATERMARKS = {
   siteSettings: json<{ key: string; site: unknown }>('site_config'),
   pageListing: json<unknown>('page_listing'),
-  publishDue: json<true>('publish_due'),
+  /** The parts due; `true` from earlier versions meant every part. */
+  publishDue: json<true | { feeds?: true; status?: true }>('publish_due'),
   publishKey: text('publish_key'),
   publishedWindows: text('published_windows'),
   publishedFileCount: count('published_files'),

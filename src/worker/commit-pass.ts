@@ -35,7 +35,7 @@ export class PassCommit {
   async finish(read: SourcesRead): Promise<Committed> {
     await this.batches.flush();
     const healthChanged = await this.healthChanged(read);
-    if (healthChanged) await this.due.mark();
+    if (healthChanged) await this.due.mark('status');
     const counts = await this.pass.end(read.records);
     if (read.pages) await rememberListing(this.store, read.pages.listing);
     return { counts, healthChanged };
@@ -43,7 +43,7 @@ export class PassCommit {
 
   private async write(entries: Entry[]): Promise<void> {
     // Marked before anything is stored, cleared by the publish that shows it (kill -9 in between).
-    await this.due.mark();
+    await this.due.mark('feeds');
     await this.pass.storeEntries(entries);
     killPoint('stored');
   }
