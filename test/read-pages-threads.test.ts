@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSiteConfig } from '../src/config/site.js';
-import type { Entry } from '../src/model.js';
+import type { StorableEntry } from '../src/store/entry-row.js';
 import type { SourceRecord } from '../src/store/store.js';
 import type { PageFileOutcome } from '../src/worker/page-file-entries.js';
 import { defaultPageThreads, type DocumentParser } from '../src/worker/parse-threads.js';
@@ -71,7 +71,7 @@ function earlierRecords(): Map<string, SourceRecord> {
 }
 
 async function readAll(parser: DocumentParser | undefined) {
-  const stored: Entry[][] = [];
+  const stored: StorableEntry[][] = [];
   const { logger, logs } = captureLogs();
   const records = earlierRecords();
   const options: PageReadOptions = {

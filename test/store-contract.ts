@@ -9,9 +9,15 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LockError } from '../src/errors.js';
 import type { Entry, StoredEntry } from '../src/model.js';
 import { openStore } from '../src/store/open-store.js';
+import { storableEntry } from '../src/store/entry-row.js';
 import type { SourceRecord, Store } from '../src/store/store.js';
 import { buildIfStale, ROOT } from './support/built-cli.js';
 import { briefNamed, entries, lead, LATE_MORNING, MORNING, type PageSpec } from './support/market-pages.js';
+
+/** Entries as a pass hands them to the store. */
+export function storables(entries: readonly Entry[]) {
+  return entries.map(storableEntry);
+}
 
 export interface StoreHarness {
   /** A location (file path or URL) that no other test uses and that holds nothing yet. */
@@ -223,7 +229,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         for (const batches of [[[older, newer]], [[older], [newer]], [[newer, older]], [[newer], [older]]]) {
           await fresh();
           const pass = store.beginPass(PASS_1);
-          for (const batch of batches) await pass.storeEntries(batch);
+          for (const batch of batches) await pass.storeEntries(storables(batch));
           expect(await pass.end([])).toEqual({ new: 1, updated: 0, unchanged: 0 });
           const stored = await store.entry(older.id);
           expect(stored?.summary).toBe('Second version.');
@@ -251,10 +257,10 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         await fresh();
         const first = store.beginPass(PASS_1);
         const second = store.beginPass(PASS_1);
-        await first.storeEntries([item('urn:x:one', '2026-09-14T08:00:00Z'), item('urn:x:shared', '2026-09-14T08:10:00Z')]);
-        await second.storeEntries([item('urn:x:two', '2026-09-14T08:20:00Z')]);
-        await second.storeEntries([item('urn:x:shared', '2026-09-14T08:10:00Z')]);
-        await first.storeEntries([item('urn:x:three', '2026-09-14T08:30:00Z')]);
+        await first.storeEntries(storables([item('urn:x:one', '2026-09-14T08:00:00Z'), item('urn:x:shared', '2026-09-14T08:10:00Z')]));
+        await second.storeEntries(storables([item('urn:x:two', '2026-09-14T08:20:00Z')]));
+        await second.storeEntries(storables([item('urn:x:shared', '2026-09-14T08:10:00Z')]));
+        await first.storeEntries(storables([item('urn:x:three', '2026-09-14T08:30:00Z')]));
         expect(await first.end([])).toEqual({ new: 3, updated: 0, unchanged: 0 });
         expect(await second.end([])).toEqual({ new: 1, updated: 0, unchanged: 1 });
         expect(await store.entryCount()).toBe(4);
@@ -299,7 +305,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         const noon = '2026-09-14T12:00:00Z';
         const many = Array.from({ length: 300 }, (_, index) => item(`urn:x:many-${String(index).padStart(3, '0')}`, noon));
         const pass = store.beginPass(PASS_1);
-        for (let start = 0; start < many.length; start += 120) await pass.storeEntries(many.slice(start, start + 120));
+        for (let start = 0; start < many.length; start += 120) await pass.storeEntries(storables(many.slice(start, start + 120)));
         expect(await pass.end([])).toEqual({ new: 300, updated: 0, unchanged: 0 });
         const stored = await store.feedEntries({}, 300, () => true);
         expect(stored).toHaveLength(300);

@@ -13,8 +13,8 @@ import { addOncePerKey, addTo, forEachSample, largest } from '../lib/cpu-profile
  */
 const STAGES = [
   ['storeEntries', 'store: entries, a transaction per batch (all below)'],
-  ['applyEntry', 'store: one entry (look up, pack, hash, insert)'],
-  ['packEntry', 'store: packing and hashing an entry body'],
+  ['applyEntry', 'store: one entry (look up, decide, write)'],
+  ['storableEntry', 'store: packing and hashing an entry body (on a parse thread for pages)'],
   ['packBody', 'store: packBody (isParagraphsHtml, JSON)'],
   ['sqliteTransaction', 'store: SQLite transaction, commit included'],
   ['endPass', 'store: source records written'],

@@ -33,32 +33,54 @@ export function entryBody(entry: Entry): EntryBody {
 }
 
 /**
- * An entry ready to store: what a reader sees of it, packed, and the hash that tells an edit
- * from a repeat. The packed form gives back the whole body exactly (entry-body.ts), so its hash
- * covers everything a reader sees, and it is a third the size of the body to hash.
+ * An entry as the stores take it: its row but for the dates the entry rules settle, with what a
+ * reader sees of it packed (entry-body.ts) and the hash that tells an edit from a repeat. It is
+ * made where the entry was read (on a parse thread, for captured pages), so the thread that
+ * writes every batch only looks up and writes; its fields are plain, so it crosses threads cheaply.
+ * The packed form gives back the whole body exactly, so its hash covers everything a reader sees,
+ * and it is a third the size of the body to hash.
  */
-export interface PackedEntry {
-  body: EntryBody;
-  packed: string;
+export interface StorableEntry {
+  id: string;
+  source: string;
+  kind: EntryKind;
+  /** Lower-case categories as JSON text, for feed filters. */
+  categories: string;
+  link: string | null;
+  pageUrl: string | null;
+  publishedMs: number;
+  capturedMs: number;
   contentHash: string;
+  /** What a reader sees, packed. */
+  body: string;
 }
 
 /** Hashes of packed bodies carry this prefix; earlier versions hashed the whole body as JSON. */
 const PACKED_HASH_PREFIX = 'p:';
 
-export function packEntry(entry: Entry): PackedEntry {
-  const body = entryBody(entry);
-  const packed = packBody(body);
-  return { body, packed, contentHash: PACKED_HASH_PREFIX + hash('sha1', packed, 'base64url') };
+export function storableEntry(entry: Entry): StorableEntry {
+  const body = packBody(entryBody(entry));
+  return {
+    id: entry.id,
+    source: entry.source,
+    kind: entry.kind,
+    categories: JSON.stringify(filterCategories(entry)),
+    link: entry.link ?? null,
+    pageUrl: entry.pageUrl ?? null,
+    publishedMs: entry.published.getTime(),
+    capturedMs: entry.capturedAt.getTime(),
+    contentHash: PACKED_HASH_PREFIX + hash('sha1', body, 'base64url'),
+    body,
+  };
 }
 
 /**
  * Whether a stored hash is this entry's: the same packed body, or, for a row an earlier version
  * stored, the same whole body. An upgrade never marks an unedited entry as updated.
  */
-export function sameContent(storedHash: string, entry: PackedEntry): boolean {
+export function sameContent(storedHash: string, entry: StorableEntry): boolean {
   if (storedHash === entry.contentHash) return true;
-  return !storedHash.startsWith(PACKED_HASH_PREFIX) && storedHash === hash('sha1', JSON.stringify(entry.body), 'base64url');
+  return !storedHash.startsWith(PACKED_HASH_PREFIX) && storedHash === hash('sha1', JSON.stringify(unpackBody(entry.body)), 'base64url');
 }
 
 /** Categories as feeds filter them: any case in the config matches any case in the source. */
@@ -77,26 +99,26 @@ export const ENTRY_COLUMNS = ['id', 'source', 'kind', 'categories', 'link', 'pag
 /** What rewriting a row sets: everything but its id and when it was first seen. */
 export const REPLACED_COLUMNS = ENTRY_COLUMNS.filter((column) => column !== 'id' && column !== 'first_seen_ms');
 
-export function writtenRow(entry: Entry, packed: PackedEntry, dates: { publishedMs: number; updatedMs: number; firstSeenMs: number }): WrittenEntryRow {
+export function writtenRow(entry: StorableEntry, dates: { publishedMs: number; updatedMs: number; firstSeenMs: number }): WrittenEntryRow {
   return {
     id: entry.id,
     source: entry.source,
     kind: entry.kind,
-    categories: JSON.stringify(filterCategories(entry)),
-    link: entry.link ?? null,
-    page_url: entry.pageUrl ?? null,
+    categories: entry.categories,
+    link: entry.link,
+    page_url: entry.pageUrl,
     published_ms: dates.publishedMs,
     updated_ms: dates.updatedMs,
     first_seen_ms: dates.firstSeenMs,
-    captured_ms: entry.capturedAt.getTime(),
-    content_hash: packed.contentHash,
-    body: packed.packed,
+    captured_ms: entry.capturedMs,
+    content_hash: entry.contentHash,
+    body: entry.body,
   };
 }
 
 /** What the entry rules (entry-rules.ts) need of an entry read now. */
-export function readEntry(entry: Entry, packed: PackedEntry): ReadEntry {
-  return { publishedMs: entry.published.getTime(), capturedMs: entry.capturedAt.getTime(), contentHash: packed.contentHash, sameText: (storedHash) => sameContent(storedHash, packed) };
+export function readEntry(entry: StorableEntry): ReadEntry {
+  return { publishedMs: entry.publishedMs, capturedMs: entry.capturedMs, contentHash: entry.contentHash, sameText: (storedHash) => sameContent(storedHash, entry) };
 }
 
 export function storedEntry(row: EntryRow): StoredEntry {

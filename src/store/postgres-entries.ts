@@ -13,8 +13,7 @@
 // deadlock) and is decided again against what was committed. Each round that is undone had met a
 // row that did not exist before, so rounds end.
 import type pg from 'pg';
-import type { Entry } from '../model.js';
-import { ENTRY_COLUMNS, packEntry, readEntry, REPLACED_COLUMNS, writtenRow, type WrittenEntryRow } from './entry-row.js';
+import { ENTRY_COLUMNS, readEntry, REPLACED_COLUMNS, type StorableEntry, writtenRow, type WrittenEntryRow } from './entry-row.js';
 import { decideEntry, type StoredDates } from './entry-rules.js';
 import type { EntryCounts } from './store.js';
 
@@ -44,7 +43,7 @@ interface Decisions {
  * Decides and writes one batch inside the caller's transaction. Returns what the pass must add
  * once the transaction has committed; `pass` itself is left alone.
  */
-export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress, entries: readonly Entry[]): Promise<{ seen: Map<string, number>; counts: EntryCounts }> {
+export async function writeEntryBatch(client: pg.PoolClient, pass: PassProgress, entries: readonly StorableEntry[]): Promise<{ seen: Map<string, number>; counts: EntryCounts }> {
   const ids = [...new Set(entries.map((entry) => entry.id))].sort(byteOrder);
   for (;;) {
     await client.query('SAVEPOINT entry_batch');
@@ -64,12 +63,12 @@ async function lockRows(client: pg.PoolClient, ids: readonly string[]): Promise<
 }
 
 /** The entry rules, over a batch in the order it came, against the rows as read (`current` is updated as it goes). */
-function decideEntries(pass: PassProgress, entries: readonly Entry[], current: Map<string, StoredDates>): Decisions {
+function decideEntries(pass: PassProgress, entries: readonly StorableEntry[], current: Map<string, StoredDates>): Decisions {
   const writes = new Map<string, Write>();
   const seen = new Map<string, number>();
   const counts: EntryCounts = { new: 0, updated: 0, unchanged: 0 };
   for (const entry of entries) {
-    const capturedMs = entry.capturedAt.getTime();
+    const { capturedMs } = entry;
     const seenMs = seen.get(entry.id) ?? pass.seen.get(entry.id);
     if (seenMs !== undefined && capturedMs <= seenMs) continue;
     const outcome = decide(entry, seenMs !== undefined);
@@ -77,21 +76,20 @@ function decideEntries(pass: PassProgress, entries: readonly Entry[], current: M
     seen.set(entry.id, capturedMs);
   }
 
-  function decide(entry: Entry, storedThisPass: boolean): keyof EntryCounts {
-    const packed = packEntry(entry);
+  function decide(entry: StorableEntry, storedThisPass: boolean): keyof EntryCounts {
     const existing = current.get(entry.id);
-    const { count, write } = decideEntry(readEntry(entry, packed), existing, { nowMs: pass.nowMs, storedThisPass });
+    const { count, write } = decideEntry(readEntry(entry), existing, { nowMs: pass.nowMs, storedThisPass });
     if (write.kind === 'insert' || write.kind === 'replace') {
-      put(writtenRow(entry, packed, write));
+      put(writtenRow(entry, write));
     } else if (write.kind === 'touch' && existing) {
       // Remember the capture so an older one cannot win later (and the hash in today's form,
       // when an earlier version stored the row).
-      const capturedMs = entry.capturedAt.getTime();
+      const { capturedMs } = entry;
       existing.captured_ms = capturedMs;
-      existing.content_hash = packed.contentHash;
+      existing.content_hash = entry.contentHash;
       const pending = writes.get(entry.id);
       if (pending && pending.kind !== 'touch') pending.row.captured_ms = capturedMs;
-      else writes.set(entry.id, { kind: 'touch', capturedMs, contentHash: packed.contentHash });
+      else writes.set(entry.id, { kind: 'touch', capturedMs, contentHash: entry.contentHash });
     }
     return count;
   }

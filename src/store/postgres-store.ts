@@ -5,7 +5,7 @@ import pg from 'pg';
 import { redactUrl } from '../config/state-location.js';
 import { describeError, LockError, StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
-import { passRecordFrom, SOURCE_COLUMNS, type SourceColumnHolds, storedEntry, type EntryRow } from './entry-row.js';
+import { passRecordFrom, SOURCE_COLUMNS, type SourceColumnHolds, type StorableEntry, storableEntry, storedEntry, type EntryRow } from './entry-row.js';
 import { FEED_PAGE_ROWS, feedWhere, newestFirst, notArchivedFor, oldestFirst, positionOf, readFeed, type SqlDialect } from './feed-query.js';
 import { startPass, writeEntryBatch, type PassProgress } from './postgres-entries.js';
 import { checkOut } from './postgres-client.js';
@@ -96,11 +96,11 @@ export class PostgresStore implements Store {
 
   async applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): Promise<EntryCounts> {
     const pass = this.beginPass(nowMs);
-    await pass.storeEntries(entries);
+    await pass.storeEntries(entries.map(storableEntry));
     return pass.end(sources);
   }
 
-  private async storeBatch(pass: PassProgress, entries: readonly Entry[]): Promise<void> {
+  private async storeBatch(pass: PassProgress, entries: readonly StorableEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const done = await this.transaction('store entries', (client) => writeEntryBatch(client, pass, entries));
     for (const [id, capturedMs] of done.seen) pass.seen.set(id, capturedMs);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
-import { ENTRY_COLUMNS, type EntryRow, packEntry, passRecordFrom, readEntry, REPLACED_COLUMNS, SOURCE_COLUMNS, storedEntry, writtenRow } from './entry-row.js';
+import { ENTRY_COLUMNS, type EntryRow, passRecordFrom, readEntry, REPLACED_COLUMNS, SOURCE_COLUMNS, type StorableEntry, storableEntry, storedEntry, writtenRow } from './entry-row.js';
 import { decideEntry, type StoredDates } from './entry-rules.js';
 import { FEED_PAGE_ROWS, feedWhere, newestFirst, notArchivedFor, oldestFirst, positionOf, readFeed, type SqlDialect } from './feed-query.js';
 import { acquireFileLock } from './file-lock.js';
@@ -112,7 +112,7 @@ export class SqliteStore implements Store {
    */
   async applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): Promise<EntryCounts> {
     const pass = this.beginPass(nowMs);
-    await pass.storeEntries(entries);
+    await pass.storeEntries(entries.map(storableEntry));
     return pass.end(sources);
   }
 
@@ -131,7 +131,7 @@ export class SqliteStore implements Store {
       storeEntries: async (entries) => {
         this.db.transaction(() => {
           for (const entry of entries) {
-            const capturedMs = entry.capturedAt.getTime();
+            const { capturedMs } = entry;
             const seenMs = seen.get(entry.id);
             if (seenMs !== undefined && capturedMs <= seenMs) continue;
             const outcome = this.applyEntry(entry, nowMs, seenMs !== undefined);
@@ -150,20 +150,19 @@ export class SqliteStore implements Store {
     };
   }
 
-  private applyEntry(entry: Entry, nowMs: number, storedThisPass = false): keyof EntryCounts {
-    const packed = packEntry(entry);
+  private applyEntry(entry: StorableEntry, nowMs: number, storedThisPass = false): keyof EntryCounts {
     const existing = this.statements.entryState.get(entry.id);
-    const { count, write } = decideEntry(readEntry(entry, packed), existing, { nowMs, storedThisPass });
+    const { count, write } = decideEntry(readEntry(entry), existing, { nowMs, storedThisPass });
     if (write.kind === 'insert') {
-      const row = writtenRow(entry, packed, write);
+      const row = writtenRow(entry, write);
       this.statements.insertEntry.run(...ENTRY_COLUMNS.map((column) => row[column]));
     } else if (write.kind === 'replace') {
-      const row = writtenRow(entry, packed, write);
+      const row = writtenRow(entry, write);
       this.statements.replaceEntry.run(...REPLACED_COLUMNS.map((column) => row[column]), row.id);
     } else if (write.kind === 'touch') {
       // Remember the capture so an older one cannot win later (and the hash in today's form,
       // when an earlier version stored the row).
-      this.statements.touchEntry.run(entry.capturedAt.getTime(), packed.contentHash, entry.id);
+      this.statements.touchEntry.run(entry.capturedMs, entry.contentHash, entry.id);
     }
     return count;
   }

@@ -4,6 +4,7 @@
 // Methods return promises because a database server answers asynchronously. Types only: the
 // backends are loaded by kind in open-store.ts.
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
+import type { StorableEntry } from './entry-row.js';
 
 export interface SourceRecord {
   source: string;
@@ -59,7 +60,8 @@ export type ReleasePassLock = () => Promise<void>;
 
 /** One pass's way into the store: its own counts and the entries it has met. */
 export interface PassWriter {
-  storeEntries(entries: readonly Entry[]): Promise<void>;
+  /** Entries as storableEntry (entry-row.ts) makes them, wherever they were read. */
+  storeEntries(entries: readonly StorableEntry[]): Promise<void>;
   /** Records the sources' results; the counts of the whole pass. */
   end(sources: readonly SourceRecord[]): Promise<EntryCounts>;
 }
@@ -83,7 +85,7 @@ export interface Store {
    * open on one store at once (a worker's concurrent jobs): each batch is its own transaction.
    */
   beginPass(nowMs: number): PassWriter;
-  /** beginPass, storeEntries and end in one call. */
+  /** beginPass, storeEntries and end in one call, for entries as normalize gives them. */
   applyPass(entries: readonly Entry[], sources: readonly SourceRecord[], nowMs: number): Promise<EntryCounts>;
 
   /** Newest first (published, then id in byte order); one entry per link, the newest copy. */

@@ -1,10 +1,10 @@
 // The second use case of every mode: commit what a unit of work read. Its entries go to the store
 // in batches as they come, then its sources' records and (when it read the pages) the page
 // listing; the counts say what changed, and whether status.json has something new to show.
-import type { Entry } from '../model.js';
 import { publishDue } from '../publish/published-files.js';
 import { healthDiffers } from '../publish/status.js';
 import { killPoint } from '../shared/kill-point.js';
+import type { StorableEntry } from '../store/entry-row.js';
 import type { EntryCounts, PassWriter, Store } from '../store/store.js';
 import { EntryBatches } from './entry-batches.js';
 import { rememberListing, type SourcesRead } from './read-sources.js';
@@ -20,7 +20,7 @@ export interface Committed {
  * concurrent jobs) write their batches side by side, each batch one transaction.
  */
 export class PassCommit {
-  private readonly batches = new EntryBatches((entries) => this.write(entries));
+  private readonly batches = new EntryBatches<StorableEntry>((entries) => this.write(entries));
   private readonly pass: PassWriter;
   private readonly due;
 
@@ -30,7 +30,7 @@ export class PassCommit {
   }
 
   /** Takes entries as they are read; resolves once they are stored or wait in a batch. */
-  readonly add = (entries: readonly Entry[]): Promise<void> => this.batches.add(entries);
+  readonly add = (entries: readonly StorableEntry[]): Promise<void> => this.batches.add(entries);
 
   async finish(read: SourcesRead): Promise<Committed> {
     await this.batches.flush();
@@ -41,7 +41,7 @@ export class PassCommit {
     return { counts, healthChanged };
   }
 
-  private async write(entries: Entry[]): Promise<void> {
+  private async write(entries: StorableEntry[]): Promise<void> {
     // Marked before anything is stored, cleared by the publish that shows it (kill -9 in between).
     await this.due.mark('feeds');
     await this.pass.storeEntries(entries);

@@ -1,22 +1,22 @@
 // Entries read by a pass go to the store a few thousand at a time: one transaction per batch,
 // not one per source. A transaction rewrites every index page it touches, so a thousand small
 // ones (a feed's fifty items each) cost many times what a few large ones do.
-import type { Entry } from '../model.js';
 
 const ENTRY_BATCH_SIZE = 2000;
 
-export class EntryBatches {
-  private pending: Entry[] = [];
+/** Batches of anything with an id: entries as the store takes them. */
+export class EntryBatches<T extends { id: string }> {
+  private pending: T[] = [];
   /** The batch being written, if any: batches are written one after another, in reading order. */
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly write: (entries: Entry[]) => Promise<void>,
+    private readonly write: (entries: T[]) => Promise<void>,
     private readonly size = ENTRY_BATCH_SIZE,
   ) {}
 
   /** Takes a source's entries; resolves once they are stored or wait in a batch not yet full. */
-  add(entries: readonly Entry[]): Promise<void> {
+  add(entries: readonly T[]): Promise<void> {
     for (const entry of entries) this.pending.push(entry);
     return this.pending.length >= this.size ? this.flush() : this.writing;
   }

@@ -4,8 +4,9 @@
 import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodePageBytes, readCapture } from '../ingest/page-file.js';
-import type { Entry, SiteConfig } from '../model.js';
+import type { SiteConfig } from '../model.js';
 import { pageToEntries } from '../normalize/entries.js';
+import { type StorableEntry, storableEntry } from '../store/entry-row.js';
 
 export interface PageFileJob {
   /** The page's path relative to sources/, as records name it. */
@@ -18,8 +19,11 @@ export interface PageFileJob {
 
 export interface PageFileEntries {
   bytesHash: string;
-  /** Undefined when the bytes hash to `knownHash`: touched, not edited. */
-  entries: Entry[] | undefined;
+  /**
+   * As the store takes them (packed here, on a parse thread when there is one, not on the thread
+   * that stores every batch). Undefined when the bytes hash to `knownHash`: touched, not edited.
+   */
+  entries: StorableEntry[] | undefined;
 }
 
 /** Several pages for one parse thread at once: one message for many pages, not one each. */
@@ -37,7 +41,7 @@ export function pageFileEntries(job: PageFileJob, site: SiteConfig): PageFileEnt
   // Re-reading a page that was only touched would re-date its briefs.
   if (bytesHash === job.knownHash) return { bytesHash, entries: undefined };
   const capture = readCapture(decodePageBytes(bytes, job.source), job.source, new Date(job.mtimeMs));
-  return { bytesHash, entries: pageToEntries(capture, site) };
+  return { bytesHash, entries: pageToEntries(capture, site).map(storableEntry) };
 }
 
 export function pageFilesEntries({ site, pages }: PageFilesJob): PageFileOutcome[] {

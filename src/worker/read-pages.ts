@@ -5,7 +5,8 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { describeError, SourceError } from '../errors.js';
-import { LOCAL_PAGE_KIND, type Entry, type SiteConfig } from '../model.js';
+import { LOCAL_PAGE_KIND, type SiteConfig } from '../model.js';
+import type { StorableEntry } from '../store/entry-row.js';
 import type { PageStamp, SourceRecord } from '../store/store.js';
 import { type PageFileJob, type PageFileOutcome, pageFilesEntries } from './page-file-entries.js';
 import type { DocumentParser } from './parse-threads.js';
@@ -29,7 +30,7 @@ export interface PageReadOptions {
   nowMs: number;
   logger: Logger;
   /** Takes each page's entries as it is read, so they need not all be held at once. */
-  storeEntries: (entries: Entry[]) => Promise<void>;
+  storeEntries: (entries: StorableEntry[]) => Promise<void>;
 }
 
 /**

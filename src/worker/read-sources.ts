@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { RemoteSourceDef } from '../config/remote-sources.js';
 import type { ConfigError } from '../errors.js';
 import type { Fetcher } from '../ingest/fetch.js';
-import { LOCAL_PAGE_KIND, type Entry, type PassObserver, type SiteConfig } from '../model.js';
+import { LOCAL_PAGE_KIND, type PassObserver, type SiteConfig } from '../model.js';
+import { type StorableEntry, storableEntry } from '../store/entry-row.js';
 import type { SourceRecord, Store } from '../store/store.js';
 import { readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
 import type { DocumentParser } from './parse-threads.js';
@@ -38,8 +39,8 @@ export interface ReadContext {
    */
   asDue?: (record: SourceRecord) => SourceRecord;
   observer?: PassObserver;
-  /** Takes entries as they are read (stored at once, or held for one commit). */
-  storeEntries: (entries: Entry[]) => Promise<void>;
+  /** Takes entries as they are read, as the store takes them (stored at once, or held for one commit). */
+  storeEntries: (entries: StorableEntry[]) => Promise<void>;
 }
 
 export interface SourcesRead extends ReadResult {
@@ -89,7 +90,9 @@ export async function readSources(what: SourcesToRead, context: ReadContext): Pr
           known: asDue ? new Map([...known].map(([id, record]) => [id, asDue(record)])) : known,
           fetcher: await context.fetcher(),
           parser: await parsers.forSources(remote.sources.length),
-          storeEntries: context.storeEntries,
+          // Packed here: a remote document's entries come back from its parse thread as normalize
+          // gives them, which is what the remote reader's own tests look at.
+          storeEntries: (entries) => context.storeEntries(entries.map(storableEntry)),
           ...(context.observer ? { observer: context.observer } : {}),
         }),
       );

@@ -8,7 +8,7 @@ import { PostgresStore } from '../../src/store/postgres-store.js';
 import { SCHEMA_VERSION } from '../../src/store/postgres-schema.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import { describeStoreContract, item } from '../store-contract.js';
+import { describeStoreContract, item, storables } from '../store-contract.js';
 import { postgresUrl, schemaOf, TestSchemas, urlWithSchema } from './support/postgres.js';
 
 const schemas = new TestSchemas();
@@ -96,13 +96,13 @@ describe('PostgresStore with several writers', () => {
     const list = Array.from({ length: 2000 }, (_, index) => item(`urn:x:${index}`, new Date(Date.parse('2026-09-14T00:00:00Z') + index * 60_000).toISOString()));
     const queries = vi.spyOn(pg.Client.prototype, 'query');
     try {
-      await store.beginPass(NOW).storeEntries(list);
+      await store.beginPass(NOW).storeEntries(storables(list));
       const firstBatch = queries.mock.calls.length;
       // One later capture of them all, half of them edited.
       const recaptured = new Date('2026-09-20T00:00:00Z');
       const edited = list.map((entry, index) => (index % 2 === 0 ? { ...entry, summary: 'edited', capturedAt: recaptured } : { ...entry, capturedAt: recaptured }));
       const later = store.beginPass(NOW + 60_000);
-      await later.storeEntries(edited);
+      await later.storeEntries(storables(edited));
       const secondBatch = queries.mock.calls.length - firstBatch;
       // BEGIN, read and lock, insert or update and touch, COMMIT: a handful, however many entries.
       expect(firstBatch).toBeLessThan(12);
