@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { RemoteSourceDef } from '../config/remote-sources.js';
 import type { ConfigError } from '../errors.js';
 import type { Fetcher } from '../ingest/fetch.js';
-import { LOCAL_PAGE_KIND, type PassObserver, type SiteConfig } from '../model.js';
+import { type Entry, LOCAL_PAGE_KIND, type PassObserver, type SiteConfig } from '../model.js';
 import { type StorableEntry, storableEntry } from '../store/entry-row.js';
 import type { SourceRecord, Store } from '../store/store.js';
 import { readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
@@ -90,9 +90,7 @@ export async function readSources(what: SourcesToRead, context: ReadContext): Pr
           known: asDue ? new Map([...known].map(([id, record]) => [id, asDue(record)])) : known,
           fetcher: await context.fetcher(),
           parser: await parsers.forSources(remote.sources.length),
-          // Packed here: a remote document's entries come back from its parse thread as normalize
-          // gives them, which is what the remote reader's own tests look at.
-          storeEntries: (entries) => context.storeEntries(entries.map(storableEntry)),
+          storeEntries: (entries) => storeRemoteEntries(entries, context.storeEntries),
           ...(context.observer ? { observer: context.observer } : {}),
         }),
       );
@@ -106,6 +104,17 @@ export async function readSources(what: SourcesToRead, context: ReadContext): Pr
 /** The page listing a commit stores, so the next unit that reads the pages can skip unchanged ones. */
 export async function rememberListing(store: Store, listing: PageListing | undefined): Promise<void> {
   await writeWatermark(store, WATERMARKS.pageListing, listing);
+}
+
+/** Entries packed for the store at a time: a feed of 100,000 items is never held packed all at once. */
+const PACK_AT_ONCE = 500;
+
+/**
+ * A remote document's entries come back from its parse thread as normalize gives them, and are
+ * packed here, a few hundred at a time, as the store takes them.
+ */
+async function storeRemoteEntries(entries: readonly Entry[], storeEntries: (entries: StorableEntry[]) => Promise<void>): Promise<void> {
+  for (let start = 0; start < entries.length; start += PACK_AT_ONCE) await storeEntries(entries.slice(start, start + PACK_AT_ONCE).map(storableEntry));
 }
 
 /** Every record when there are many sources to judge; the one or few asked for by id otherwise. */
