@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/store.js';
-import { readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
+import { type PublishDueParts, readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
 
 /** Size and modification time, by "/"-separated path relative to out/. */
 export type PublishedFiles = Record<string, [size: number, mtimeMs: number]>;
@@ -60,8 +60,7 @@ function sameFile(file: string, size: number, mtimeMs: number): boolean {
   }
 }
 
-/** What a publish owes: the feeds (entries were stored), status.json (a source's health changed), or both. */
-export type PublishPart = 'feeds' | 'status';
+export type PublishPart = keyof PublishDueParts;
 
 export interface PublishDue {
   /** Marks a part of the publish as due, once per pass and part, before the pass changes the state. */
@@ -75,21 +74,17 @@ export function publishDue(store: Store): PublishDue {
       if (marked.has(part)) return;
       marked.add(part);
       const due = await duePublish(store);
-      await writeWatermark(store, WATERMARKS.publishDue, { ...partsMark(due), [part]: true });
+      await writeWatermark(store, WATERMARKS.publishDue, { ...due, [part]: true });
     },
   };
 }
 
 /** What the last pass left due (kill -9 before it published, a failed publish). */
-export async function duePublish(store: Store): Promise<Record<PublishPart, boolean>> {
+export async function duePublish(store: Store): Promise<PublishDueParts> {
   const due = await readWatermark(store, WATERMARKS.publishDue);
   // `true`: a mark from an earlier version, which owed both.
   if (due === true) return { feeds: true, status: true };
   return { feeds: due?.feeds === true, status: due?.status === true };
-}
-
-function partsMark(due: Record<PublishPart, boolean>): { feeds?: true; status?: true } {
-  return { ...(due.feeds ? { feeds: true } : {}), ...(due.status ? { status: true } : {}) };
 }
 
 export async function clearPublishDue(store: Store): Promise<void> {

@@ -21,6 +21,12 @@
 //   changed, makes the next pass publish.
 import type { Store } from './store.js';
 
+/** What a publish owes: the feeds (entries were stored), status.json (a source's health changed). */
+export interface PublishDueParts {
+  feeds: boolean;
+  status: boolean;
+}
+
 export interface Watermark<T> {
   readonly key: string;
   read(text: string): T;
@@ -44,7 +50,7 @@ export const WATERMARKS = {
   siteSettings: json<{ key: string; site: unknown }>('site_config'),
   pageListing: json<unknown>('page_listing'),
   /** The parts due; `true` from earlier versions meant every part. */
-  publishDue: json<true | { feeds?: true; status?: true }>('publish_due'),
+  publishDue: json<true | Partial<PublishDueParts>>('publish_due'),
   publishKey: text('publish_key'),
   publishedWindows: text('published_windows'),
   publishedFileCount: count('published_files'),
