@@ -3,7 +3,7 @@
 // reasons. The threads run the built dist/ (a worker thread cannot load TypeScript), so this test
 // builds it when stale and runs the built reader both ways.
 import { hash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,7 +122,7 @@ describe('reading many changed pages', () => {
   it("reads pages on the pass's own thread once the threads are closed, with the same outcomes", async () => {
     const parser = threads.documentParser(pages.length, 2);
     await parser.close();
-    const job = { site: SITE, pages: pages.slice(0, 40).map((source) => ({ source, file: path.join(sourcesDir, source), mtimeMs: 0, knownHash: undefined })) };
+    const job = { site: SITE, sourcesRoot: realpathSync(sourcesDir), pages: pages.slice(0, 40).map((source) => ({ source, file: path.join(sourcesDir, source), mtimeMs: 0, knownHash: undefined })) };
     const outcomes = await parser.readPageFiles(job);
     // Errors keep their class, stage and message, not their cause: that stays on the thread.
     const plain = (list: PageFileOutcome[]) =>

@@ -21,7 +21,7 @@ const STAGES = [
   ['close', 'store: close (WAL checkpoint) and other close() calls'],
   ['readPages', 'pages: stat, stamps, settling each page (synchronous part)'],
   ['pageFileEntries', 'pages: read + hash + parse + normalize one file'],
-  ['readFileSync', 'pages: reading files'],
+  ['readPageBytes', 'pages: reading files (inside sources/ only)'],
   ['hash', 'crypto.hash (page bytes, ids, entry bodies)'],
   ['pageToEntries', 'normalize: a page to entries'],
   ['parsePage', 'normalize: lines, lead and briefs'],

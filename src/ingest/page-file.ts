@@ -1,4 +1,7 @@
-// Bytes of a captured page -> Capture: decoding, binary detection and front matter.
+// A captured page's file -> bytes -> Capture: reading it only from inside sources/, decoding,
+// binary detection and front matter.
+import { closeSync, existsSync, fstatSync, openSync, readlinkSync, readSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import { parseYaml } from '../yaml.js';
 import { FieldReader } from '../config/fields.js';
 import { FeedloomError, SourceError } from '../errors.js';
@@ -6,6 +9,41 @@ import type { Capture, PageMeta } from '../model.js';
 
 const FRONT_MATTER_KEYS = ['url', 'captured', 'published', 'timezone', 'language', 'title', 'author', 'briefs_heading'] as const;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Where the kernel tells which file a descriptor is open on (Linux); elsewhere, realpath before opening. */
+const OPEN_FILES = '/proc/self/fd';
+const canAskKernel = existsSync(OPEN_FILES);
+
+/**
+ * A page's bytes, read only if the file it names is inside `sourcesRoot` (a real path, no links):
+ * a link to a page elsewhere in sources/ is followed, one that resolves outside it (to
+ * /etc/shadow, say) is refused. Where the kernel can say which file was opened, that is checked
+ * after opening, so a link swapped in between a check and the read cannot get past.
+ */
+export function readPageBytes(file: string, sourcesRoot: string, source: string): Buffer {
+  const checkedBefore = canAskKernel ? undefined : realpathSync(file);
+  if (checkedBefore !== undefined) refuseOutside(checkedBefore, sourcesRoot, source);
+  const fd = openSync(file, 'r');
+  try {
+    if (checkedBefore === undefined) refuseOutside(readlinkSync(`${OPEN_FILES}/${fd}`), sourcesRoot, source);
+    const { size } = fstatSync(fd);
+    const bytes = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, bytes, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return read === size ? bytes : bytes.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function refuseOutside(realFile: string, sourcesRoot: string, source: string): void {
+  if (realFile.startsWith(sourcesRoot + path.sep)) return;
+  throw new SourceError('ingest', source, 'page links outside sources/: not read', { code: 'SOURCE_OUTSIDE' });
+}
 
 /**
  * Decodes a page file. UTF-8 (with or without a BOM) is the norm; a UTF-16 BOM is honoured.

@@ -2,8 +2,7 @@
 // (no clock: the modification time comes in; no logging: a failure is thrown for the caller to
 // log), so it runs the same on the pass's thread or on a parse thread (parse-threads.ts).
 import { hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { decodePageBytes, readCapture } from '../ingest/page-file.js';
+import { decodePageBytes, readCapture, readPageBytes } from '../ingest/page-file.js';
 import type { SiteConfig } from '../model.js';
 import { pageToEntries } from '../normalize/entries.js';
 import { type StorableEntry, storableEntry } from '../store/entry-row.js';
@@ -29,14 +28,16 @@ export interface PageFileEntries {
 /** Several pages for one parse thread at once: one message for many pages, not one each. */
 export interface PageFilesJob {
   site: SiteConfig;
+  /** The real path of sources/: no page is read from outside it. */
+  sourcesRoot: string;
   pages: PageFileJob[];
 }
 
 /** Each page's entries, or the error that kept it from being read; one page never fails another. */
 export type PageFileOutcome = { read: PageFileEntries } | { error: Error };
 
-export function pageFileEntries(job: PageFileJob, site: SiteConfig): PageFileEntries {
-  const bytes = readFileSync(job.file);
+export function pageFileEntries(job: PageFileJob, site: SiteConfig, sourcesRoot: string): PageFileEntries {
+  const bytes = readPageBytes(job.file, sourcesRoot, job.source);
   const bytesHash = hash('sha1', bytes, 'base64url');
   // Re-reading a page that was only touched would re-date its briefs.
   if (bytesHash === job.knownHash) return { bytesHash, entries: undefined };
@@ -44,10 +45,10 @@ export function pageFileEntries(job: PageFileJob, site: SiteConfig): PageFileEnt
   return { bytesHash, entries: pageToEntries(capture, site).map(storableEntry) };
 }
 
-export function pageFilesEntries({ site, pages }: PageFilesJob): PageFileOutcome[] {
+export function pageFilesEntries({ site, sourcesRoot, pages }: PageFilesJob): PageFileOutcome[] {
   return pages.map((page) => {
     try {
-      return { read: pageFileEntries(page, site) };
+      return { read: pageFileEntries(page, site, sourcesRoot) };
     } catch (error) {
       return { error: error instanceof Error ? error : new Error(String(error)) };
     }

@@ -1,7 +1,7 @@
 // Captured page files under sources/ -> entries. Unchanged files are skipped unread; when many
 // have changed (a first pass), parse threads read and normalize them while this thread stores.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { describeError, SourceError } from '../errors.js';
@@ -89,7 +89,10 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
   const many = changed.length >= PAGE_THREADS_FROM;
   const known = many && options.records ? await options.records() : undefined;
   const parser = many && options.parser ? await options.parser(changed.length) : undefined;
-  const readPageFiles = parser ? (jobs: PageFileJob[]) => parser.readPageFiles({ site: options.site, pages: jobs }) : async (jobs: PageFileJob[]) => pageFilesEntries({ site: options.site, pages: jobs });
+  const sourcesRoot = realpathSync(options.sourcesDir || '.');
+  const readPageFiles = parser
+    ? (jobs: PageFileJob[]) => parser.readPageFiles({ site: options.site, sourcesRoot, pages: jobs })
+    : async (jobs: PageFileJob[]) => pageFilesEntries({ site: options.site, sourcesRoot, pages: jobs });
   const folder = path.join(options.sourcesDir || '.', path.sep);
 
   const settle = async (page: ChangedPage, outcome: PageFileOutcome) => {
