@@ -1,8 +1,10 @@
 // The one HTTP client every remote source goes through: timeouts that close the socket, a byte
-// cap enforced while streaming, compression, bounded redirects, conditional GET, politeness.
+// cap enforced while streaming, compression, bounded redirects, conditional GET, politeness,
+// credentials kept to their origin and private addresses kept out of reach (destinations.ts).
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { SourceError } from '../errors.js';
+import { isPrivateHost, isPublicAddress, literalAddress, PrivateAddressError, type PrivateDestinations, publicOnlyLookup } from './destinations.js';
 import { HostLimiter, type SlotLimiter } from './host-limiter.js';
 
 export interface FetchPolicy {
@@ -28,6 +30,10 @@ export interface FetchRequest {
   source: string;
   url: string;
   headers?: Record<string, string>;
+  /** Headers (lower case) besides Authorization, Cookie and Proxy-Authorization that are credentials. */
+  secretHeaders?: readonly string[];
+  /** Which addresses the source may reach; `when-configured` when not given. */
+  privateDestinations?: PrivateDestinations;
   /** Validators from the last successful fetch, for a conditional GET. */
   etag?: string;
   lastModified?: string;
@@ -46,7 +52,12 @@ export type FetchResult =
       durationMs: number;
     };
 
-export type FetchFailure = 'timeout' | 'network' | 'http' | 'too-large' | 'redirect' | 'scheme' | 'encoding';
+export type FetchFailure = 'timeout' | 'network' | 'http' | 'too-large' | 'redirect' | 'scheme' | 'encoding' | 'private-address';
+
+/** Sent only to the origin of the URL they were configured for, as browsers and curl do. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+/** How long a configured host's answer to "is it private?" is trusted. */
+const HOST_CHECK_MS = 60_000;
 
 export class FetchError extends SourceError {
   constructor(
@@ -61,19 +72,21 @@ export class FetchError extends SourceError {
 }
 
 export class Fetcher {
+  /** For sources that may reach private addresses. */
   private readonly agent: Agent;
+  /** For every other source: its sockets connect only to public addresses. */
+  private readonly publicAgent: Agent;
   private readonly limiter: SlotLimiter;
+  private readonly privateHosts = new Map<string, { at: number; isPrivate: Promise<boolean> }>();
 
   /** `limiter`: where request slots come from; by default this process's own HostLimiter. */
   constructor(
     readonly policy: FetchPolicy,
     limiter?: SlotLimiter,
   ) {
-    this.agent = new Agent({
-      connect: { timeout: policy.connectTimeoutMs },
-      headersTimeout: policy.totalTimeoutMs,
-      bodyTimeout: policy.totalTimeoutMs,
-    });
+    const timeouts = { headersTimeout: policy.totalTimeoutMs, bodyTimeout: policy.totalTimeoutMs };
+    this.agent = new Agent({ connect: { timeout: policy.connectTimeoutMs }, ...timeouts });
+    this.publicAgent = new Agent({ connect: { timeout: policy.connectTimeoutMs, lookup: publicOnlyLookup }, ...timeouts });
     this.limiter = limiter ?? new HostLimiter(policy.perHost, policy.overall);
   }
 
@@ -82,8 +95,13 @@ export class Fetcher {
     let deadline = Infinity;
     const visited = new Set<string>();
     let url = this.checkedUrl(target, target.url);
+    const mayReachPrivate = await this.mayReachPrivate(target, url);
+    // Once a redirect has left the configured origin, credentials are not sent again.
+    let withCredentials = true;
     for (let redirects = 0; ; redirects++) {
       visited.add(url.href);
+      if (url.origin !== new URL(target.url).origin) withCredentials = false;
+      if (!mayReachPrivate) this.refusePrivateLiteral(target, url);
       const release = await this.limiter.acquire(url.host);
       // The clock starts with the first request, not while waiting for a slot behind others.
       if (started === undefined) {
@@ -92,7 +110,7 @@ export class Fetcher {
       }
       try {
         const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
-        const response = await this.send(target, url, remaining);
+        const response = await this.send(target, url, remaining, { withCredentials, dispatcher: mayReachPrivate ? this.agent : this.publicAgent });
         const { statusCode, headers } = response;
         const location = header(headers, 'location');
         if (statusCode >= 300 && statusCode < 400 && statusCode !== 304 && location) {
@@ -140,20 +158,44 @@ export class Fetcher {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent.close(), this.publicAgent.close()]);
   }
 
-  private send(target: FetchRequest, url: URL, timeoutMs: number) {
+  /** Whether this fetch may connect to addresses that are not public (see PrivateDestinations). */
+  private async mayReachPrivate(target: FetchRequest, url: URL): Promise<boolean> {
+    const mode = target.privateDestinations ?? 'when-configured';
+    if (mode !== 'when-configured') return mode === 'allowed';
+    const now = Date.now();
+    let known = this.privateHosts.get(url.hostname);
+    if (!known || now - known.at > HOST_CHECK_MS) {
+      if (this.privateHosts.size > 10_000) this.privateHosts.clear();
+      known = { at: now, isPrivate: isPrivateHost(url.hostname) };
+      this.privateHosts.set(url.hostname, known);
+    }
+    return known.isPrivate;
+  }
+
+  /** A host written as an address is connected to without a lookup: it is checked here. */
+  private refusePrivateLiteral(target: FetchRequest, url: URL): void {
+    const address = literalAddress(url.hostname);
+    if (address === undefined || isPublicAddress(address)) return;
+    throw new FetchError(target.source, 'private-address', `refused to fetch ${url.href}: ${address} is not a public address`, { url: url.href });
+  }
+
+  private send(target: FetchRequest, url: URL, timeoutMs: number, hop: { withCredentials: boolean; dispatcher: Agent }) {
     const headers: Record<string, string> = {
       'user-agent': this.policy.userAgent,
       accept: 'application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5',
       'accept-encoding': 'gzip, deflate, br',
       ...target.headers,
     };
+    if (!hop.withCredentials) {
+      for (const name of [...CREDENTIAL_HEADERS, ...(target.secretHeaders ?? [])]) delete headers[name.toLowerCase()];
+    }
     if (target.etag) headers['if-none-match'] = target.etag;
     if (target.lastModified) headers['if-modified-since'] = target.lastModified;
     // The signal aborts the request and destroys its socket, also while the body is streaming.
-    return request(url, { method: 'GET', headers, dispatcher: this.agent, signal: AbortSignal.timeout(timeoutMs) });
+    return request(url, { method: 'GET', headers, dispatcher: hop.dispatcher, signal: AbortSignal.timeout(timeoutMs) });
   }
 
   private async readBody(target: FetchRequest, url: URL, response: Awaited<ReturnType<typeof request>>): Promise<Buffer> {
@@ -218,10 +260,20 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 
 function asFetchError(error: unknown, target: FetchRequest, url: URL): FetchError {
   if (error instanceof FetchError) return error;
+  const refused = privateAddressError(error);
+  if (refused) return new FetchError(target.source, 'private-address', `refused to fetch ${url.href}: ${refused.message}`, { url: url.href }, { cause: error });
   const name = (error as Error)?.name;
   const code = (error as NodeJS.ErrnoException)?.code;
   if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new FetchError(target.source, 'timeout', `timed out fetching ${url.href}`, { url: url.href }, { cause: error });
   }
   return new FetchError(target.source, 'network', `cannot fetch ${url.href}: ${(error as Error)?.message ?? String(error)}`, { url: url.href }, { cause: error });
+}
+
+/** The refusal of publicOnlyLookup, however deep the HTTP client wrapped it. */
+function privateAddressError(error: unknown): PrivateAddressError | undefined {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as Error).cause, depth++) {
+    if (current instanceof PrivateAddressError) return current;
+  }
+  return undefined;
 }

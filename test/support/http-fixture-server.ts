@@ -44,7 +44,7 @@ export interface RecordedRequest {
 export type Handler = (request: IncomingMessage, response: ServerResponse, recorded: RecordedRequest) => void | Promise<void>;
 
 export interface FixtureServer {
-  /** http://127.0.0.1:<port> */
+  /** http://<host>:<port> */
   origin: string;
   url(pathname: string): string;
   /** Sets (or replaces) the handler for an exact path, query string excluded. */
@@ -92,7 +92,8 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function startFixtureServer(): Promise<FixtureServer> {
+/** `host`: the address to listen on, loopback by default. */
+export async function startFixtureServer(host = '127.0.0.1'): Promise<FixtureServer> {
   const routes = new Map<string, Handler>();
   const requests: RecordedRequest[] = [];
   const inFlight = { now: 0, max: 0 };
@@ -142,9 +143,9 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     });
   });
   // Sockets stay open between requests (keep-alive); close() must not wait for them.
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `http://${host}:${port}`;
   return {
     origin,
     url: (pathname) => `${origin}${pathname}`,
