@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Tests that break a pass the way it breaks in the field and need root or minutes: kill -9 at many
-// points of passes over thousands of pages, and a disk that fills up mid-publish (a tmpfs).
+// points of passes over thousands of pages, a disk that fills up mid-publish (a tmpfs), and a
+// public feed redirected to a private address (an address added to the loopback interface).
 // `npm run test:system` runs them; .ci/run runs them as root.
 export default defineConfig({
   test: {

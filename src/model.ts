@@ -58,6 +58,8 @@ export interface FetchSettings {
    * a machine with more than one, one fewer when pages start them.
    */
   parseThreads?: number;
+  /** `fetch.allow_private`: every source, also one added by import-opml, may reach private addresses. */
+  allowPrivate?: boolean;
 }
 
 /** A page file's optional front matter, validated. */

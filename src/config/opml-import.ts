@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as cheerio from 'cheerio';
 import { stringify } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { loadRemoteSources } from './remote-sources.js';
+import { ADDED_BY_OPML_IMPORT, loadRemoteSources } from './remote-sources.js';
 
 export interface OpmlImport {
   added: { id: string; url: string; file: string }[];
@@ -47,7 +47,7 @@ export function importOpml(opmlFile: string, sourcesDir: string): OpmlImport {
     const title = (outline.attr('title') ?? outline.attr('text') ?? '').trim();
     const id = uniqueId(slug(title) || slug(new URL(url).hostname), takenIds);
     const file = path.join(sourcesDir, `${id}.yaml`);
-    writeFileSync(file, stringify({ kind: 'feed', url, ...(title ? { title } : {}) }), { flag: 'wx' });
+    writeFileSync(file, stringify({ kind: 'feed', url, ...(title ? { title } : {}), added_by: ADDED_BY_OPML_IMPORT }), { flag: 'wx' });
     knownUrls.add(url);
     takenIds.add(id);
     result.added.push({ id, url, file });

@@ -32,11 +32,18 @@ export interface RemoteSourceDef {
   language?: string;
   maxEntries?: number;
   headers: Record<string, string>;
+  /** Header names (lower case) among `headers` that are credentials, sent only to the configured origin. */
+  secretHeaders?: string[];
+  /** Who wrote the file: `import-opml` for sources added from someone else's list. */
+  addedBy?: 'import-opml';
   enabled: boolean;
   title?: string;
 }
 
-const KEYS = ['kind', 'url', 'format', 'selectors', 'schedule', 'timezone', 'language', 'max_entries', 'headers', 'enabled', 'title'] as const;
+/** The `added_by` value import-opml writes: such a source never reaches private addresses unless allowed. */
+export const ADDED_BY_OPML_IMPORT = 'import-opml';
+
+const KEYS = ['kind', 'url', 'format', 'selectors', 'schedule', 'timezone', 'language', 'max_entries', 'headers', 'secret_headers', 'added_by', 'enabled', 'title'] as const;
 const SELECTOR_KEYS = ['lead_title', 'lead_body', 'brief', 'brief_time', 'brief_topic', 'brief_text'] as const;
 const SOURCE_FILE = /^([a-z0-9][a-z0-9_-]*)\.ya?ml$/;
 
@@ -96,6 +103,10 @@ export function readRemoteSource(document: unknown, id: string, file: string): R
     read.fail('max_entries', 'must be a whole number of at least 1');
   }
   if (map.enabled !== undefined && typeof map.enabled !== 'boolean') read.fail('enabled', 'must be true or false');
+  const headers = readHeaders(read, map.headers);
+  const secretHeaders = readSecretHeaders(read, map.secret_headers, headers);
+  const addedBy = read.string(map.added_by, 'added_by');
+  if (addedBy !== undefined && addedBy !== ADDED_BY_OPML_IMPORT) read.fail('added_by', `"${addedBy}" must be "${ADDED_BY_OPML_IMPORT}"`);
   return {
     id,
     file,
@@ -107,7 +118,9 @@ export function readRemoteSource(document: unknown, id: string, file: string): R
     ...(timezone ? { timezone } : {}),
     ...(language ? { language } : {}),
     ...(typeof maxEntries === 'number' ? { maxEntries } : {}),
-    headers: readHeaders(read, map.headers),
+    headers,
+    ...(secretHeaders.length > 0 ? { secretHeaders } : {}),
+    ...(addedBy ? { addedBy: ADDED_BY_OPML_IMPORT } : {}),
     enabled: map.enabled !== false,
     ...(title ? { title } : {}),
   };
@@ -138,4 +151,14 @@ function readHeaders(read: FieldReader, value: unknown): Record<string, string> 
     headers[name.toLowerCase()] = read.string(raw, `headers.${name}`) ?? '';
   }
   return headers;
+}
+
+function readSecretHeaders(read: FieldReader, value: unknown, headers: Record<string, string>): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) read.fail('secret_headers', 'must be a list of header names');
+  return (value as unknown[]).map((raw, index) => {
+    const name = read.string(raw, `secret_headers[${index}]`)?.toLowerCase();
+    if (name === undefined || !(name in headers)) read.fail(`secret_headers[${index}]`, `${JSON.stringify(raw)} must be one of the names under headers`);
+    return name!;
+  });
 }

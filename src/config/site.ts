@@ -25,7 +25,7 @@ export const DEFAULT_BOILERPLATE = [
 ];
 
 const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub', 'archive', 'state'] as const;
-const FETCH_KEYS = ['connect_timeout', 'timeout', 'max_bytes', 'per_host', 'overall', 'parse_threads'] as const;
+const FETCH_KEYS = ['connect_timeout', 'timeout', 'max_bytes', 'per_host', 'overall', 'parse_threads', 'allow_private'] as const;
 
 export const DEFAULT_FETCH: FetchSettings = {
   connectTimeoutMs: 10_000,
@@ -182,6 +182,7 @@ function readFetch(read: FieldReader, value: unknown): FetchSettings {
     perHost: Math.floor(number('per_host', DEFAULT_FETCH.perHost, 64)),
     overall: Math.floor(number('overall', DEFAULT_FETCH.overall, 1024)),
     ...optional('parseThreads', readParseThreads(read, map.parse_threads)),
+    ...(readBoolean(read, map.allow_private, 'fetch.allow_private', false) ? { allowPrivate: true } : {}),
   };
 }
 

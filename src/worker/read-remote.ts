@@ -3,7 +3,8 @@
 // backed off and kept in its health; its published entries stay.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { RemoteSourceDef } from '../config/remote-sources.js';
+import { ADDED_BY_OPML_IMPORT, type RemoteSourceDef } from '../config/remote-sources.js';
+import type { PrivateDestinations } from '../ingest/destinations.js';
 import { describeError, FeedloomError, SourceError, type ConfigError } from '../errors.js';
 import { FetchError, type Fetcher } from '../ingest/fetch.js';
 import type { Entry, PassObserver, SiteConfig } from '../model.js';
@@ -73,6 +74,12 @@ export async function readRemoteSources(
   return result;
 }
 
+/** An operator's own source may reach the intranet it names; one imported from a list may not, unless the site allows it. */
+function privateDestinations(source: RemoteSourceDef, site: SiteConfig): PrivateDestinations {
+  if (site.fetch.allowPrivate) return 'allowed';
+  return source.addedBy === ADDED_BY_OPML_IMPORT ? 'refused' : 'when-configured';
+}
+
 async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOptions): Promise<Outcome> {
   const { nowMs, logger } = options;
   const log = logger.child({ source: source.id, url: source.url });
@@ -105,6 +112,8 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
         source: source.id,
         url: source.url,
         headers: source.headers,
+        secretHeaders: source.secretHeaders,
+        privateDestinations: privateDestinations(source, options.site),
         ...optional('etag', lastGood?.etag),
         ...optional('lastModified', lastGood?.lastModified),
       },
@@ -150,6 +159,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     log.error(
       {
         stage: error instanceof FeedloomError ? error.stage : 'ingest',
+        ...(error instanceof FeedloomError ? { code: error.code } : {}),
         reason,
         consecutive_failures: failures,
         next_attempt: new Date(nextAttemptMs).toISOString(),
