@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { loadSiteConfig } from '../config/site.js';
 import type { StateLocation } from '../config/state-location.js';
 import { describeError } from '../errors.js';
+import { redactUrl } from '../shared/url-secrets.js';
 import { openStore } from '../store/open-store.js';
 import { formatSourceTable, listSources, remoteSourcesOpml } from '../worker/source-list.js';
 import { HELP } from './help.js';
@@ -49,8 +50,8 @@ export async function importOpmlCommand(args: string[]): Promise<number> {
   try {
     const { importOpml } = await import('../config/opml-import.js');
     const result = importOpml(file, parsed.values.sources as string);
-    for (const added of result.added) process.stdout.write(`added   ${added.id}  ${added.url}\n`);
-    for (const skipped of result.skipped) process.stdout.write(`skipped ${skipped.url}  (${skipped.reason})\n`);
+    for (const added of result.added) process.stdout.write(`added   ${added.id}  ${redactUrl(added.url)}\n`);
+    for (const skipped of result.skipped) process.stdout.write(`skipped ${redactUrl(skipped.url)}  (${skipped.reason})\n`);
     process.stdout.write(`${result.added.length} added, ${result.skipped.length} skipped\n`);
     return EXIT_OK;
   } catch (error) {

@@ -4,6 +4,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, describeError } from '../errors.js';
+import { redactUrl } from '../shared/url-secrets.js';
 
 export const DEFAULT_STATE_FILE = '.feedloom/state.db';
 
@@ -23,11 +24,6 @@ export function parseStateLocation(text: string): StateLocation {
     throw new Error(`"${redactUrl(text)}" is not a valid postgres:// URL`);
   }
   return { kind: 'postgres', url: text };
-}
-
-/** A URL (a state's, a queue's) as logs and error messages may show it: a password never leaves the process. */
-export function redactUrl(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1:***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 /** Where the state is, and what named it: for messages an operator can act on. */

@@ -5,6 +5,7 @@ import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'n
 import { Agent, request } from 'undici';
 import { SourceError } from '../errors.js';
 import { isPrivateHost, isPublicAddress, literalAddress, PrivateAddressError, type PrivateDestinations, publicOnlyLookup } from './destinations.js';
+import { redactUrl, redactUrlsIn } from '../shared/url-secrets.js';
 import { HostLimiter, type SlotLimiter } from './host-limiter.js';
 
 export interface FetchPolicy {
@@ -60,14 +61,18 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 const HOST_CHECK_MS = 60_000;
 
 export class FetchError extends SourceError {
+  /** `url` redacted (url-secrets.ts), as the message is: both reach logs and status.json. */
+  readonly details: { status?: number; retryAfterMs?: number; url?: string };
+
   constructor(
     source: string,
     readonly failure: FetchFailure,
     message: string,
-    readonly details: { status?: number; retryAfterMs?: number; url?: string } = {},
+    details: { status?: number; retryAfterMs?: number; url?: string } = {},
     options?: { cause?: unknown },
   ) {
-    super('ingest', source, message, { ...options, code: `FETCH_${failure.toUpperCase().replaceAll('-', '_')}` });
+    super('ingest', source, redactUrlsIn(message), { ...options, code: `FETCH_${failure.toUpperCase().replaceAll('-', '_')}` });
+    this.details = details.url === undefined ? details : { ...details, url: redactUrl(details.url) };
   }
 }
 
@@ -192,10 +197,20 @@ export class Fetcher {
     if (!hop.withCredentials) {
       for (const name of [...CREDENTIAL_HEADERS, ...(target.secretHeaders ?? [])]) delete headers[name.toLowerCase()];
     }
+    // A user name and password in the configured URL are HTTP Basic credentials, as curl takes
+    // them, and like the other credentials go only to that URL's origin. No hop sends userinfo.
+    const configured = new URL(target.url);
+    if (hop.withCredentials && (configured.username || configured.password) && headers.authorization === undefined) {
+      const pair = `${decodeURIComponent(configured.username)}:${decodeURIComponent(configured.password)}`;
+      headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+    }
+    const requestUrl = new URL(url.href);
+    requestUrl.username = '';
+    requestUrl.password = '';
     if (target.etag) headers['if-none-match'] = target.etag;
     if (target.lastModified) headers['if-modified-since'] = target.lastModified;
     // The signal aborts the request and destroys its socket, also while the body is streaming.
-    return request(url, { method: 'GET', headers, dispatcher: hop.dispatcher, signal: AbortSignal.timeout(timeoutMs) });
+    return request(requestUrl, { method: 'GET', headers, dispatcher: hop.dispatcher, signal: AbortSignal.timeout(timeoutMs) });
   }
 
   private async readBody(target: FetchRequest, url: URL, response: Awaited<ReturnType<typeof request>>): Promise<Buffer> {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { STATUS_FILE } from '../layout.js';
 import { LOCAL_PAGE_KIND } from '../model.js';
 import type { SourceRecord } from '../store/store.js';
+import { redactUrl } from '../shared/url-secrets.js';
 import { writeIfChanged } from './write-file.js';
 
 
@@ -19,7 +20,7 @@ export function sourceHealth(record: SourceRecord) {
   if (record.kind === LOCAL_PAGE_KIND) return health;
   return {
     ...health,
-    url: record.url ?? null,
+    url: record.url === undefined ? null : redactUrl(record.url),
     last_success: iso(record.lastSuccessMs),
     consecutive_failures: record.failures,
     next_attempt: iso(record.nextAttemptMs),

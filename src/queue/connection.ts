@@ -2,7 +2,7 @@
 // workers take from, and one queue of publish jobs that only one worker at a time runs.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { redactUrl } from '../config/state-location.js';
+import { redactUrl } from '../shared/url-secrets.js';
 import { ConfigError } from '../errors.js';
 
 export const SOURCES_QUEUE = 'feedloom-sources';

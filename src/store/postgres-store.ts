@@ -2,7 +2,7 @@
 // same behaviour as SqliteStore (test/store-contract.ts holds both to it). Writes are batched and
 // transactional; see postgres-entries.ts for how concurrent writers are kept apart.
 import pg from 'pg';
-import { redactUrl } from '../config/state-location.js';
+import { redactUrl } from '../shared/url-secrets.js';
 import { describeError, LockError, StoreError } from '../errors.js';
 import type { Entry, FeedFilter, StoredEntry } from '../model.js';
 import { passRecordFrom, SOURCE_COLUMNS, type SourceColumnHolds, type StorableEntry, storableEntry, storedEntry, type EntryRow } from './entry-row.js';

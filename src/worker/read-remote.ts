@@ -12,6 +12,7 @@ import { optional } from '../optional.js';
 import type { SourceRecord } from '../store/store.js';
 import { type DocumentParser, INLINE } from './parse-threads.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
+import { redactUrl, withoutCredentials } from '../shared/url-secrets.js';
 import { nextScheduledAttempt } from '../config/cron-expression.js';
 import { nextAttemptAfterFailure } from './source-schedule.js';
 
@@ -54,7 +55,7 @@ export async function readRemoteSources(
     if (outcome.kind === 'skipped' && outcome.previous.status === 'failed') {
       // Backing off: not fetched, but still failing, and the pass says so.
       const reason = `still failing, next attempt ${new Date(outcome.previous.nextAttemptMs ?? 0).toISOString()}: ${outcome.previous.error ?? 'unknown error'}`;
-      options.logger.warn({ source: outcome.previous.source, url: outcome.previous.url, reason }, `source skipped: ${reason}`);
+      options.logger.warn({ source: outcome.previous.source, url: outcome.previous.url === undefined ? undefined : redactUrl(outcome.previous.url), reason }, `source skipped: ${reason}`);
       result.failures.push({ source: outcome.previous.source, reason });
     } else if (outcome.kind === 'skipped') {
       result.unchanged++;
@@ -82,7 +83,7 @@ function privateDestinations(source: RemoteSourceDef, site: SiteConfig): Private
 
 async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOptions): Promise<Outcome> {
   const { nowMs, logger } = options;
-  const log = logger.child({ source: source.id, url: source.url });
+  const log = logger.child({ source: source.id, url: redactUrl(source.url) });
   const previous = options.known.get(source.id);
   // The source's own settings (selectors, time zone, ...) shape its entries as much as the site's.
   const fingerprint = createHash('sha1').update(options.fingerprint).update(JSON.stringify(source)).digest('base64url');
@@ -139,7 +140,8 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
       source,
       body: fetched.body,
       contentType: fetched.contentType,
-      documentUrl: fetched.url,
+      // Links resolved against it must not carry the source's credentials.
+      documentUrl: withoutCredentials(fetched.url),
       site: options.site,
       fetchedAtMs: nowMs,
     });

@@ -6,6 +6,7 @@ import { LOCAL_PAGE_KIND, type SiteConfig } from '../model.js';
 import { iso } from '../publish/status.js';
 import { renderOpml } from '../render/opml.js';
 import type { SourceRecord } from '../store/store.js';
+import { redactUrl } from '../shared/url-secrets.js';
 
 export interface SourceRow {
   source: string;
@@ -40,7 +41,7 @@ export function listSources(sourcesDir: string, site: SiteConfig, records: Map<s
   for (const page of listPageSources(sourcesDir)) rows.push(row(page, LOCAL_PAGE_KIND, null, site.schedule));
   const remote = loadRemoteSources(sourcesDir);
   for (const source of remote.sources) {
-    rows.push(row(source.id, source.kind, source.url, source.schedule ?? site.schedule, source.enabled ? undefined : 'disabled'));
+    rows.push(row(source.id, source.kind, redactUrl(source.url), source.schedule ?? site.schedule, source.enabled ? undefined : 'disabled'));
   }
   for (const { file, error } of remote.invalid) rows.push(row(file, 'invalid', null, site.schedule, 'invalid', describeError(error)));
   return rows.sort((a, b) => a.source.localeCompare(b.source));
@@ -68,5 +69,5 @@ export function formatSourceTable(rows: SourceRow[]): string {
 /** The remote feed sources as an OPML 2.0 subscription list. */
 export function remoteSourcesOpml(sourcesDir: string, site: SiteConfig): string {
   const feeds = loadRemoteSources(sourcesDir).sources.filter((source) => source.kind === 'feed');
-  return renderOpml(`${site.title}: sources`, feeds.map((source) => ({ title: source.title ?? source.id, xmlUrl: source.url })));
+  return renderOpml(`${site.title}: sources`, feeds.map((source) => ({ title: source.title ?? source.id, xmlUrl: redactUrl(source.url) })));
 }
