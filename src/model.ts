@@ -161,7 +161,10 @@ export interface Enclosure {
 export interface RawItem {
   guid?: string;
   link?: string;
+  /** HTML, untrusted, unless `titleIsText`. */
   title?: string;
+  /** The title is plain text by its format's rules (JSON Feed; an RSS title that does not look like HTML): "<b>" in it is meant to be read. */
+  titleIsText?: true;
   /** HTML, untrusted. */
   summaryHtml?: string;
   /** HTML, untrusted. */

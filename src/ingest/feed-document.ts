@@ -6,6 +6,7 @@ import { SourceError } from '../errors.js';
 import type { Enclosure, FeedFormat, Person, RawFeed, RawItem } from '../model.js';
 import { optional } from '../optional.js';
 import { escapeText } from '../shared/escape.js';
+import { looksLikeHtml } from '../shared/looks-like-html.js';
 import { parseJsonFeed } from './json-feed-document.js';
 import { repairXml } from './xml-repair.js';
 
@@ -111,7 +112,7 @@ function adaptRssItem(item: ParsedItem): RawItem {
   return {
     ...optional('guid', guid),
     ...optional('link', typeof item.link === 'string' ? item.link.trim() : undefined),
-    ...optional('title', textOf(item.title)),
+    ...rssTitle(textOf(item.title)),
     ...optional('summaryHtml', item.contentEncoded ? item.content : undefined),
     ...optional('contentHtml', item.contentEncoded ?? item.content),
     authors: uniquePeople([textOf(item.creator)].filter(isText).map(personFromText)),
@@ -122,6 +123,11 @@ function adaptRssItem(item: ParsedItem): RawItem {
     ...optional('image', mediaImage(item)),
     ...optional('language', typeof item.language === 'string' ? item.language : undefined),
   };
+}
+
+function rssTitle(title: string | undefined): Pick<RawItem, 'title' | 'titleIsText'> {
+  if (title === undefined) return {};
+  return looksLikeHtml(title) ? { title } : { title, titleIsText: true };
 }
 
 function adaptAtomItem(item: ParsedItem): RawItem {

@@ -57,7 +57,9 @@ function adaptItem(item: Json): RawItem {
   return {
     guid: String(item.id).trim(),
     ...optionalString('link', item.url ?? item.external_url),
+    // JSON Feed titles are plain text.
     ...optionalString('title', item.title),
+    ...(typeof item.title === 'string' ? { titleIsText: true as const } : {}),
     // JSON Feed summaries are plain text; RawItem holds HTML.
     ...optionalString('summaryHtml', typeof item.summary === 'string' ? escapeText(item.summary) : undefined),
     ...optionalString('contentHtml', item.content_html),

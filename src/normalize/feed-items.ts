@@ -44,7 +44,7 @@ function itemToEntry(item: RawItem, feed: RawFeed, context: RemoteFeedContext, f
   const contentText = item.contentText ? cleanParagraphs(item.contentText) : content.text;
   // The summary is published as text only, so its links need no resolving.
   const summaryText = item.summaryHtml ? htmlToText(item.summaryHtml) : '';
-  const titleText = item.title ? cleanLine(htmlToText(item.title)) : '';
+  const titleText = item.title ? cleanLine(item.titleIsText ? item.title : htmlToText(item.title)) : '';
   const fallbackText = contentText || summaryText || titleText || link || 'Untitled';
   const id = entryId(item, link, context, fallbackText);
   const published = entryDate(item.published ?? item.updated, context);

@@ -1,8 +1,9 @@
 // Text clean-up shared by every normalizer. Pure.
 
 // Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF),
-// plus C1 controls.
-const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// plus C1 controls, plus the bidirectional embedding, override and isolate controls (U+202A-E,
+// U+2066-9), which can make text display other than it reads. Marks (U+200E/F) stay.
+const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 // Every kind of visible space, no-break ones included, becomes one plain space; zero-width
 // spaces and stray byte-order marks vanish (joiners stay: emoji sequences need them).
 const SPACE_RUNS = /[\s\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g;
