@@ -10,7 +10,6 @@ import { renderArchiveAtom, renderAtom, renderRss } from '../src/render/feed-xml
 import { renderJsonFeed } from '../src/render/json-feed.js';
 import { xmlSafe } from '../src/render/xml-text.js';
 import { entryUrl } from '../src/layout.js';
-import { rssTitleAsRead } from './support/feed-output.js';
 
 const BASE = 'https://harbourside-courier.example/';
 
@@ -63,7 +62,7 @@ function readRss(xml: string): ReadEntry[] {
     return {
       id: textOf(item, 'guid')!,
       link: textOf(item, 'link')!,
-      title: rssTitleAsRead(textOf(item, 'title') ?? ''),
+      title: textOf(item, 'title') ?? '',
       categories: named(item, 'category').map((category) => category.text),
       authors: named(item, 'dc:creator').map((creator) => creator.text),
       enclosures: named(item, 'enclosure').map(({ attributes }) => ({ url: attributes.url!, type: attributes.type!, length: Number(attributes.length) })),

@@ -6,7 +6,7 @@ import { SourceError } from '../errors.js';
 import type { Enclosure, FeedFormat, Person, RawFeed, RawItem } from '../model.js';
 import { optional } from '../optional.js';
 import { escapeText } from '../shared/escape.js';
-import { looksLikeHtml } from '../shared/looks-like-html.js';
+import { looksLikeHtml } from './rss-title.js';
 import { parseJsonFeed } from './json-feed-document.js';
 import { repairXml } from './xml-repair.js';
 

@@ -10,7 +10,6 @@ import { Feed, type FeedOptions, type Item } from 'feed';
 import type { FeedDocument, Person, StoredEntry } from '../model.js';
 import { entryUrl } from '../layout.js';
 import { escapeHtml } from '../shared/escape.js';
-import { looksLikeHtml } from '../shared/looks-like-html.js';
 import { addAttributesAfterFirst, childNamed, childrenNamed, element, insertAfter, insertBefore, readXmlTree, setText, setTexts, writeXmlTree, type XmlDocument, type XmlElement } from './xml-tree.js';
 import { xmlSafe } from './xml-text.js';
 
@@ -55,8 +54,7 @@ export function renderRss(document: FeedDocument): string {
 }
 
 function setRssItem(item: XmlElement, entry: StoredEntry, siteUrl: string): void {
-  // A title is text; one that an RSS reader would take for HTML is written as HTML that shows it.
-  setTexts(item, 'title', [looksLikeHtml(entry.title) ? escapeHtml(entry.title) : entry.title], 'cdata');
+  setTexts(item, 'title', [entry.title], 'cdata');
   setTexts(item, 'link', [entryUrl(siteUrl, entry)]);
   setTexts(item, 'guid', [entry.id]);
   setTexts(item, 'description', [escapeHtml(entry.summary)], 'cdata');

@@ -3,9 +3,7 @@
 // sources, pages and the server read their results the same way.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { decodeHTML } from 'entities';
 import { expect } from 'vitest';
-import { looksLikeHtml } from '../../src/shared/looks-like-html.js';
 import { parseXml, type XmlNode } from './feed-site.js';
 
 /** Every file under `outDir`, relative "/"-separated name -> text. */
@@ -114,12 +112,4 @@ export function expectWellFormed(outDir: string): void {
   expect(xml.length).toBeGreaterThanOrEqual(2);
   for (const name of xml) expect(() => parseXml(files.get(name)!), name).not.toThrow();
   for (const name of [...files.keys()].filter((file) => file.endsWith('.json'))) expect(() => JSON.parse(files.get(name)!), name).not.toThrow();
-}
-
-/**
- * An RSS title's element text as an RSS reader shows it (Universal Feed Parser's rule): markup
- * when it looks like HTML, so its tags go and its entities are decoded; the text as it is otherwise.
- */
-export function rssTitleAsRead(elementText: string): string {
-  return looksLikeHtml(elementText) ? decodeHTML(elementText.replace(/<[^>]*>/g, '')) : elementText;
 }

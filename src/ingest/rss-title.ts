@@ -1,9 +1,7 @@
 // RSS says nothing of whether a title is text or markup. Readers follow Universal Feed Parser's
-// rule, and so does feedloom, both ways: a title is markup only when it looks like HTML (it has a
-// closing tag or an entity reference, every tag in it is an HTML element, and every named entity
-// is one HTML defines). "Why the <title> element matters" (no closing tag) is text, read as
-// written; a text title that would look like HTML is written HTML-escaped, so it reads back as
-// written.
+// rule, and so does feedloom: a title is markup only when it looks like HTML (it has a closing
+// tag or an entity reference, every tag in it is an HTML element, and every named entity is one
+// HTML defines). "Why the <title> element matters" (no closing tag) is text, read as written.
 import { decodeHTMLStrict } from 'entities';
 
 /** HTML's elements that may appear in text (the document-level ones, <html> or <head>, may not). */
