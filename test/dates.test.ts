@@ -76,8 +76,23 @@ describe('resolveBriefDate across midnight', () => {
     expect(resolved(CAPTURED, 0, 30, 'Europe/Berlin')).toEqual({ instant: '2026-01-14T23:30:00.000Z', day: { year: 2026, month: 1, day: 15 } });
   });
 
-  it('puts a brief one minute after the capture time on the day before', () => {
-    expect(resolved(CAPTURED, 0, 31, 'Europe/Berlin')).toEqual({ instant: '2026-01-13T23:31:00.000Z', day: { year: 2026, month: 1, day: 14 } });
+  // The site's clock may run ahead of the capturing machine's: a brief up to an hour after the
+  // capture time is the capture day's, not one nearly 24 hours earlier.
+  it('puts a brief a few minutes after the capture time on the capture day', () => {
+    expect(resolved(CAPTURED, 0, 31, 'Europe/Berlin')).toEqual({ instant: '2026-01-14T23:31:00.000Z', day: { year: 2026, month: 1, day: 15 } });
+    expect(resolved(CAPTURED, 0, 42, 'Europe/Berlin')).toEqual({ instant: '2026-01-14T23:42:00.000Z', day: { year: 2026, month: 1, day: 15 } });
+  });
+
+  it('counts a brief exactly 60 minutes after the capture as the capture day, 61 as the day before', () => {
+    expect(resolved(CAPTURED, 1, 30, 'Europe/Berlin')).toEqual({ instant: '2026-01-15T00:30:00.000Z', day: { year: 2026, month: 1, day: 15 } });
+    expect(resolved(CAPTURED, 1, 31, 'Europe/Berlin')).toEqual({ instant: '2026-01-14T00:31:00.000Z', day: { year: 2026, month: 1, day: 14 } });
+  });
+
+  it('allows the same skew on the evening before midnight (capture 23:55, brief 00:20 is the next day)', () => {
+    // Captured at 23:55 CET on 14 January = 2026-01-14T22:55Z; a brief at 00:20 is 25 minutes later,
+    // on 15 January by the site's clock. The capture day has no 00:20 after the capture.
+    expect(resolved('2026-01-14T22:55:00Z', 0, 20, 'Europe/Berlin')).toEqual({ instant: '2026-01-14T23:20:00.000Z', day: { year: 2026, month: 1, day: 15 } });
+    expect(resolved('2026-01-14T22:55:00Z', 23, 58, 'Europe/Berlin')).toEqual({ instant: '2026-01-14T22:58:00.000Z', day: { year: 2026, month: 1, day: 14 } });
   });
 
   it('does the same in a half-hour zone (Asia/Kolkata, capture 00:30 IST)', () => {
@@ -177,5 +192,15 @@ describe('brief dates through pageToEntries', () => {
     const text = 'The council approves the new cycle lane.\nRead next\n7:05\nRoads\nResurfacing starts on the bypass.\n';
     const [, brief] = pageToEntries(readCapture(text, 'millbrook/cycle.txt', new Date('2026-05-10T09:00:00Z')), site);
     expect(brief?.published.toISOString()).toBe('2026-05-10T07:05:00.000Z');
+  });
+
+  it('gives a brief stamped minutes after its capture the same day and id in the next capture', () => {
+    const page = (captured: string) =>
+      [`---`, `captured: ${captured}`, '---', 'The harbour crane inquiry reports next week.', 'Read next', '10:05', 'Port', 'The night ferry arrived early after a calm crossing.'].join('\n');
+    const [, first] = pageToEntries(readCapture(page('2026-05-10T10:00:00Z'), 'port.txt', new Date(0)), site);
+    const [, next] = pageToEntries(readCapture(page('2026-05-10T11:00:00Z'), 'port.txt', new Date(0)), site);
+    expect(first?.published.toISOString()).toBe('2026-05-10T10:05:00.000Z');
+    expect(next?.id).toBe(first?.id);
+    expect(next?.published.toISOString()).toBe(first?.published.toISOString());
   });
 });

@@ -104,14 +104,28 @@ export function zonedTimeToInstant(date: CivilDate, hour: number, minute: number
 }
 
 /**
- * A brief's "HH:MM" on a page captured at `capturedAt`: the latest day at or before the
- * capture on which that time had passed. In a newest-first list the times after midnight
- * stay on the capture day and the ones before it fall on the day before.
+ * How far a brief's time may lie after the capture and still be read as that time, not as the
+ * same time a day earlier: the site's clock may run a little ahead of the capturing machine's.
+ */
+export const BRIEF_CLOCK_SKEW_MS = 60 * MINUTE;
+
+/**
+ * A brief's "HH:MM" on a page captured at `capturedAt`: the latest day on which that time falls
+ * at or before the capture, allowing BRIEF_CLOCK_SKEW_MS. In a newest-first list the times after
+ * midnight stay on the capture day and the ones before it fall on the day before; a time up to
+ * an hour after the capture is the one just past (on the next day when the capture was just
+ * before midnight and the site's clock had passed it).
  */
 export function resolveBriefDate(capturedAt: number, hour: number, minute: number, timeZone: string): { instant: number; day: CivilDate } {
+  const latest = capturedAt + BRIEF_CLOCK_SKEW_MS;
   const captureDay = civilDateAt(capturedAt, timeZone);
+  const skewDay = civilDateAt(latest, timeZone);
+  if (formatCivilDate(skewDay) !== formatCivilDate(captureDay)) {
+    const nextDay = zonedTimeToInstant(skewDay, hour, minute, timeZone);
+    if (nextDay <= latest) return { instant: nextDay, day: skewDay };
+  }
   const sameDay = zonedTimeToInstant(captureDay, hour, minute, timeZone);
-  if (sameDay <= capturedAt) return { instant: sameDay, day: captureDay };
+  if (sameDay <= latest) return { instant: sameDay, day: captureDay };
   const dayBefore = previousDay(captureDay);
   return { instant: zonedTimeToInstant(dayBefore, hour, minute, timeZone), day: dayBefore };
 }
