@@ -3,6 +3,7 @@ import { readSiteConfig } from '../src/config/site.js';
 import { readCapture } from '../src/ingest/page-file.js';
 import { pageToEntries } from '../src/normalize/entries.js';
 import { civilDateAt, resolveBriefDate, zonedTimeToInstant } from '../src/normalize/dates.js';
+import { parseSourceDate } from '../src/normalize/source-dates.js';
 
 // Every expected instant below was worked out by hand from the zone's rules:
 // America/New_York 2026: EST (-5) until 2026-03-08 02:00 local, EDT (-4) until 2026-11-01 02:00 local.
@@ -202,5 +203,15 @@ describe('brief dates through pageToEntries', () => {
     expect(first?.published.toISOString()).toBe('2026-05-10T10:05:00.000Z');
     expect(next?.id).toBe(first?.id);
     expect(next?.published.toISOString()).toBe(first?.published.toISOString());
+  });
+});
+
+describe('feed dates that do not exist', () => {
+  it('are no date at all, rather than the day Date rolls them over to', () => {
+    for (const impossible of ['Mon, 30 Feb 2026 10:00:00 GMT', '2026-02-30T10:00:00Z', '2026-02-30T10:00:00', '31 Apr 2026 08:00 +0200', '2026-13-01T00:00:00Z', '2026-06-12T25:00:00Z']) {
+      expect(parseSourceDate(impossible, 'UTC'), impossible).toBeUndefined();
+    }
+    expect(parseSourceDate('Sun, 29 Feb 2032 10:00:00 GMT', 'UTC')).toBe(Date.parse('2032-02-29T10:00:00Z'));
+    expect(parseSourceDate('2026-02-28T10:00:00', 'Europe/Lisbon')).toBe(Date.parse('2026-02-28T10:00:00Z'));
   });
 });

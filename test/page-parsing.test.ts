@@ -328,10 +328,54 @@ describe('refused input', () => {
     expect(error.message).toMatch(/with an offset/);
   });
 
+  it('refuses a calendar date that does not exist, as it refuses an impossible time', () => {
+    for (const [impossible, reason] of [
+      ['2026-02-30T10:00Z', 'February 2026 has no day 30'],
+      ['2026-02-29T10:00:00+01:00', 'February 2026 has no day 29'],
+      ['2026-04-31T10:00:00Z', 'April 2026 has no day 31'],
+      ['2026-13-01T10:00:00Z', 'there is no month 13'],
+      ['2026-06-00T10:00:00Z', 'there is no day 0'],
+      ['2026-06-12T24:30:00Z', 'there is no hour 24'],
+      ['2026-06-12T10:40:00+25:00', 'no offset is more than 18 hours'],
+    ]) {
+      const page = PAGE.replace('2026-06-12T10:40:00+01:00', impossible!);
+      const error = thrown(() => readCapture(page, SOURCE, FILE_MODIFIED));
+      expect(error.message, impossible).toContain('key "captured"');
+      expect(error.message, impossible).toContain(`"${impossible}" is not a date and time that exists: ${reason}`);
+    }
+    // A leap day that exists is read as itself.
+    const leap = readCapture(PAGE.replace('2026-06-12T10:40:00+01:00', '2028-02-29T10:00:00Z'), SOURCE, FILE_MODIFIED);
+    expect(leap.capturedAt.toISOString()).toBe('2028-02-29T10:00:00.000Z');
+  });
+
   it('refuses an unknown time zone', () => {
     const page = PAGE.replace('captured:', 'timezone: Europe/Atlantis\ncaptured:');
     const error = thrown(() => readCapture(page, SOURCE, FILE_MODIFIED));
     expect(error.message).toContain('key "timezone"');
     expect(error.message).toContain('"Europe/Atlantis" is not an IANA time zone');
+  });
+});
+
+describe('briefs that share a time and a topic', () => {
+  const twoAtOnce = (second: string) =>
+    FRONT_MATTER + ['The harbour wall repairs begin on Monday.', 'Read next', '09:10', 'Port', 'The morning ferry was cancelled because of fog.', '09:10', 'port', second, ''].join('\n');
+
+  it('are both kept, with distinct ids that the next capture gives again, and the page says so', () => {
+    const warnings: { code: string; reason: string }[] = [];
+    const entries = pageToEntries(readCapture(twoAtOnce('The afternoon ferry will run an hour late.'), SOURCE, FILE_MODIFIED), SITE, (warning) => warnings.push(warning));
+    const briefs = entries.filter((entry) => entry.kind === 'brief');
+    expect(briefs.map((brief) => brief.summary)).toEqual(['The morning ferry was cancelled because of fog.', 'The afternoon ferry will run an hour late.']);
+    expect(new Set(briefs.map((brief) => brief.id)).size).toBe(2);
+    expect(warnings).toEqual([{ code: 'BRIEFS_SHARE_TIME_AND_TOPIC', reason: expect.stringMatching(/2 briefs at 09:10 on "Port" \(lines 7 and 10\): both kept/) }]);
+    // The first keeps the id a lone brief at that time and topic has; the second's is stable too.
+    const again = pageToEntries(readCapture(twoAtOnce('The afternoon ferry will run an hour late today.'), SOURCE, FILE_MODIFIED), SITE).filter((entry) => entry.kind === 'brief');
+    expect(again.map((brief) => brief.id)).toEqual(briefs.map((brief) => brief.id));
+  });
+
+  it('are one brief when the text is the same too: the page listed it twice', () => {
+    const warnings: unknown[] = [];
+    const entries = pageToEntries(readCapture(twoAtOnce('The morning ferry was cancelled because of fog.'), SOURCE, FILE_MODIFIED), SITE, (warning) => warnings.push(warning));
+    expect(entries.filter((entry) => entry.kind === 'brief')).toHaveLength(1);
+    expect(warnings).toEqual([]);
   });
 });

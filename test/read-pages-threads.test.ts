@@ -122,7 +122,7 @@ describe('reading many changed pages', () => {
   it("reads pages on the pass's own thread once the threads are closed, with the same outcomes", async () => {
     const parser = threads.documentParser(pages.length, 2);
     await parser.close();
-    const job = { site: SITE, sourcesRoot: realpathSync(sourcesDir), pages: pages.slice(0, 40).map((source) => ({ source, file: path.join(sourcesDir, source), mtimeMs: 0, knownHash: undefined })) };
+    const job = { site: SITE, sourcesRoot: realpathSync(sourcesDir), nowMs: Date.parse('2026-03-01T00:00:00Z'), pages: pages.slice(0, 40).map((source) => ({ source, file: path.join(sourcesDir, source), mtimeMs: 0, knownHash: undefined })) };
     const outcomes = await parser.readPageFiles(job);
     // Errors keep their class, stage and message, not their cause: that stays on the thread.
     const plain = (list: PageFileOutcome[]) =>

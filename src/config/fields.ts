@@ -2,6 +2,7 @@
 // can fix a config without reading code.
 import { ConfigError } from '../errors.js';
 import type { Person } from '../model.js';
+import { type DateFields, impossibleDateFields } from '../shared/calendar.js';
 
 export type YamlMap = Record<string, unknown>;
 
@@ -62,11 +63,13 @@ export class FieldReader {
     if (value instanceof Date) return value;
     const text = this.string(value, key);
     if (text === undefined) return undefined;
-    const shape = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+    const shape = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))$/i.exec(text);
+    if (!shape) this.fail(key, `"${text}" is not an ISO 8601 date and time with an offset (such as 2026-03-01T09:30:00+02:00)`);
+    // Date would roll 2026-02-30 over to March 2: a date that does not exist is refused instead.
+    const impossible = impossibleDateFields(shape.slice(1).map((field) => (field === undefined ? 0 : Number(field))) as DateFields);
+    if (impossible) this.fail(key, `"${text}" is not a date and time that exists: ${impossible}`);
     const date = new Date(text.replace(' ', 'T'));
-    if (!shape.test(text) || Number.isNaN(date.getTime())) {
-      this.fail(key, `"${text}" is not an ISO 8601 date and time with an offset (such as 2026-03-01T09:30:00+02:00)`);
-    }
+    if (Number.isNaN(date.getTime())) this.fail(key, `"${text}" is not an ISO 8601 date and time with an offset (such as 2026-03-01T09:30:00+02:00)`);
     return date;
   }
 
@@ -99,3 +102,4 @@ export function isTimeZone(name: string): boolean {
     return false;
   }
 }
+

@@ -1,14 +1,18 @@
 // Dates as feeds write them (RFC 822, ISO 8601, with or without a zone) -> instants. A date
 // without a zone is wall-clock time in the source's time zone. Pure.
+import { type DateFields, impossibleDateFields } from '../shared/calendar.js';
 import { zonedTimeToInstant } from './dates.js';
 
 const HAS_ZONE = /(?:Z|[+-]\d{2}:?\d{2}|\b(?:GMT|UTC|UT|[ECMP][SD]T))\s*$/i;
 const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?$/;
+const ISO_FIELDS = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/;
+const RFC_822_FIELDS = /\b(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?/i;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /** The instant a feed's date names, or undefined when it names none. */
 export function parseSourceDate(value: string | undefined, timeZone: string): number | undefined {
   const text = value?.trim();
-  if (!text) return undefined;
+  if (!text || !writtenDateExists(text)) return undefined;
   if (HAS_ZONE.test(text)) {
     const instant = Date.parse(text);
     return Number.isNaN(instant) ? undefined : instant;
@@ -20,4 +24,16 @@ export function parseSourceDate(value: string | undefined, timeZone: string): nu
   const date = new Date(wall);
   const day = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
   return zonedTimeToInstant(day, date.getUTCHours(), date.getUTCMinutes(), timeZone) + date.getUTCSeconds() * 1000;
+}
+
+/** False for a date no calendar has (30 February, hour 25), which Date would roll over. */
+function writtenDateExists(text: string): boolean {
+  const iso = ISO_FIELDS.exec(text);
+  const rfc = iso ? undefined : RFC_822_FIELDS.exec(text);
+  if (!iso && !rfc) return true;
+  const number = (field: string | undefined) => (field === undefined ? 0 : Number(field));
+  const fields: DateFields = iso
+    ? [number(iso[1]), number(iso[2]), number(iso[3]), number(iso[4]), number(iso[5]), number(iso[6]), 0, 0]
+    : [number(rfc![3]), MONTHS.indexOf(rfc![2]!.slice(0, 3).toLowerCase()) + 1, number(rfc![1]), number(rfc![4]), number(rfc![5]), number(rfc![6]), 0, 0];
+  return impossibleDateFields(fields) === undefined;
 }

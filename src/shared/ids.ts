@@ -35,10 +35,12 @@ export function leadId(siteUrl: string, pageKey: string): string {
 
 /**
  * A brief is its site, day, time and topic: the same brief seen again in a later capture,
- * even with edited text, keeps its id. The topic is compared case-insensitively.
+ * even with edited text, keeps its id. The topic is compared case-insensitively. A second brief
+ * with the same time and topic on one page (`occurrence` 2, 3, ...) has an id of its own.
  */
-export function briefId(siteUrl: string, day: string, time: string, topic: string): string {
-  return urnUuid(siteUrl, 'brief', day, time, topic.toLowerCase());
+export function briefId(siteUrl: string, day: string, time: string, topic: string, occurrence = 1): string {
+  const key = topic.toLowerCase();
+  return occurrence === 1 ? urnUuid(siteUrl, 'brief', day, time, key) : urnUuid(siteUrl, 'brief', day, time, key, String(occurrence));
 }
 
 export function feedId(siteUrl: string, feedKey: string): string {

@@ -5,7 +5,7 @@ import type { RemoteSourceDef } from '../config/remote-sources.js';
 import { decodeDocument } from '../ingest/charset.js';
 import { readCapture } from '../ingest/page-file.js';
 import type { Capture, Entry, SiteConfig } from '../model.js';
-import { pageToEntries } from '../normalize/entries.js';
+import { type PageWarning, pageToEntries } from '../normalize/entries.js';
 import { optional } from '../optional.js';
 
 export interface DocumentJob {
@@ -22,6 +22,8 @@ export interface DocumentEntries {
   entries: Entry[];
   /** Items left out, each with the reason, for the log. */
   skipped: string[];
+  /** What is worth saying about a page that was read whole (two briefs at one time and topic). */
+  warnings?: PageWarning[];
 }
 
 export async function documentEntries(job: DocumentJob): Promise<DocumentEntries> {
@@ -46,6 +48,7 @@ export async function documentEntries(job: DocumentJob): Promise<DocumentEntries
     const read = readCapture(text, source.id, fetchedAt);
     capture = { ...read, meta: { ...meta, ...read.meta } };
   }
-  const entries = pageToEntries(capture, site);
-  return { entries: source.maxEntries ? entries.slice(0, source.maxEntries) : entries, skipped: [] };
+  const warnings: PageWarning[] = [];
+  const entries = pageToEntries(capture, site, (warning) => warnings.push(warning));
+  return { entries: source.maxEntries ? entries.slice(0, source.maxEntries) : entries, skipped: [], ...(warnings.length > 0 ? { warnings } : {}) };
 }

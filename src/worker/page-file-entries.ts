@@ -1,10 +1,11 @@
 // One captured page file -> the hash of its bytes and its entries. Pure but for reading the file
-// (no clock: the modification time comes in; no logging: a failure is thrown for the caller to
-// log), so it runs the same on the pass's thread or on a parse thread (parse-threads.ts).
+// (no clock: the modification time and the pass's time come in; no logging: a failure is thrown
+// and a warning returned for the caller to log), so it runs the same on the pass's thread or on a
+// parse thread (parse-threads.ts).
 import { hash } from 'node:crypto';
 import { decodePageBytes, readCapture, readPageBytes } from '../ingest/page-file.js';
 import type { SiteConfig } from '../model.js';
-import { pageToEntries } from '../normalize/entries.js';
+import { type PageWarning, pageToEntries } from '../normalize/entries.js';
 import { type StorableEntry, storableEntry } from '../store/entry-row.js';
 
 export interface PageFileJob {
@@ -23,32 +24,46 @@ export interface PageFileEntries {
    * that stores every batch). Undefined when the bytes hash to `knownHash`: touched, not edited.
    */
   entries: StorableEntry[] | undefined;
+  /** What the caller should log about the page, such as a capture time clamped to the pass's. */
+  warnings?: PageWarning[];
 }
+
+/** A capture time further ahead of the pass than this is not believed: it is taken as the pass's time. */
+const FUTURE_CAPTURE_MS = 86_400_000;
 
 /** Several pages for one parse thread at once: one message for many pages, not one each. */
 export interface PageFilesJob {
   site: SiteConfig;
   /** The real path of sources/: no page is read from outside it. */
   sourcesRoot: string;
+  /** When the pass started. */
+  nowMs: number;
   pages: PageFileJob[];
 }
 
 /** Each page's entries, or the error that kept it from being read; one page never fails another. */
 export type PageFileOutcome = { read: PageFileEntries } | { error: Error };
 
-export function pageFileEntries(job: PageFileJob, site: SiteConfig, sourcesRoot: string): PageFileEntries {
+export function pageFileEntries(job: PageFileJob, site: SiteConfig, sourcesRoot: string, nowMs: number): PageFileEntries {
   const bytes = readPageBytes(job.file, sourcesRoot, job.source);
   const bytesHash = hash('sha1', bytes, 'base64url');
   // Re-reading a page that was only touched would re-date its briefs.
   if (bytesHash === job.knownHash) return { bytesHash, entries: undefined };
-  const capture = readCapture(decodePageBytes(bytes, job.source), job.source, new Date(job.mtimeMs));
-  return { bytesHash, entries: pageToEntries(capture, site).map(storableEntry) };
+  let capture = readCapture(decodePageBytes(bytes, job.source), job.source, new Date(job.mtimeMs));
+  const warnings: PageWarning[] = [];
+  if (capture.capturedAt.getTime() > nowMs + FUTURE_CAPTURE_MS) {
+    const pass = new Date(nowMs);
+    warnings.push({ code: 'CAPTURE_IN_FUTURE', reason: `capture time ${capture.capturedAt.toISOString()} is more than a day ahead; read as the time of the pass, ${pass.toISOString()}` });
+    capture = { ...capture, capturedAt: pass };
+  }
+  const entries = pageToEntries(capture, site, (warning) => warnings.push(warning)).map(storableEntry);
+  return { bytesHash, entries, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
-export function pageFilesEntries({ site, sourcesRoot, pages }: PageFilesJob): PageFileOutcome[] {
+export function pageFilesEntries({ site, sourcesRoot, nowMs, pages }: PageFilesJob): PageFileOutcome[] {
   return pages.map((page) => {
     try {
-      return { read: pageFileEntries(page, site, sourcesRoot) };
+      return { read: pageFileEntries(page, site, sourcesRoot, nowMs) };
     } catch (error) {
       return { error: error instanceof Error ? error : new Error(String(error)) };
     }

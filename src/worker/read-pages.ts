@@ -91,8 +91,8 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
   const parser = many && options.parser ? await options.parser(changed.length) : undefined;
   const sourcesRoot = realpathSync(options.sourcesDir || '.');
   const readPageFiles = parser
-    ? (jobs: PageFileJob[]) => parser.readPageFiles({ site: options.site, sourcesRoot, pages: jobs })
-    : async (jobs: PageFileJob[]) => pageFilesEntries({ site: options.site, sourcesRoot, pages: jobs });
+    ? (jobs: PageFileJob[]) => parser.readPageFiles({ site: options.site, sourcesRoot, nowMs: options.nowMs, pages: jobs })
+    : async (jobs: PageFileJob[]) => pageFilesEntries({ site: options.site, sourcesRoot, nowMs: options.nowMs, pages: jobs });
   const folder = path.join(options.sourcesDir || '.', path.sep);
 
   const settle = async (page: ChangedPage, outcome: PageFileOutcome) => {
@@ -104,6 +104,9 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
       return;
     }
     const { read } = outcome;
+    for (const warning of read.warnings ?? []) {
+      options.logger.warn({ source, file: path.join(options.sourcesDir, source), stage: 'normalize', code: warning.code, reason: warning.reason }, `page read with a warning: ${warning.reason}`);
+    }
     const record: SourceRecord = {
       source,
       kind: LOCAL_PAGE_KIND,

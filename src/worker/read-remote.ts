@@ -136,7 +136,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     if (lastGood?.bytesHash === bytesHash) {
       return { kind: 'unchanged', record };
     }
-    const { entries, skipped } = await (options.parser ?? INLINE).parse({
+    const { entries, skipped, warnings } = await (options.parser ?? INLINE).parse({
       source,
       body: fetched.body,
       contentType: fetched.contentType,
@@ -146,6 +146,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
       fetchedAtMs: nowMs,
     });
     for (const problem of skipped) log.warn({ reason: problem }, `item skipped: ${problem}`);
+    for (const { code, reason } of warnings ?? []) log.warn({ stage: 'normalize', code, reason }, `page read with a warning: ${reason}`);
     log.debug({ entries: entries.length, duration_ms: Math.round(fetched.durationMs) }, 'source read');
     // Handed on as soon as the source is read (the pass stores them a batch at a time): a
     // thousand feeds' items are never all in memory.
