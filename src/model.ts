@@ -43,6 +43,8 @@ export interface SiteConfig {
   archive: boolean;
   /** Where the state lives, as site.yaml says (a file path or a postgres:// URL); --state wins. */
   state?: string;
+  /** A captured page larger than this is not read (it fails); `max_page_bytes`. */
+  maxPageBytes: number;
 }
 
 /** How remote sources are fetched; see src/ingest/fetch.ts. */

@@ -63,6 +63,7 @@ function feedDocument(fields: DocumentFields): FeedDocument {
     feeds: [],
     fetch: DEFAULT_FETCH,
     archive: false,
+    maxPageBytes: 5 * 1024 * 1024,
   };
   return {
     config: { id: '', title: fields.feedTitle, ...(fields.feedDescription !== undefined ? { description: fields.feedDescription } : {}), limit: 50, filter: {} },

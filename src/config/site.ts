@@ -24,8 +24,11 @@ export const DEFAULT_BOILERPLATE = [
   'Share',
 ];
 
-const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub', 'archive', 'state'] as const;
+const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub', 'archive', 'state', 'max_page_bytes'] as const;
 const FETCH_KEYS = ['connect_timeout', 'timeout', 'max_bytes', 'per_host', 'overall', 'parse_threads', 'allow_private'] as const;
+
+/** Like a remote document's cap: no captured page is larger than a fetched one may be. */
+export const DEFAULT_MAX_PAGE_BYTES = 5 * 1024 * 1024;
 
 export const DEFAULT_FETCH: FetchSettings = {
   connectTimeoutMs: 10_000,
@@ -112,7 +115,14 @@ export function readSiteConfig(document: unknown, file: string, overrides: SiteO
     ...optional('hub', read.absoluteUrl(map.hub, 'hub')),
     archive: readBoolean(read, map.archive, 'archive', false),
     ...optional('state', readState(read, map.state)),
+    maxPageBytes: readMaxPageBytes(read, map.max_page_bytes),
   };
+}
+
+function readMaxPageBytes(read: FieldReader, value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_MAX_PAGE_BYTES;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1024 * 1024 * 1024) read.fail('max_page_bytes', 'must be a whole number of bytes from 1 to 1073741824 (1 GiB)');
+  return value as number;
 }
 
 function readState(read: FieldReader, value: unknown): string | undefined {

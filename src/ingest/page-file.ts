@@ -15,18 +15,23 @@ const OPEN_FILES = '/proc/self/fd';
 const canAskKernel = existsSync(OPEN_FILES);
 
 /**
- * A page's bytes, read only if the file it names is inside `sourcesRoot` (a real path, no links):
+ * A page's bytes, at most `maxBytes` of them (a larger page fails), read only if the file it
+ * names is inside `sourcesRoot` (a real path, no links):
  * a link to a page elsewhere in sources/ is followed, one that resolves outside it (to
  * /etc/shadow, say) is refused. Where the kernel can say which file was opened, that is checked
  * after opening, so a link swapped in between a check and the read cannot get past.
  */
-export function readPageBytes(file: string, sourcesRoot: string, source: string): Buffer {
+export function readPageBytes(file: string, sourcesRoot: string, source: string, maxBytes: number): Buffer {
   const checkedBefore = canAskKernel ? undefined : realpathSync(file);
   if (checkedBefore !== undefined) refuseOutside(checkedBefore, sourcesRoot, source);
   const fd = openSync(file, 'r');
   try {
     if (checkedBefore === undefined) refuseOutside(readlinkSync(`${OPEN_FILES}/${fd}`), sourcesRoot, source);
+    // The size of the file opened, so a page cannot grow past the cap between a stat and the read.
     const { size } = fstatSync(fd);
+    if (size > maxBytes) {
+      throw new SourceError('ingest', source, `page is ${size} bytes, more than max_page_bytes (${maxBytes}): not read`, { code: 'SOURCE_TOO_LARGE' });
+    }
     const bytes = Buffer.allocUnsafe(size);
     let read = 0;
     while (read < size) {

@@ -5,6 +5,7 @@ import { briefId, leadId } from '../shared/ids.js';
 import { DEFAULT_BRIEFS_HEADINGS, parsePage, type ParsedBrief, type ParsedPage } from './page.js';
 import { paragraphsToHtml } from '../shared/paragraphs.js';
 import { cleanLine, truncateAtWord } from './text.js';
+import { paragraphsWithinLimit, summaryWithinLimit } from './entry-limits.js';
 
 /** Titles are shown alone in a reader's list: long enough to say what happened, no longer. */
 export const MAX_TITLE_LENGTH = 120;
@@ -57,13 +58,13 @@ function leadEntry(page: ParsedPage, capture: Capture, site: SiteConfig, { pageU
   const { meta } = capture;
   const id = leadId(site.url, pageUrl ?? `file:${capture.source}`);
   // The standfirst is the story's first paragraph too: readers that show only the content must not lose it.
-  const body = [page.standfirst, ...page.paragraphs];
+  const body = paragraphsWithinLimit([page.standfirst, ...page.paragraphs]);
   return {
     id,
     kind: 'lead',
     source: capture.source,
     title: meta.title ? truncateAtWord(cleanLine(meta.title), MAX_TITLE_LENGTH) : truncateAtWord(page.standfirst, MAX_TITLE_LENGTH),
-    summary: page.standfirst,
+    summary: summaryWithinLimit(page.standfirst),
     contentText: body.join('\n\n'),
     contentHtml: paragraphsToHtml(body),
     ...(pageUrl ? { link: pageUrl } : {}),
@@ -84,14 +85,15 @@ function briefEntry(brief: ParsedBrief, capture: Capture, site: SiteConfig, { pa
   const { instant, day } = resolveBriefDate(capture.capturedAt.getTime(), brief.hour, brief.minute, timeZone);
   const id = briefId(site.url, formatCivilDate(day), brief.time, brief.topic, occurrence);
   const text = brief.paragraphs.join(' ');
+  const body = paragraphsWithinLimit(brief.paragraphs);
   return {
     id,
     kind: 'brief',
     source: capture.source,
     title: truncateAtWord(`${brief.topic}: ${text}`, MAX_TITLE_LENGTH),
-    summary: text,
-    contentText: brief.paragraphs.join('\n\n'),
-    contentHtml: paragraphsToHtml(brief.paragraphs),
+    summary: summaryWithinLimit(text),
+    contentText: body.join('\n\n'),
+    contentHtml: paragraphsToHtml(body),
     // A brief has no page of its own (no link), and its page's address (even with a fragment,
     // which readers strip) would make aggregators that de-duplicate by link merge it with the lead.
     ...(pageUrl ? { pageUrl } : {}),

@@ -8,6 +8,7 @@ import { parseSourceDate } from './source-dates.js';
 import { escapeHtml } from '../shared/escape.js';
 import { paragraphsToHtml } from '../shared/paragraphs.js';
 import { cleanLine, truncateAtWord } from './text.js';
+import { htmlWithinLimit, paragraphsWithinLimit, summaryWithinLimit } from './entry-limits.js';
 import { resolveLink } from './urls.js';
 import { optional } from '../optional.js';
 import { MAX_TITLE_LENGTH } from './entries.js';
@@ -39,11 +40,13 @@ function itemToEntry(item: RawItem, feed: RawFeed, context: RemoteFeedContext, f
   const link = resolveLink(item.link, context.documentUrl);
   const base = link ?? feedBase;
   // Sanitizing is the last thing done to HTML: links are resolved inside it.
-  const content = item.contentHtml ? sanitizeHtmlContent(item.contentHtml, base) : { html: '', text: '' };
-  const contentHtml = content.html;
-  const contentText = item.contentText ? cleanParagraphs(item.contentText) : content.text;
+  // Cut before sanitizing, so a 50 MB item is never parsed whole; what is cut is marked.
+  const limited = item.contentHtml ? htmlWithinLimit(item.contentHtml) : undefined;
+  const content = limited ? sanitizeHtmlContent(limited.html, base) : { html: '', text: '' };
+  const contentHtml = limited?.cut ? `${content.html}\n<p>…</p>` : content.html;
+  const contentText = item.contentText ? paragraphsWithinLimit(cleanParagraphs(item.contentText).split('\n\n')).join('\n\n') : content.text;
   // The summary is published as text only, so its links need no resolving.
-  const summaryText = item.summaryHtml ? htmlToText(item.summaryHtml) : '';
+  const summaryText = item.summaryHtml ? summaryWithinLimit(htmlToText(htmlWithinLimit(item.summaryHtml).html)) : '';
   const titleText = item.title ? cleanLine(item.titleIsText ? item.title : htmlToText(item.title)) : '';
   const fallbackText = contentText || summaryText || titleText || link || 'Untitled';
   const id = entryId(item, link, context, fallbackText);

@@ -45,7 +45,7 @@ export interface PageFilesJob {
 export type PageFileOutcome = { read: PageFileEntries } | { error: Error };
 
 export function pageFileEntries(job: PageFileJob, site: SiteConfig, sourcesRoot: string, nowMs: number): PageFileEntries {
-  const bytes = readPageBytes(job.file, sourcesRoot, job.source);
+  const bytes = readPageBytes(job.file, sourcesRoot, job.source, site.maxPageBytes);
   const bytesHash = hash('sha1', bytes, 'base64url');
   // Re-reading a page that was only touched would re-date its briefs.
   if (bytesHash === job.knownHash) return { bytesHash, entries: undefined };
