@@ -10,11 +10,19 @@ export interface SourceFiles {
   pages: string[];
   /** Every other file name at the top of sources/, sorted: where site.yaml and remote sources live. */
   topLevel: string[];
+  /** Folders under sources/ that could not be listed ("politics/", with the error): only their pages fail. */
+  unreadableFolders: UnreadableFolder[];
+}
+
+export interface UnreadableFolder {
+  /** Relative to sources/, "/"-separated, ending in "/". */
+  folder: string;
+  error: Error;
 }
 
 /** One walk of sources/, shared by the page reader and the remote-source loader. */
 export function listSourceFiles(sourcesDir: string): SourceFiles {
-  const files: SourceFiles = { pages: [], topLevel: [] };
+  const files: SourceFiles = { pages: [], topLevel: [], unreadableFolders: [] };
   try {
     collectPages(sourcesDir, '', files);
   } catch (error) {
@@ -29,9 +37,18 @@ export function listPageSources(sourcesDir: string): string[] {
   return listSourceFiles(sourcesDir).pages;
 }
 
-// A walk by hand: Node 20's recursive readdir is several times slower on large folders.
+// A walk by hand: Node 20's recursive readdir is several times slower on large folders. sources/
+// itself must be readable; a folder under it that is not fails only its own pages.
 function collectPages(folder: string, prefix: string, files: SourceFiles): void {
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+  let entries;
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch (error) {
+    if (prefix === '') throw error;
+    files.unreadableFolders.push({ folder: prefix, error: error instanceof Error ? error : new Error(String(error)) });
+    return;
+  }
+  for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     if (entry.isDirectory()) collectPages(path.join(folder, entry.name), `${prefix}${entry.name}/`, files);
     else if (entry.name.endsWith(PAGE_EXTENSION) && (entry.isFile() || entry.isSymbolicLink())) files.pages.push(`${prefix}${entry.name}`);

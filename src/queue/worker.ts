@@ -117,7 +117,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       throw error;
     }
     try {
-      return `pages: ${await readAndCommit(site, { pages: listSourceFiles(options.sourcesDir).pages }, log)}`;
+      const listed = listSourceFiles(options.sourcesDir);
+      return `pages: ${await readAndCommit(site, { pages: listed.pages, unreadablePageFolders: listed.unreadableFolders }, log)}`;
     } finally {
       await release();
     }

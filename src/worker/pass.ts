@@ -52,7 +52,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   const logger = options.logger.child({ pass: passId(startedMs) });
   const { store } = options;
   const site = options.site ?? (await loadPassSettings(options.sourcesDir, options.overrides, store));
-  const { pages, topLevel } = listSourceFiles(options.sourcesDir);
+  const { pages, topLevel, unreadableFolders } = listSourceFiles(options.sourcesDir);
   const remote = loadRemoteSources(options.sourcesDir, topLevel);
   // Before anything is read or stored: a pass that cannot publish should not start, nor one
   // whose files would have names or paths too long for the file system.
@@ -64,7 +64,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   let read;
   try {
     read = await readSources(
-      { pages, remote },
+      { pages, unreadablePageFolders: unreadableFolders, remote },
       {
         site,
         fingerprint: settingsFingerprint(site),

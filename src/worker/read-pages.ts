@@ -9,6 +9,7 @@ import { LOCAL_PAGE_KIND, type SiteConfig } from '../model.js';
 import type { StorableEntry } from '../store/entry-row.js';
 import type { PageStamp, SourceRecord } from '../store/store.js';
 import { type PageFileJob, type PageFileOutcome, pageFilesEntries } from './page-file-entries.js';
+import type { UnreadableFolder } from '../ingest/page-sources.js';
 import type { DocumentParser } from './parse-threads.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
 
@@ -27,6 +28,8 @@ export interface PageReadOptions {
   parser?: (pageCount: number) => Promise<DocumentParser>;
   /** The listing of the last pass in which every page was read fine. */
   lastListing?: PageListing | undefined;
+  /** Folders that could not be listed: each page known in one fails (its entries kept), or the folder does. */
+  unreadableFolders?: readonly UnreadableFolder[];
   nowMs: number;
   logger: Logger;
   /** Takes each page's entries as it is read, so they need not all be held at once. */
@@ -65,6 +68,11 @@ interface ChangedPage {
 }
 
 export async function readPages(pages: readonly string[], options: PageReadOptions): Promise<PageReadResult> {
+  if (options.unreadableFolders && options.unreadableFolders.length > 0) {
+    const result = await readPagesWithout(pages, options);
+    const folderFailures = await failUnreadableFolders(options.unreadableFolders, options);
+    return { ...result, failures: [...folderFailures.failures, ...result.failures], records: [...folderFailures.records, ...result.records], listing: undefined };
+  }
   const stats = statPages(pages, options.sourcesDir);
   const digest = listingDigest(pages, stats, options.fingerprint);
   if (digest !== undefined && digest === options.lastListing?.digest) {
@@ -170,6 +178,29 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
   // Only a pass with every page fine may vouch for the listing: a failed page is tried again.
   const listing = digest !== undefined && result.failures.length === 0 ? { digest, entries: entriesInPages } : undefined;
   return { ...result, listing };
+}
+
+/** The pages that could be listed, read as usual (never vouching for the listing). */
+function readPagesWithout(pages: readonly string[], options: PageReadOptions): Promise<PageReadResult> {
+  return readPages(pages, { ...options, unreadableFolders: [], lastListing: undefined });
+}
+
+/** Each page known in a folder that cannot be listed fails with that folder's error; a folder with no known page fails itself. */
+async function failUnreadableFolders(folders: readonly UnreadableFolder[], options: PageReadOptions): Promise<ReadResult> {
+  const result = emptyReadResult();
+  const known = options.records ? await options.records() : new Map<string, SourceRecord>();
+  for (const { folder, error } of folders) {
+    // The system's code, not its message: that names the absolute path, and status.json is public.
+    const reason = `folder ${folder} cannot be read (${(error as NodeJS.ErrnoException).code ?? error.message})`;
+    const inFolder = [...known.values()].filter((record) => record.kind === LOCAL_PAGE_KIND && record.source.startsWith(folder));
+    if (inFolder.length === 0) {
+      result.failures.push({ source: folder, reason });
+      options.logger.error({ source: folder, file: path.join(options.sourcesDir, folder), stage: 'ingest', code: 'SOURCE_FOLDER_UNREADABLE', reason }, `pages skipped: ${reason}`);
+      continue;
+    }
+    for (const record of inFolder) fail(result, options, record.source, record, new SourceError('ingest', record.source, reason, { code: 'SOURCE_FOLDER_UNREADABLE', cause: error }));
+  }
+  return result;
 }
 
 function fail(result: ReadResult, options: PageReadOptions, source: string, previous: SourceRecord | undefined, error: Error): void {

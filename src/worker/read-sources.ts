@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { RemoteSourceDef } from '../config/remote-sources.js';
 import type { ConfigError } from '../errors.js';
 import type { Fetcher } from '../ingest/fetch.js';
+import type { UnreadableFolder } from '../ingest/page-sources.js';
 import { type Entry, LOCAL_PAGE_KIND, type PassObserver, type SiteConfig } from '../model.js';
 import { type StorableEntry, storableEntry } from '../store/entry-row.js';
 import type { SourceRecord, Store } from '../store/store.js';
@@ -17,6 +18,8 @@ import { mergeReadResults, type ReadResult } from './read-result.js';
 export interface SourcesToRead {
   /** Captured page files under sources/; absent when this unit reads no pages (not even none). */
   pages?: readonly string[];
+  /** Folders under sources/ that could not be listed: their pages fail, the others are read. */
+  unreadablePageFolders?: readonly UnreadableFolder[];
   remote?: {
     sources: readonly RemoteSourceDef[];
     invalid: readonly { file: string; id?: string; error: ConfigError }[];
@@ -68,6 +71,7 @@ export async function readSources(what: SourcesToRead, context: ReadContext): Pr
         records: () => store.sourceRecords(),
         parser: (count) => parsers.forPages(count),
         lastListing: (await readWatermark(store, WATERMARKS.pageListing)) as PageListing | undefined,
+        unreadableFolders: what.unreadablePageFolders ?? [],
         storeEntries: context.storeEntries,
       });
       results.push(result);
