@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIfStale, CLI, ROOT } from './support/built-cli.js';
 import type { LogLine } from './support/feed-site.js';
+import { acquireFileLock, passLockFile } from '../src/store/file-lock.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PAGES = path.join(here, 'fixtures', 'pages');
@@ -381,13 +382,17 @@ describe('feedloom run', () => {
     expect(run(ws).status).toBe(0);
     const before = snapshot(ws.out);
     copyFileSync(path.join(LATER_PAGES, 'market-day.txt'), path.join(ws.sources, 'market-day.txt'));
-    // This test process is alive, so its pid in the lock file stands for a running pass.
-    writeFileSync(`${ws.state}.lock`, String(process.pid));
-    const result = run(ws);
-    expect(result.status).toBe(1);
-    expect(result.logs.find((line) => line.level === LEVEL.fatal)?.msg).toContain(`another feedloom pass (pid ${process.pid})`);
-    expect(snapshot(ws.out)).toEqual(before);
-    expect(readFileSync(`${ws.state}.lock`, 'utf8')).toBe(String(process.pid));
+    // This test process takes the lock, as a running pass would.
+    const release = acquireFileLock(passLockFile(ws.state));
+    try {
+      const result = run(ws);
+      expect(result.status).toBe(1);
+      expect(result.logs.find((line) => line.level === LEVEL.fatal)?.msg).toContain(`another feedloom pass holds ${passLockFile(ws.state)}`);
+      expect(snapshot(ws.out)).toEqual(before);
+    } finally {
+      release();
+    }
+    expect(run(ws).status).toBe(0);
   });
 
   it('exits 1 and creates nothing when the sources folder is missing', () => {
@@ -550,6 +555,7 @@ describe('feedloom start', () => {
     expect(feedItems(ws)).toHaveLength(14);
     expect(filesUnder(ws.out)).toEqual(expect.arrayContaining(['rss.xml', 'atom.xml', 'feed.json', 'desk/rss.xml', 'desk/atom.xml', 'desk/feed.json']));
     expect(filesUnder(ws.out).filter((name) => TEMP_FILE.test(name))).toEqual([]);
-    expect(existsSync(`${ws.state}.lock`)).toBe(false);
+    // The lock went with the process: another pass takes it at once.
+    acquireFileLock(passLockFile(ws.state))();
   }, 20_000);
 });

@@ -7,7 +7,7 @@ import type { Entry, FeedFilter, StoredEntry } from '../model.js';
 import { ENTRY_COLUMNS, type EntryRow, passRecordFrom, readEntry, REPLACED_COLUMNS, SOURCE_COLUMNS, type StorableEntry, storableEntry, storedEntry, writtenRow } from './entry-row.js';
 import { decideEntry, type StoredDates } from './entry-rules.js';
 import { FEED_PAGE_ROWS, feedWhere, newestFirst, notArchivedFor, oldestFirst, positionOf, readFeed, type SqlDialect } from './feed-query.js';
-import { acquireFileLock } from './file-lock.js';
+import { acquireFileLock, passLockFile } from './file-lock.js';
 import { migrate } from './schema.js';
 import type { EntryCounts, PageStamp, PassRecord, PassWriter, ReleasePassLock, SourceRecord, Store } from './store.js';
 
@@ -250,7 +250,7 @@ export class SqliteStore implements Store {
   /** A lock file beside the state file; an in-memory state belongs to one process already. */
   async lockPasses(): Promise<ReleasePassLock> {
     if (this.file === ':memory:') return async () => {};
-    const release = acquireFileLock(`${this.file}.lock`);
+    const release = acquireFileLock(passLockFile(this.file));
     return async () => release();
   }
 
