@@ -1,13 +1,14 @@
 // `feedloom start --serve` and `feedloom serve` as the built command line, run as child
 // processes: serving after the first pass, max-age from the schedule, SIGTERM exiting 0, and
 // layouts where --out and --state are one folder once symlinks are followed.
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildIfStale } from './support/built-cli.js';
 import { spawnCli } from './support/cli-process.js';
 import { freePort, get, rawGet } from './support/http-client.js';
+import { writePageCorpus } from './support/page-corpus.js';
 import { parsePrometheus, sample } from './support/prometheus.js';
 import { pagesWorkspace, publishedPages, servedSite, SQLITE_MAGIC } from './support/served-site.js';
 
@@ -124,4 +125,50 @@ describe('feedloom serve', () => {
       expect(existsSync(path.join(out, 'rss.xml'))).toBe(false);
     }
   }, 30_000);
+});
+
+describe('feedloom serve over a state it cannot read', () => {
+  it('serves out/ and reports the state through /healthz (503) and /metrics', async () => {
+    const site = await servedSite(published());
+    const corrupt = path.join(site.root, 'corrupt.db');
+    writeFileSync(corrupt, 'this is not a SQLite database, it was cut short or overwritten\n');
+    const port = await freePort();
+    const child = spawnCli(['serve', '--port', String(port), '--sources', site.sources, '--out', site.out, '--state', corrupt]);
+    await child.waitForLog('serving feeds');
+    const origin = `http://127.0.0.1:${port}/`;
+    const rss = await get(origin, '/rss.xml');
+    expect(rss.status).toBe(200);
+    expect(rss.body.equals(site.file('rss.xml'))).toBe(true);
+    const health = await get(origin, '/healthz');
+    expect(health.status).toBe(503);
+    expect(JSON.parse(health.body.toString()).reason).toMatch(/^the state cannot be read: store: cannot open state file .*corrupt\.db: file is not a database/);
+    const { samples } = parsePrometheus((await get(origin, '/metrics')).body.toString('utf8'));
+    expect(sample(samples, 'feedloom_state_readable')).toBe(0);
+    expect(child.logs.find((line) => line.level === 50)?.msg).toMatch(/state cannot be read, serving out\/ without it/);
+    child.process.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+  }, 30_000);
+});
+
+describe('feedloom start --serve with a long first pass', () => {
+  it('listens before the pass, so /healthz answers 503 while it runs', async () => {
+    const folders = pagesWorkspace('slow-first');
+    // Thousands of new pages make a first pass of a few seconds.
+    writePageCorpus(folders.sources, 4000);
+    const port = await freePort();
+    const child = spawnCli(['start', '--serve', '--port', String(port), '--sources', folders.sources, '--out', folders.out, '--state', folders.state]);
+    await child.waitForLog('serving feeds');
+    // Listening comes first: no line of the pass is logged before the server's.
+    const serving = child.logs.findIndex((line) => line.msg === 'serving feeds');
+    expect(child.logs.slice(0, serving).filter((line) => line.pass !== undefined)).toEqual([]);
+    const origin = `http://127.0.0.1:${port}/`;
+    const during = await get(origin, '/healthz');
+    expect(child.logs.some((line) => line.msg === 'pass finished')).toBe(false);
+    expect(during.status).toBe(503);
+    expect(JSON.parse(during.body.toString()).reason).toBe('no pass has finished yet');
+    await child.waitForLog('pass finished');
+    expect((await get(origin, '/healthz')).status).toBe(200);
+    child.process.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+  }, 120_000);
 });

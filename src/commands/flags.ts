@@ -20,6 +20,7 @@ export const COMMON_OPTIONS = {
 export const SERVER_OPTIONS = {
   port: { type: 'string', default: '8080' },
   host: { type: 'string', default: '127.0.0.1' },
+  'access-log': { type: 'boolean', default: false },
 } as const;
 
 export const QUEUE_OPTIONS = {

@@ -60,7 +60,8 @@ ${COMMON_HELP}
   --schedule CRON   when to run passes (overrides schedule in site.yaml) [default: */15 * * * *]
   --serve           also serve --out over HTTP in this process (see feedloom serve --help)
   --port PORT       with --serve                                    [default: 8080]
-  --host HOST       with --serve                                    [default: 127.0.0.1]`,
+  --host HOST       with --serve                                    [default: 127.0.0.1]
+  --access-log      with --serve: one JSON line per request`,
   serve: `Usage: feedloom serve [--out DIR] [--port PORT] [--host HOST] [--state FILE|URL] [--sources DIR]
 
 Serves the files in --out: feeds with their own content types, strong ETags and Last-Modified,
@@ -72,6 +73,7 @@ Options:
   --out DIR         what to serve                                   [default: out]
   --port PORT       TCP port                                        [default: 8080]
   --host HOST       address to listen on                            [default: 127.0.0.1]
+  --access-log      log one JSON line per request
   --state FILE|URL  the state, for /healthz and /metrics (overrides site.yaml)
                                                                     [default: .feedloom/state.db]
   --sources DIR     where site.yaml is, for the schedule            [default: sources]

@@ -10,6 +10,12 @@ import { runPass, type PassSummary } from '../worker/pass.js';
 import { COMMON_OPTIONS, EXIT_FATAL, EXIT_OK, EXIT_SOURCES_FAILED, parseCommand, SERVER_OPTIONS, siteFlags, type SiteFlags } from './flags.js';
 import { exitOnFatal, openSiteState } from './site-state.js';
 
+interface ServeOptions {
+  host: string;
+  port: number;
+  accessLog: boolean;
+}
+
 const START_OPTIONS = { schedule: { type: 'string' }, serve: { type: 'boolean', default: false }, ...SERVER_OPTIONS } as const;
 
 export async function runCommand(command: 'run' | 'start', args: string[]): Promise<number> {
@@ -21,7 +27,7 @@ export async function runCommand(command: 'run' | 'start', args: string[]): Prom
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
   const flags = siteFlags(values);
-  const serve = values.serve ? { host: values.host as string, port: Number(values.port) } : undefined;
+  const serve = values.serve ? { host: values.host as string, port: Number(values.port), accessLog: values['access-log'] === true } : undefined;
   const logger = createLogger();
   return exitOnFatal(logger, () => (command === 'run' ? runOnce(flags, logger) : runScheduled(flags, logger, serve)));
 }
@@ -36,11 +42,13 @@ async function runOnce(flags: SiteFlags, logger: Logger): Promise<number> {
   }
 }
 
-async function runScheduled(flags: SiteFlags, logger: Logger, serve: { host: string; port: number } | undefined): Promise<number> {
+async function runScheduled(flags: SiteFlags, logger: Logger, serve: ServeOptions | undefined): Promise<number> {
   const { site, state, store } = await openSiteState(flags);
   // The server and metrics are loaded by the commands that use them, not by every `run`.
   const { FeedMetrics } = await import('../serve/metrics.js');
   const metrics = new FeedMetrics(() => store);
+  // The server listens before the first pass, so /healthz answers (503) while it runs.
+  const server = serve ? await startServerBeforeFirstPass(flags.outDir, serve, site, store, metrics, logger, formsDirFor(state)) : undefined;
   // The scheduler loads only for `start`: a `run` from system cron never needs it.
   const { startSchedule } = await import('../worker/schedule.js');
   const schedule = startSchedule({
@@ -53,7 +61,6 @@ async function runScheduled(flags: SiteFlags, logger: Logger, serve: { host: str
   const onSignal = (signal: NodeJS.Signals) => void schedule.stop(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const server = serve ? await startServerWhenOutExists(flags.outDir, serve, site, store, metrics, logger, formsDirFor(state)) : undefined;
   await schedule.stopped;
   await server?.close();
   await store.close();
@@ -61,11 +68,11 @@ async function runScheduled(flags: SiteFlags, logger: Logger, serve: { host: str
   return EXIT_OK;
 }
 
-/** With --serve the first pass creates out/; the server starts once it exists. */
-async function startServerWhenOutExists(outDir: string, serve: { host: string; port: number }, site: SiteConfig, store: Store, metrics: FeedMetrics, logger: Logger, formsDir: string) {
+/** With --serve the server starts before the first pass, over an out/ made empty if there is none yet. */
+async function startServerBeforeFirstPass(outDir: string, serve: ServeOptions, site: SiteConfig, store: Store, metrics: FeedMetrics, logger: Logger, formsDir: string) {
   mkdirSync(outDir, { recursive: true });
   const { startFeedServer } = await import('../serve/run-server.js');
-  return startFeedServer({ outDir, site, store, metrics, host: serve.host, port: serve.port, logger, formsDir });
+  return startFeedServer({ outDir, site, store, metrics, host: serve.host, port: serve.port, logger, formsDir, accessLog: serve.accessLog });
 }
 
 /** `site`: settings already read for this pass; a scheduled pass reads them afresh, so edits take effect. */

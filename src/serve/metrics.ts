@@ -32,6 +32,14 @@ export class FeedMetrics implements PassObserver {
       labelNames: ['source'],
       registers: [registry],
     });
+    new Gauge({
+      name: 'feedloom_state_readable',
+      help: '1 when the state could be opened, 0 when it could not (the feeds in out/ are served either way).',
+      registers: [registry],
+      collect() {
+        this.set(store() ? 1 : 0);
+      },
+    });
     new Counter({
       name: 'feedloom_passes_total',
       help: 'Passes recorded in the state.',

@@ -23,6 +23,8 @@ export function resolveRequestPath(rawTarget: string, outRoot: string): Resolved
   let file = path.join(outRoot, ...segments);
   try {
     if (statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    // "/rss.xml/" names a folder called rss.xml, which there is not.
+    else if (decoded.endsWith('/')) return { kind: 'not-found' };
     const real = realpathSync(file);
     if (real !== outRoot && !real.startsWith(`${outRoot}${path.sep}`)) return { kind: 'not-found' };
     if (!statSync(real).isFile()) return { kind: 'not-found' };

@@ -17,12 +17,16 @@ export interface RunningServer {
 export async function startFeedServer(options: {
   outDir: string;
   site: SiteConfig;
-  store: Store;
+  /** Absent when the state could not be opened: `stateProblem` says why, and /healthz answers 503 with it. */
+  store: Store | undefined;
+  stateProblem?: string;
   metrics: FeedMetrics;
   host: string;
   port: number;
   logger: Logger;
   formsDir?: string;
+  /** One JSON line per request (`--access-log`). */
+  accessLog?: boolean;
 }): Promise<RunningServer> {
   const intervalMs = scheduleIntervalMs(options.site.schedule, Date.now());
   const server = createFeedServer({
@@ -30,9 +34,10 @@ export async function startFeedServer(options: {
     // Readers may keep a file for one schedule interval: it cannot change sooner.
     maxAgeSeconds: Math.round(intervalMs / 1000),
     logger: options.logger,
-    health: () => passHealth(options.store, intervalMs, Date.now()),
+    health: () => (options.store ? passHealth(options.store, intervalMs, Date.now()) : { healthy: false, reason: `the state cannot be read: ${options.stateProblem ?? 'not opened'}`, last_pass: null }),
     metrics: () => options.metrics.render(),
     ...(options.formsDir ? { formsDir: options.formsDir } : {}),
+    ...(options.accessLog ? { accessLog: true } : {}),
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@
 // per test file (publishedPages, in beforeAll); every test then gets its own copy of that out/
 // and state, with its own traps and its own server (servedSite), so nothing one test writes,
 // requests or logs can reach another.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +102,8 @@ export async function servedSite(published: PublishedPages, options: { formsDir?
   });
   for (const folder of ['sources', 'out', 'state'] as const) cpSync(path.join(published.folders.root, folder), path.join(folders.root, folder), { recursive: true });
   placeTraps(folders);
+  // Published a little while ago, as a served site is: its files' seconds are over.
+  backdate(folders.out, Date.now() / 1000 - 5);
   const site = await loadSiteConfig(folders.sources, { schedule: SCHEDULE });
   const store = SqliteStore.open(folders.state);
   cleanups.push(() => store.close());
@@ -137,4 +139,13 @@ export function memoryState(): SqliteStore {
   const store = SqliteStore.open(':memory:');
   onTestFinished(() => store.close());
   return store;
+}
+
+/** Sets every file under `folder` (links left alone) to the time `seconds`. */
+function backdate(folder: string, seconds: number): void {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const file = path.join(folder, entry.name);
+    if (entry.isDirectory()) backdate(file, seconds);
+    else if (entry.isFile()) utimesSync(file, seconds, seconds);
+  }
 }
