@@ -27,8 +27,15 @@ export interface FeedConfig {
 export interface SiteConfig {
   title: string;
   description: string;
-  /** Public base URL, always ending in "/". Entry ids are minted under it. */
+  /** Public base URL, always ending in "/". Links are made under it; ids are not (idNamespace). */
   url: string;
+  /**
+   * What every id is made in. Fixed when the state is created (site.yaml's `site_id`, else the
+   * first `url`) and kept in the state, so a later change of `url` changes links, not identities.
+   */
+  idNamespace: string;
+  /** `site_id` from site.yaml, when it sets one. */
+  siteId?: string;
   language?: string;
   timezone: string;
   author: Person;

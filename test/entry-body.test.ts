@@ -20,6 +20,7 @@ const SITE = {
   fetch: { connectTimeoutMs: 1000, totalTimeoutMs: 1000, maxBytes: 1000, perHost: 2, overall: 8 },
   archive: false,
   maxPageBytes: 5 * 1024 * 1024,
+  idNamespace: 'https://harbour.example/',
 } satisfies SiteConfig;
 
 const capture: Capture = {

@@ -187,6 +187,7 @@ function documentOf(entries: StoredEntry[]): FeedDocument {
       fetch: DEFAULT_FETCH,
       archive: false,
       maxPageBytes: 5 * 1024 * 1024,
+      idNamespace: BASE,
     },
     id: 'urn:uuid:5b1e2f3a-4c5d-5e6f-8a9b-0c1d2e3f4a5b',
     homeUrl: BASE,

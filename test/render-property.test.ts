@@ -64,6 +64,7 @@ function feedDocument(fields: DocumentFields): FeedDocument {
     fetch: DEFAULT_FETCH,
     archive: false,
     maxPageBytes: 5 * 1024 * 1024,
+    idNamespace: BASE,
   };
   return {
     config: { id: '', title: fields.feedTitle, ...(fields.feedDescription !== undefined ? { description: fields.feedDescription } : {}), limit: 50, filter: {} },

@@ -24,7 +24,7 @@ export const DEFAULT_BOILERPLATE = [
   'Share',
 ];
 
-const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub', 'archive', 'state', 'max_page_bytes'] as const;
+const SITE_KEYS = ['title', 'description', 'url', 'language', 'timezone', 'author', 'schedule', 'boilerplate', 'feeds', 'fetch', 'hub', 'archive', 'state', 'max_page_bytes', 'site_id'] as const;
 const FETCH_KEYS = ['connect_timeout', 'timeout', 'max_bytes', 'per_host', 'overall', 'parse_threads', 'allow_private'] as const;
 
 /** Like a remote document's cap: no captured page is larger than a fetched one may be. */
@@ -101,10 +101,14 @@ export function readSiteConfig(document: unknown, file: string, overrides: SiteO
   }
   const extraBoilerplate = read.stringList(map.boilerplate, 'boilerplate') ?? [];
   const language = read.language(map.language, 'language');
+  const siteId = read.string(map.site_id, 'site_id');
   return {
     title,
     description: read.string(map.description, 'description') ?? `Latest stories from ${title}`,
     url,
+    // What a new state would take; an existing state's own namespace wins (worker/site-settings.ts).
+    idNamespace: siteId ?? url,
+    ...optional('siteId', siteId),
     ...(language ? { language } : {}),
     timezone: read.timezone(map.timezone, 'timezone') ?? 'UTC',
     author: read.person(map.author, 'author') ?? { name: title },

@@ -56,7 +56,7 @@ interface PageFacts {
 
 function leadEntry(page: ParsedPage, capture: Capture, site: SiteConfig, { pageUrl, language }: PageFacts): Entry {
   const { meta } = capture;
-  const id = leadId(site.url, pageUrl ?? `file:${capture.source}`);
+  const id = leadId(site.idNamespace, pageUrl ?? `file:${capture.source}`);
   // The standfirst is the story's first paragraph too: readers that show only the content must not lose it.
   const body = paragraphsWithinLimit([page.standfirst, ...page.paragraphs]);
   return {
@@ -83,7 +83,7 @@ function briefEntry(brief: ParsedBrief, capture: Capture, site: SiteConfig, { pa
   const { meta } = capture;
   const timeZone = meta.timezone ?? site.timezone;
   const { instant, day } = resolveBriefDate(capture.capturedAt.getTime(), brief.hour, brief.minute, timeZone);
-  const id = briefId(site.url, formatCivilDate(day), brief.time, brief.topic, occurrence);
+  const id = briefId(site.idNamespace, formatCivilDate(day), brief.time, brief.topic, occurrence);
   const text = brief.paragraphs.join(' ');
   const body = paragraphsWithinLimit(brief.paragraphs);
   return {

@@ -84,10 +84,10 @@ function entryId(item: RawItem, link: string | undefined, context: RemoteFeedCon
       // Not parseable after all: fall through to a made id.
     }
   }
-  if (guid) return urnUuid(context.site.url, 'item', context.source, guid);
+  if (guid) return urnUuid(context.site.idNamespace, 'item', context.source, guid);
   if (link) return link;
   const hash = createHash('sha256').update(`${item.title ?? ''}\n${text}`).digest('hex');
-  return urnUuid(context.site.url, 'item', context.source, `sha256:${hash}`);
+  return urnUuid(context.site.idNamespace, 'item', context.source, `sha256:${hash}`);
 }
 
 /** A missing date, or one more than a day ahead, is taken as the time the item was first seen. */

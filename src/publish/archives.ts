@@ -68,7 +68,7 @@ function writeArchivePage(document: FeedDocument, key: string, number: number, p
   const pageUrl = archivePageUrl(site.url, key, number);
   const archive: FeedDocument = {
     ...document,
-    id: feedId(site.url, `${key}/archive/${number}`),
+    id: feedId(site.idNamespace, `${key}/archive/${number}`),
     atomUrl: pageUrl,
     stylesheetHref: stylesheetHref(path.posix.dirname(archivePagePath(key, number))),
     // Newest first, as in every feed document.

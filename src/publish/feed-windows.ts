@@ -13,7 +13,7 @@ export async function feedDocument(config: FeedConfig, site: SiteConfig, store: 
   return {
     config,
     site,
-    id: feedId(site.url, feedKey(config.id)),
+    id: feedId(site.idNamespace, feedKey(config.id)),
     homeUrl: site.url,
     rssUrl: urls.rss,
     atomUrl: urls.atom,

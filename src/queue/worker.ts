@@ -18,6 +18,7 @@ import type { SourceRecord, Store } from '../store/store.js';
 import { userAgent } from '../version.js';
 import { PassCommit } from '../worker/commit-pass.js';
 import { settingsFingerprint } from '../worker/pass.js';
+import { withStateIdentity } from '../worker/site-settings.js';
 import { passRecord, readCounts, recordPass } from '../worker/pass-record.js';
 import { publishPass } from '../worker/publish-pass.js';
 import { readSources, type SourcesToRead } from '../worker/read-sources.js';
@@ -133,7 +134,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   const processSource = async (job: Job<SourceJobData>): Promise<string> => {
     const log = logger.child({ job: jobLogId(job) });
-    const site = await settings.read();
+    const site = await withStateIdentity(await settings.read(), store);
     if (job.name === PAGES_JOB) return runPagesJob(site, log);
     if (job.name === SOURCE_JOB && job.data.source) return runSourceJob(site, job.data.source, log);
     throw new Error(`unknown job ${job.name}`);
@@ -159,7 +160,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await requestPublish();
       return `deferred: ${toDo} source jobs of the round still to do`;
     }
-    const site = await settings.read();
+    const site = await withStateIdentity(await settings.read(), store);
     const publishStartMs = Date.now();
     const tally = await takeRound(connection, prefix);
     let published;

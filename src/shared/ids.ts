@@ -2,7 +2,7 @@
 // entry the same entry across captures, and never anything that depends on when a pass ran.
 import { hash } from 'node:crypto';
 
-/** Namespace of every feedloom id; the site URL inside the name keeps sites apart. */
+/** Namespace of every feedloom id; the site's own namespace inside the name (SiteConfig.idNamespace: its first URL, or its site_id) keeps sites apart. */
 const FEEDLOOM_NAMESPACE = Buffer.from('6f9f3c0e4b1a5d2e8c7b9a0d1e2f3a4b', 'hex');
 
 // The namespace and then the name, hashed at one go from one buffer kept for the purpose: a
@@ -29,8 +29,8 @@ export function urnUuid(...nameParts: string[]): string {
 }
 
 /** A lead is its page: the page's URL when it has one, else its path under sources/. */
-export function leadId(siteUrl: string, pageKey: string): string {
-  return urnUuid(siteUrl, 'lead', pageKey);
+export function leadId(namespace: string, pageKey: string): string {
+  return urnUuid(namespace, 'lead', pageKey);
 }
 
 /**
@@ -38,11 +38,11 @@ export function leadId(siteUrl: string, pageKey: string): string {
  * even with edited text, keeps its id. The topic is compared case-insensitively. A second brief
  * with the same time and topic on one page (`occurrence` 2, 3, ...) has an id of its own.
  */
-export function briefId(siteUrl: string, day: string, time: string, topic: string, occurrence = 1): string {
+export function briefId(namespace: string, day: string, time: string, topic: string, occurrence = 1): string {
   const key = topic.toLowerCase();
-  return occurrence === 1 ? urnUuid(siteUrl, 'brief', day, time, key) : urnUuid(siteUrl, 'brief', day, time, key, String(occurrence));
+  return occurrence === 1 ? urnUuid(namespace, 'brief', day, time, key) : urnUuid(namespace, 'brief', day, time, key, String(occurrence));
 }
 
-export function feedId(siteUrl: string, feedKey: string): string {
-  return urnUuid(siteUrl, 'feed', feedKey);
+export function feedId(namespace: string, feedKey: string): string {
+  return urnUuid(namespace, 'feed', feedKey);
 }

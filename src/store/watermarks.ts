@@ -48,6 +48,8 @@ function count(key: string): Watermark<number> {
 /** Each fact's value type is its writer's (the settings, the page listing, the publish record). */
 export const WATERMARKS = {
   siteSettings: json<{ key: string; site: unknown }>('site_config'),
+  /** What ids are made in, fixed when the state was created (SiteConfig.idNamespace). */
+  idNamespace: text('id_namespace'),
   pageListing: json<unknown>('page_listing'),
   /** The parts due; `true` from earlier versions meant every part. */
   publishDue: json<true | Partial<PublishDueParts>>('publish_due'),

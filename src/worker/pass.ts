@@ -16,7 +16,7 @@ import { passRecord, readCounts, recordPass } from './pass-record.js';
 import { checkOutDir, publishPass } from './publish-pass.js';
 import { readSources } from './read-sources.js';
 import type { SourceFailure } from './read-result.js';
-import { loadPassSettings } from './site-settings.js';
+import { loadPassSettings, withStateIdentity } from './site-settings.js';
 
 export type { SourceFailure } from './read-result.js';
 
@@ -51,7 +51,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
   // Every line of this pass carries its id, so passes of two processes on one log can be told apart.
   const logger = options.logger.child({ pass: passId(startedMs) });
   const { store } = options;
-  const site = options.site ?? (await loadPassSettings(options.sourcesDir, options.overrides, store));
+  const site = await withStateIdentity(options.site ?? (await loadPassSettings(options.sourcesDir, options.overrides, store)), store);
   const { pages, topLevel, unreadableFolders } = listSourceFiles(options.sourcesDir);
   const remote = loadRemoteSources(options.sourcesDir, topLevel);
   // Before anything is read or stored: a pass that cannot publish should not start, nor one
@@ -125,6 +125,6 @@ class PassFetcher {
 
 /** What a source's entries depend on besides its bytes; a change means reading it again. */
 export function settingsFingerprint(site: SiteConfig): string {
-  const settings = [VERSION, site.url, site.timezone, site.language ?? '', site.boilerplate];
+  const settings = [VERSION, site.url, site.idNamespace, site.timezone, site.language ?? '', site.boilerplate];
   return createHash('sha1').update(JSON.stringify(settings)).digest('base64url');
 }

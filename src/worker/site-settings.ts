@@ -1,6 +1,7 @@
 // The site's settings as a pass sees them: read from sources/site.yaml, remembered in the state
 // so an unchanged site.yaml is not parsed and checked again on every pass.
 import { loadSiteConfig, type SiteOverrides } from '../config/site.js';
+import { ConfigError } from '../errors.js';
 import type { SiteConfig } from '../model.js';
 import type { Store } from '../store/store.js';
 import { readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
@@ -41,6 +42,34 @@ async function rememberedSettings(store: Pick<Store, 'meta'>, key: string): Prom
   return remembered?.key === key ? (remembered.site as SiteConfig) : undefined;
 }
 
-function rememberSettings(store: Pick<Store, 'meta' | 'setMeta'>, key: string, site: SiteConfig): Promise<void> {
-  return writeWatermark(store, WATERMARKS.siteSettings, { key, site });
+async function rememberSettings(store: Pick<Store, 'meta' | 'setMeta'>, key: string, site: SiteConfig): Promise<void> {
+  // The settings remembered until now may be the only record of the URL the state's ids were made in.
+  await pinIdNamespace(store, site);
+  await writeWatermark(store, WATERMARKS.siteSettings, { key, site });
+}
+
+/**
+ * The settings as this state sees them: ids are made in the namespace the state was created with,
+ * whatever `url` says now.
+ */
+export async function withStateIdentity(site: SiteConfig, store: Pick<Store, 'meta' | 'setMeta'>): Promise<SiteConfig> {
+  const kept = await pinIdNamespace(store, site);
+  if (site.siteId !== undefined && site.siteId !== kept) {
+    throw new ConfigError(`site.yaml: key "site_id": "${site.siteId}" differs from the id namespace this state was created with ("${kept}"); ids never change, so remove site_id or start a new state`);
+  }
+  return kept === site.idNamespace ? site : { ...site, idNamespace: kept };
+}
+
+/**
+ * The state's id namespace, taken now if it has none: for a state an earlier feedloom wrote, the
+ * URL of the settings it last remembered (the URL its ids were made in, even when `url` changes in
+ * the step that upgrades); for a new state, `site_id` or the site's URL.
+ */
+async function pinIdNamespace(store: Pick<Store, 'meta' | 'setMeta'>, site: SiteConfig): Promise<string> {
+  const kept = await readWatermark(store, WATERMARKS.idNamespace);
+  if (kept !== undefined) return kept;
+  const remembered = (await readWatermark(store, WATERMARKS.siteSettings))?.site as Partial<SiteConfig> | undefined;
+  const namespace = remembered?.idNamespace ?? remembered?.url ?? site.siteId ?? site.idNamespace;
+  await writeWatermark(store, WATERMARKS.idNamespace, namespace);
+  return namespace;
 }
