@@ -307,3 +307,16 @@ describe('tricky values read back exactly', () => {
     expect(only(renderAtom(document), 'feed/entry/content').text).toBe(expected);
   });
 });
+
+describe('what subscribers were promised', () => {
+  it('an RSS item without authors of its own carries the site author as dc:creator', () => {
+    const rss = renderRss(plainDocument([storedEntry(1, plainFields)]));
+    expect(only(rss, 'rss/channel/item/dc:creator').text).toBe('Newsdesk');
+  });
+
+  it('an Atom feed carries xml:lang when the site has a language', () => {
+    const atom = renderAtom(plainDocument([storedEntry(1, plainFields)]));
+    expect(only(atom, 'feed').attributes['xml:lang']).toBe('en');
+  });
+});
+

@@ -33,8 +33,9 @@ export function renderRss(document: FeedDocument): string {
     feed.addItem({
       ...(entry.id === entryUrl(document.site.url, entry) ? base : { id, ...base }),
       category: entry.categories.map(() => ({ name: STAND_IN_TEXT })),
-      // RSS <author> must be an e-mail address; dc:creator takes a name.
-      ...(entry.authors.length > 0 ? { extensions: [{ name: 'dc:creator', objects: entry.authors.map(() => ({ _text: STAND_IN_TEXT })) as unknown as Record<string, unknown> }] } : {}),
+      // RSS <author> must be an e-mail address; dc:creator takes a name. RSS has no feed-wide
+      // author, so an entry without its own carries the site's, as the README says entries default to.
+      extensions: [{ name: 'dc:creator', objects: rssAuthors(entry, document).map(() => ({ _text: STAND_IN_TEXT })) as unknown as Record<string, unknown> }],
       // RSS allows one enclosure per item; its URL and type are set in the tree.
       ...(entry.enclosures[0] ? { enclosure: { url: STAND_IN_URL, length: entry.enclosures[0].length ?? 0 } } : {}),
     });
@@ -42,7 +43,7 @@ export function renderRss(document: FeedDocument): string {
   const tree = readXmlTree(feed.rss2());
   const channel = childNamed(tree.root, 'channel');
   setChannelTexts(channel, document, 'description');
-  childrenNamed(channel, 'item').forEach((item, index) => setRssItem(item, document.entries[index]!, document.site.url));
+  childrenNamed(channel, 'item').forEach((item, index) => setRssItem(item, document.entries[index]!, document));
   // `feed` declares the dc namespace only when some item has content, and never media's.
   if (!('xmlns:dc' in tree.root.attributes)) addAttributesAfterFirst(tree.root, { 'xmlns:dc': DUBLIN_CORE });
   if (hasImages(document)) addAttributesAfterFirst(tree.root, { 'xmlns:media': MEDIA_RSS });
@@ -53,14 +54,18 @@ export function renderRss(document: FeedDocument): string {
   return writeXmlTree(tree);
 }
 
-function setRssItem(item: XmlElement, entry: StoredEntry, siteUrl: string): void {
+function rssAuthors(entry: StoredEntry, document: FeedDocument): readonly Person[] {
+  return entry.authors.length > 0 ? entry.authors : [document.site.author];
+}
+
+function setRssItem(item: XmlElement, entry: StoredEntry, document: FeedDocument): void {
   setTexts(item, 'title', [entry.title], 'cdata');
-  setTexts(item, 'link', [entryUrl(siteUrl, entry)]);
+  setTexts(item, 'link', [entryUrl(document.site.url, entry)]);
   setTexts(item, 'guid', [entry.id]);
   setTexts(item, 'description', [escapeHtml(entry.summary)], 'cdata');
   setTexts(item, 'content:encoded', [entry.contentHtml], 'cdata');
   setTexts(item, 'category', entry.categories);
-  setTexts(item, 'dc:creator', entry.authors.map((person) => person.name));
+  setTexts(item, 'dc:creator', rssAuthors(entry, document).map((person) => person.name));
   const [enclosure] = childrenNamed(item, 'enclosure');
   if (enclosure && entry.enclosures[0]) {
     enclosure.attributes.url = entry.enclosures[0].url;
@@ -88,6 +93,8 @@ function atomTree(document: FeedDocument): XmlDocument {
   setText(childNamed(tree.root, 'id'), document.id);
   setChannelTexts(tree.root, document, 'subtitle');
   setAtomPeople(tree.root, [document.site.author]);
+  // The feed's language, inherited by every element (RFC 4287 2: xml:lang).
+  if (document.site.language) addAttributesAfterFirst(tree.root, { 'xml:lang': document.site.language });
   childrenNamed(tree.root, 'entry').forEach((entry, index) => setAtomEntry(entry, document.entries[index]!, document.site.url));
   if (hasImages(document)) addAttributesAfterFirst(tree.root, { 'xmlns:media': MEDIA_RSS });
   return tree;
