@@ -559,3 +559,27 @@ describe('feedloom start', () => {
     acquireFileLock(passLockFile(ws.state))();
   }, 20_000);
 });
+
+describe('errors that name the flag', () => {
+  it('a --port that is not a port number, on serve and start --serve', () => {
+    const ws = workspace();
+    expect(run(ws).status).toBe(0);
+    for (const args of [
+      ['serve', '--port', 'abc', '--sources', ws.sources, '--out', ws.out, '--state', ws.state],
+      ['start', '--serve', '--port', '70000', '--sources', ws.sources, '--out', ws.out, '--state', ws.state],
+    ]) {
+      const result = cli(args);
+      expect(result.status, args.join(' ')).toBe(1);
+      const fatal = parseLogs(result.stdout).find((line) => line.level === LEVEL.fatal);
+      expect(fatal?.msg, result.stdout).toMatch(/^config: --port: "(abc|70000)" is not a port number \(0 to 65535\)$/);
+    }
+  });
+
+  it('a bad --schedule is the flag\'s, not site.yaml\'s', () => {
+    const ws = workspace();
+    const result = cli(['start', '--schedule', 'every hour', '--sources', ws.sources, '--out', ws.out, '--state', ws.state]);
+    expect(result.status).toBe(1);
+    const fatal = parseLogs(result.stdout).find((line) => line.level === LEVEL.fatal);
+    expect(fatal?.msg).toBe('config: --schedule: "every hour" is not a cron expression (such as "*/15 * * * *")');
+  });
+});

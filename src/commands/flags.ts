@@ -72,3 +72,11 @@ export function positiveNumber(flag: string, text: string): number {
   if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`--${flag}: "${text}" must be a number above 0`);
   return value;
 }
+
+/** --port as a TCP port number, or a ConfigError naming the flag. */
+export function portFlag(value: unknown): number {
+  const text = String(value);
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`--port: "${text}" is not a port number (0 to 65535)`);
+  return port;
+}

@@ -7,7 +7,7 @@ import type { SiteConfig } from '../model.js';
 import type { FeedMetrics } from '../serve/metrics.js';
 import type { Store } from '../store/store.js';
 import { runPass, type PassSummary } from '../worker/pass.js';
-import { COMMON_OPTIONS, EXIT_FATAL, EXIT_OK, EXIT_SOURCES_FAILED, parseCommand, SERVER_OPTIONS, siteFlags, type SiteFlags } from './flags.js';
+import { COMMON_OPTIONS, EXIT_FATAL, EXIT_OK, EXIT_SOURCES_FAILED, parseCommand, portFlag, SERVER_OPTIONS, siteFlags, type SiteFlags } from './flags.js';
 import { exitOnFatal, openSiteState } from './site-state.js';
 
 interface ServeOptions {
@@ -27,9 +27,9 @@ export async function runCommand(command: 'run' | 'start', args: string[]): Prom
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
   const flags = siteFlags(values);
-  const serve = values.serve ? { host: values.host as string, port: Number(values.port), accessLog: values['access-log'] === true } : undefined;
   const logger = createLogger();
-  return exitOnFatal(logger, () => (command === 'run' ? runOnce(flags, logger) : runScheduled(flags, logger, serve)));
+  const serve = () => (values.serve ? { host: values.host as string, port: portFlag(values.port), accessLog: values['access-log'] === true } : undefined);
+  return exitOnFatal(logger, () => (command === 'run' ? runOnce(flags, logger) : runScheduled(flags, logger, serve())));
 }
 
 async function runOnce(flags: SiteFlags, logger: Logger): Promise<number> {

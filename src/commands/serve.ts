@@ -8,7 +8,7 @@ import { ConfigError, describeError, errorFields } from '../errors.js';
 import type { SiteConfig } from '../model.js';
 import type { Store } from '../store/store.js';
 import { createLogger } from '../log.js';
-import { COMMON_OPTIONS, EXIT_OK, parseCommand, QUEUE_OPTIONS, SERVER_OPTIONS, siteFlags, type SiteFlags } from './flags.js';
+import { COMMON_OPTIONS, EXIT_OK, parseCommand, portFlag, QUEUE_OPTIONS, SERVER_OPTIONS, siteFlags, type SiteFlags } from './flags.js';
 import { queueLocation, untilSignal } from './process.js';
 import { exitOnFatal, openSiteState, stateLocationFor } from './site-state.js';
 
@@ -19,13 +19,14 @@ export async function serveCommand(args: string[]): Promise<number> {
   const flags = siteFlags(values);
   const logger = createLogger();
   return exitOnFatal(logger, async () => {
+    const port = portFlag(values.port);
     if (!existsSync(flags.outDir)) throw new ConfigError(`--out ${flags.outDir} does not exist; run a pass first`);
     const { site, state, store, stateProblem } = await openForServing(flags, logger);
     const [{ FeedMetrics }, { startFeedServer }] = await Promise.all([import('../serve/metrics.js'), import('../serve/run-server.js')]);
     const metrics = new FeedMetrics(() => store);
     // With --queue, /metrics also shows the distributed fleet: queue depth, workers, jobs.
     const queueMetrics = values.queue ? (await import('../queue/queue-metrics.js')).registerQueueMetrics(metrics.registry, await queueLocation(values.queue as string, values['queue-prefix'] as string)) : undefined;
-    const server = await startFeedServer({ outDir: flags.outDir, site, store, ...(stateProblem ? { stateProblem } : {}), metrics, host: values.host as string, port: Number(values.port), logger, formsDir: formsDirFor(state), accessLog: values['access-log'] === true });
+    const server = await startFeedServer({ outDir: flags.outDir, site, store, ...(stateProblem ? { stateProblem } : {}), metrics, host: values.host as string, port, logger, formsDir: formsDirFor(state), accessLog: values['access-log'] === true });
     await untilSignal();
     await server.close();
     await queueMetrics?.close();

@@ -96,8 +96,10 @@ export function readSiteConfig(document: unknown, file: string, overrides: SiteO
   const title = read.string(map.title, 'title') ?? 'feedloom';
   const schedule = overrides.schedule ?? read.string(map.schedule, 'schedule') ?? DEFAULT_SCHEDULE;
   if (!isCronExpression(schedule)) {
-    const key = overrides.schedule !== undefined ? 'schedule (from --schedule)' : 'schedule';
-    read.fail(key, `"${schedule}" is not a cron expression (such as "*/15 * * * *")`);
+    const reason = `"${schedule}" is not a cron expression (such as "*/15 * * * *")`;
+    // The flag's mistake is the flag's: site.yaml is not to blame.
+    if (overrides.schedule !== undefined) throw new ConfigError(`--schedule: ${reason}`);
+    read.fail('schedule', reason);
   }
   const extraBoilerplate = read.stringList(map.boilerplate, 'boilerplate') ?? [];
   const language = read.language(map.language, 'language');

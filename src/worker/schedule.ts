@@ -1,6 +1,6 @@
 // `feedloom start`: a pass at once, then passes on a cron schedule. Passes never overlap, and
 // a signal ends the process only between passes, so no file is ever left half-written.
-import cron from 'node-cron';
+import cron, { type Logger as CronLogger } from 'node-cron';
 import type { Logger } from 'pino';
 import { describeError } from '../errors.js';
 
@@ -34,7 +34,7 @@ export function startSchedule(options: ScheduleOptions): RunningSchedule {
     void running.finally(() => (running = undefined));
   };
 
-  const task = cron.schedule(options.schedule, () => tick('schedule'), { name: 'feedloom-pass' });
+  const task = cron.schedule(options.schedule, () => tick('schedule'), { name: 'feedloom-pass', logger: cronLogger(logger) });
   logger.info({ schedule: options.schedule, next_pass: task.getNextRun()?.toISOString() }, 'schedule started');
   tick('start');
 
@@ -49,4 +49,16 @@ export function startSchedule(options: ScheduleOptions): RunningSchedule {
     return stopped;
   };
   return { stopped, stop };
+}
+
+/** node-cron's own messages (a missed tick, say) as log lines like every other, not coloured console text. */
+function cronLogger(logger: Logger): CronLogger {
+  const cronLog = logger.child({ component: 'node-cron' });
+  const text = (message: string | Error) => (message instanceof Error ? message.message : message);
+  return {
+    info: (message) => cronLog.info(message),
+    warn: (message) => cronLog.warn(message),
+    error: (message, error) => cronLog.error({ ...(error ? { err: describeError(error) } : {}) }, text(message)),
+    debug: (message) => cronLog.debug(text(message)),
+  };
 }
