@@ -139,3 +139,24 @@ describe('what one remote item carries', () => {
     expect(entry!.contentText.length).toBeLessThanOrEqual(100_000);
   });
 });
+
+describe('the counts of a cold pass and of the unchanged pass after it', () => {
+  it('add up to the same entries when one brief is on two pages', async () => {
+    const where = desk();
+    const shared = { time: '09:10', topic: 'Port', text: 'The morning ferry was cancelled because of fog.' };
+    writeFileSync(path.join(where.sources, 'a.txt'), pageText({ captured: '2026-03-10T10:00:00Z', lead: 'The harbour wall repairs begin on Monday.', briefs: [shared] }));
+    writeFileSync(path.join(where.sources, 'b.txt'), pageText({ captured: '2026-03-10T10:00:00Z', lead: 'The quay cafe opens its terrace on Friday.', briefs: [shared] }));
+    const store = memoryStore();
+    try {
+      const cold = await passWithLogs({ sourcesDir: where.sources, outDir: where.out, store, now: () => NOW });
+      const again = await passWithLogs({ sourcesDir: where.sources, outDir: where.out, store, now: () => new Date(NOW.getTime() + 60_000) });
+      const total = (summary: typeof cold.summary) => summary.entriesNew + summary.entriesUpdated + summary.entriesUnchanged;
+      expect(cold.summary).toMatchObject({ entriesNew: 3, entriesUnchanged: 1 });
+      expect(again.summary).toMatchObject({ entriesNew: 0, entriesUnchanged: 4 });
+      expect(total(cold.summary)).toBe(total(again.summary));
+      expect(jsonItems(where.out)).toHaveLength(3);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -70,6 +70,9 @@ function decideEntries(pass: PassProgress, entries: readonly StorableEntry[], cu
   for (const entry of entries) {
     const { capturedMs } = entry;
     const seenMs = seen.get(entry.id) ?? pass.seen.get(entry.id);
+    // Met again in this pass (a brief on two pages): counted once by what the store did, and
+    // each further meeting as unchanged, so the counts add up to the entries the pages carry.
+    if (seenMs !== undefined) counts.unchanged++;
     if (seenMs !== undefined && capturedMs <= seenMs) continue;
     const outcome = decide(entry, seenMs !== undefined);
     if (seenMs === undefined) counts[outcome]++;

@@ -119,7 +119,9 @@ export class SqliteStore implements Store {
   /**
    * A pass stores its entries as it reads them, a batch at a time, so it never holds every
    * page's entries in memory at once. The same entry met twice in one pass (a brief on two
-   * pages) counts once, and the newest capture's version is the one kept. Each batch is one
+   * pages) counts once by what was done with it and then as unchanged, so a pass's counts add up
+   * to the entries its pages carry (as a pass over unchanged pages counts them); the newest
+   * capture's version is the one kept. Each batch is one
    * transaction, run to its end before another pass's batch starts.
    */
   beginPass(nowMs: number): PassWriter {
@@ -133,6 +135,8 @@ export class SqliteStore implements Store {
           for (const entry of entries) {
             const { capturedMs } = entry;
             const seenMs = seen.get(entry.id);
+            // Met again in this pass: counted as unchanged (see the comment above).
+            if (seenMs !== undefined) counts.unchanged++;
             if (seenMs !== undefined && capturedMs <= seenMs) continue;
             const outcome = this.applyEntry(entry, nowMs, seenMs !== undefined);
             if (seenMs === undefined) counts[outcome]++;
