@@ -4,6 +4,7 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FETCH_POLICY, FetchError, Fetcher, parseRetryAfter, type FetchPolicy, type FetchResult } from '../src/ingest/fetch.js';
 import { parseFeedDocument } from '../src/ingest/feed-document.js';
+import { HostLimiter } from '../src/ingest/host-limiter.js';
 import { decodeDocument } from '../src/ingest/charset.js';
 import { feedToEntries } from '../src/normalize/feed-items.js';
 import { readSiteConfig } from '../src/config/site.js';
@@ -324,5 +325,29 @@ describe('politeness', () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, index) => client.fetch({ source: `q${index}`, url: server.url(`/polite/queued-${index}.xml`) })));
     const failed = outcomes.flatMap((outcome, index) => (outcome.status === 'rejected' ? [`q${index}: ${(outcome.reason as Error).message}`] : []));
     expect(failed).toEqual([]);
+  });
+
+  it('does not count a redirect hop\'s wait for a slot on a busy host against the deadline', async () => {
+    const busy = await startFixtureServer();
+    try {
+      // The busy host's one slot is taken for 900 ms; a quick redirect to it must wait that long,
+      // and then answer well inside the 500 ms deadline of its own requests.
+      busy.route('/busy/slow.xml', delayed(900, sendFixture('rss2.xml', RSS)));
+      busy.route('/busy/quick.xml', sendFixture('rss2.xml', RSS));
+      server.route('/polite/to-busy.xml', redirect(busy.url('/busy/quick.xml')));
+      // Two clients that share one process's slots: the slow source may take its time.
+      const slots = new HostLimiter(1, 16);
+      const policy = { ...DEFAULT_FETCH_POLICY, userAgent: 'feedloom-test/0', perHost: 1 };
+      const patient = new Fetcher({ ...policy, totalTimeoutMs: 5000 }, slots);
+      const client = new Fetcher({ ...policy, totalTimeoutMs: 500 }, slots);
+      fetchers.push(patient, client);
+      const slow = patient.fetch({ source: 'slow', url: busy.url('/busy/slow.xml') });
+      await delay(50);
+      const redirected = await client.fetch({ source: 'hop', url: server.url('/polite/to-busy.xml') });
+      expect(redirected.notModified).toBe(false);
+      expect((await slow).notModified).toBe(false);
+    } finally {
+      await busy.close();
+    }
   });
 });

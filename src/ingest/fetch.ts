@@ -107,11 +107,15 @@ export class Fetcher {
       visited.add(url.href);
       if (url.origin !== new URL(target.url).origin) withCredentials = false;
       if (!mayReachPrivate) this.refusePrivateLiteral(target, url);
+      const waitStarted = performance.now();
       const release = await this.limiter.acquire(url.host);
-      // The clock starts with the first request, not while waiting for a slot behind others.
+      // The clock runs while requests are in flight, never while waiting for a slot behind
+      // others: not before the first, nor on a redirect hop to a busy host.
       if (started === undefined) {
         started = performance.now();
         deadline = started + this.policy.totalTimeoutMs;
+      } else {
+        deadline += performance.now() - waitStarted;
       }
       try {
         const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
