@@ -1,5 +1,6 @@
 // `feedloom run` (one pass, then exit) and `feedloom start` (a pass at once, then on a schedule).
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { formsDirFor, type StateLocation } from '../config/state-location.js';
 import { createLogger } from '../log.js';
@@ -51,11 +52,13 @@ async function runScheduled(flags: SiteFlags, logger: Logger, serve: ServeOption
   const server = serve ? await startServerBeforeFirstPass(flags.outDir, serve, site, store, metrics, logger, formsDirFor(state)) : undefined;
   // The scheduler loads only for `start`: a `run` from system cron never needs it.
   const { startSchedule } = await import('../worker/schedule.js');
+  let passes = 0;
   const schedule = startSchedule({
     schedule: site.schedule,
     logger,
     pass: async () => {
       await lockedPass(flags, state, store, logger, metrics);
+      if (passes++ === 0) sayWhereTheFeedsAre(flags.outDir, server?.url, logger);
     },
   });
   const onSignal = (signal: NodeJS.Signals) => void schedule.stop(signal);
@@ -92,4 +95,11 @@ async function lockedPass(flags: SiteFlags, state: StateLocation, store: Store, 
   } finally {
     await release();
   }
+}
+
+/** After the first pass of `start`: where the feeds are and how to look at them, for a newcomer. */
+function sayWhereTheFeedsAre(outDir: string, servedAt: string | undefined, logger: Logger): void {
+  const files = ['rss.xml', 'atom.xml', 'feed.json'].map((name) => path.join(outDir, name));
+  const look = servedAt ? `they are served at ${servedAt}` : `to see them in a browser, run "npx feedloom serve --out ${outDir}" and open http://127.0.0.1:8080/`;
+  logger.info({ out: outDir, feeds: files, ...(servedAt ? { url: servedAt } : {}) }, `feeds written to ${files.join(', ')}; ${look}`);
 }
