@@ -58,6 +58,7 @@ SIGTERM ends the process after the current pass, with no partial file left behin
 
 ${COMMON_HELP}
   --schedule CRON   when to run passes (overrides schedule in site.yaml) [default: */15 * * * *]
+  --watch           also start a pass as soon as something under --sources changes
   --serve           also serve --out over HTTP in this process (see feedloom serve --help)
   --port PORT       with --serve                                    [default: 8080]
   --host HOST       with --serve                                    [default: 127.0.0.1]

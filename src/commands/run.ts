@@ -17,7 +17,7 @@ interface ServeOptions {
   accessLog: boolean;
 }
 
-const START_OPTIONS = { schedule: { type: 'string' }, serve: { type: 'boolean', default: false }, ...SERVER_OPTIONS } as const;
+const START_OPTIONS = { schedule: { type: 'string' }, serve: { type: 'boolean', default: false }, watch: { type: 'boolean', default: false }, ...SERVER_OPTIONS } as const;
 
 export async function runCommand(command: 'run' | 'start', args: string[]): Promise<number> {
   if (args.some((arg) => arg === '--queue' || arg.startsWith('--queue='))) {
@@ -30,7 +30,7 @@ export async function runCommand(command: 'run' | 'start', args: string[]): Prom
   const flags = siteFlags(values);
   const logger = createLogger();
   const serve = () => (values.serve ? { host: values.host as string, port: portFlag(values.port), accessLog: values['access-log'] === true } : undefined);
-  return exitOnFatal(logger, () => (command === 'run' ? runOnce(flags, logger) : runScheduled(flags, logger, serve())));
+  return exitOnFatal(logger, () => (command === 'run' ? runOnce(flags, logger) : runScheduled(flags, logger, serve(), values.watch === true)));
 }
 
 async function runOnce(flags: SiteFlags, logger: Logger): Promise<number> {
@@ -43,7 +43,7 @@ async function runOnce(flags: SiteFlags, logger: Logger): Promise<number> {
   }
 }
 
-async function runScheduled(flags: SiteFlags, logger: Logger, serve: ServeOptions | undefined): Promise<number> {
+async function runScheduled(flags: SiteFlags, logger: Logger, serve: ServeOptions | undefined, watch: boolean): Promise<number> {
   const { site, state, store } = await openSiteState(flags);
   // The server and metrics are loaded by the commands that use them, not by every `run`.
   const { FeedMetrics } = await import('../serve/metrics.js');
@@ -61,7 +61,12 @@ async function runScheduled(flags: SiteFlags, logger: Logger, serve: ServeOption
       if (passes++ === 0) sayWhereTheFeedsAre(flags.outDir, server?.url, logger);
     },
   });
-  const onSignal = (signal: NodeJS.Signals) => void schedule.stop(signal);
+  // With --watch, a change under sources/ starts a pass at once (after the writes settle).
+  const watcher = watch ? (await import('../worker/watch-sources.js')).watchSources(flags.sourcesDir, (file) => schedule.requestPass(`changed: ${file}`), logger, writtenByPasses(flags.sourcesDir, state)) : undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    watcher?.close();
+    void schedule.stop(signal);
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   await schedule.stopped;
@@ -102,4 +107,12 @@ function sayWhereTheFeedsAre(outDir: string, servedAt: string | undefined, logge
   const files = ['rss.xml', 'atom.xml', 'feed.json'].map((name) => path.join(outDir, name));
   const look = servedAt ? `they are served at ${servedAt}` : `to see them in a browser, run "npx feedloom serve --out ${outDir}" and open http://127.0.0.1:8080/`;
   logger.info({ out: outDir, feeds: files, ...(servedAt ? { url: servedAt } : {}) }, `feeds written to ${files.join(', ')}; ${look}`);
+}
+
+/** A SQLite state kept under sources/ changes with every pass: its files are no reason for another. */
+function writtenByPasses(sourcesDir: string, state: StateLocation): (file: string) => boolean {
+  if (state.kind !== 'sqlite') return () => false;
+  const relative = path.relative(path.resolve(sourcesDir), path.resolve(state.file));
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return () => false;
+  return (file) => file.startsWith(relative);
 }

@@ -15,6 +15,11 @@ export interface RunningSchedule {
   /** Resolves when the schedule has stopped and the last pass has finished. */
   stopped: Promise<void>;
   stop: (reason: string) => Promise<void>;
+  /**
+   * A pass as soon as possible (sources changed): now, or right after the running one ends;
+   * any number of requests while one runs make one more pass, never an overlap.
+   */
+  requestPass: (trigger: string) => void;
 }
 
 export function startSchedule(options: ScheduleOptions): RunningSchedule {
@@ -24,14 +29,30 @@ export function startSchedule(options: ScheduleOptions): RunningSchedule {
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
 
+  // A requested pass waiting for the running one to end.
+  let requested: string | undefined;
+  const run = (trigger: string) => {
+    logger.debug({ trigger }, 'pass starting');
+    running = options.pass().catch((error) => logger.error({ err: describeError(error) }, `pass failed: ${describeError(error)}`));
+    void running.finally(() => {
+      running = undefined;
+      const next = requested;
+      requested = undefined;
+      if (next !== undefined && !stopping) run(next);
+    });
+  };
   const tick = (trigger: string) => {
     if (stopping) return;
     if (running) {
       logger.warn({ trigger }, 'previous pass still running; this one is skipped');
       return;
     }
-    running = options.pass().catch((error) => logger.error({ err: describeError(error) }, `pass failed: ${describeError(error)}`));
-    void running.finally(() => (running = undefined));
+    run(trigger);
+  };
+  const requestPass = (trigger: string) => {
+    if (stopping) return;
+    if (running) requested = trigger;
+    else run(trigger);
   };
 
   const task = cron.schedule(options.schedule, () => tick('schedule'), { name: 'feedloom-pass', logger: cronLogger(logger) });
@@ -48,7 +69,7 @@ export function startSchedule(options: ScheduleOptions): RunningSchedule {
     resolveStopped();
     return stopped;
   };
-  return { stopped, stop };
+  return { stopped, stop, requestPass };
 }
 
 /** node-cron's own messages (a missed tick, say) as log lines like every other, not coloured console text. */
