@@ -3,8 +3,9 @@
 // addresses reaches none, by address or by name. (A public source redirected to a private
 // address needs a public-looking address on this machine: test/system/private-redirect.test.ts.)
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FETCH_POLICY, FetchError, Fetcher, type FetchRequest } from '../src/ingest/fetch.js';
+import { DEFAULT_FETCH_POLICY, Fetcher, type FetchRequest } from '../src/ingest/fetch.js';
 import { isPublicAddress } from '../src/ingest/destinations.js';
+import { fetchError } from './support/fetch-error.js';
 import { redirect, sendFixture, startFixtureServer, type FixtureServer } from './support/http-fixture-server.js';
 
 const RSS = 'application/rss+xml';
@@ -28,16 +29,6 @@ function fetcher(): Fetcher {
   const made = new Fetcher({ ...DEFAULT_FETCH_POLICY, userAgent: 'feedloom-test/0 (+https://feeds.example/)' });
   fetchers.push(made);
   return made;
-}
-
-async function fetchError(promise: Promise<unknown>): Promise<FetchError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(FetchError);
-    return error as FetchError;
-  }
-  throw new Error('expected a FetchError, the fetch succeeded');
 }
 
 const withCredentials = (url: string, extra: Partial<FetchRequest> = {}): FetchRequest => ({ source: 'guarded', url, headers: CREDENTIALS, secretHeaders: ['x-api-key'], ...extra });

@@ -2,12 +2,13 @@
 // redirects, timeouts and byte caps that close the socket, HTTP errors and Retry-After.
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FETCH_POLICY, FetchError, Fetcher, parseRetryAfter, type FetchPolicy, type FetchResult } from '../src/ingest/fetch.js';
+import { DEFAULT_FETCH_POLICY, Fetcher, parseRetryAfter, type FetchPolicy, type FetchResult } from '../src/ingest/fetch.js';
 import { parseFeedDocument } from '../src/ingest/feed-document.js';
 import { HostLimiter } from '../src/ingest/host-limiter.js';
 import { decodeDocument } from '../src/ingest/charset.js';
 import { feedToEntries } from '../src/normalize/feed-items.js';
 import { readSiteConfig } from '../src/config/site.js';
+import { fetchError } from './support/fetch-error.js';
 import { delay, delayed, fixture, redirect, send, sendFixture, startFixtureServer, streamBytes, type FixtureServer } from './support/http-fixture-server.js';
 
 const MB = 1024 * 1024;
@@ -30,16 +31,6 @@ function fetcher(policy: Partial<FetchPolicy> = {}): Fetcher {
   const made = new Fetcher({ ...DEFAULT_FETCH_POLICY, userAgent: 'feedloom-test/0 (+https://feeds.example/)', ...policy });
   fetchers.push(made);
   return made;
-}
-
-async function fetchError(promise: Promise<unknown>): Promise<FetchError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(FetchError);
-    return error as FetchError;
-  }
-  throw new Error('expected a FetchError, the fetch succeeded');
 }
 
 function body(result: FetchResult): Buffer {

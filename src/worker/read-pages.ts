@@ -5,11 +5,11 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { describeError, SourceError } from '../errors.js';
+import type { UnreadableFolder } from '../ingest/page-sources.js';
 import { LOCAL_PAGE_KIND, type SiteConfig } from '../model.js';
 import type { StorableEntry } from '../store/entry-row.js';
 import type { PageStamp, SourceRecord } from '../store/store.js';
 import { type PageFileJob, type PageFileOutcome, pageFilesEntries } from './page-file-entries.js';
-import type { UnreadableFolder } from '../ingest/page-sources.js';
 import type { DocumentParser } from './parse-threads.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
 
