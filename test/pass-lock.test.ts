@@ -70,15 +70,18 @@ beforeAll(() => {
 afterAll(() => temps.cleanup());
 
 describe('the pass lock', () => {
-  it('has one holder when many processes take it at the same instant, in every trial', async () => {
+  it('never has two holders when many processes take it at the same instant, in every trial', async () => {
     for (let trial = 0; trial < 5; trial++) {
       // A lock file as a pass killed long ago would leave it: the pid of a process that is gone.
       writeFileSync(lockFile, String(deadPid()));
       // Every contender starts spinning well before the instant, so they really do race.
       const startAt = Date.now() + 1500;
       const outcomes = await Promise.all(Array.from({ length: 8 }, () => contender(startAt, 400)));
-      const holders = outcomes.filter((outcome) => outcome.got);
-      expect(holders, `trial ${trial}: ${JSON.stringify(outcomes)}`).toHaveLength(1);
+      const holders = outcomes.filter((outcome) => outcome.got).sort((a, b) => a.from! - b.from!);
+      // One holder at a time: a contender the machine started late may take it after the first
+      // let go, never while it held it.
+      expect(holders.length).toBeGreaterThanOrEqual(1);
+      for (let index = 1; index < holders.length; index++) expect(holders[index]!.from!, `trial ${trial}: ${JSON.stringify(outcomes)}`).toBeGreaterThanOrEqual(holders[index - 1]!.to!);
       expect(outcomes.filter((outcome) => !outcome.got).every((outcome) => outcome.code === 'PASS_LOCKED')).toBe(true);
     }
   }, 60_000);

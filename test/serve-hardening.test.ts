@@ -3,7 +3,7 @@
 // preflight on the JSON feed; "/rss.xml/" is not the file; a future If-Modified-Since is ignored;
 // the file cache stays within its bound; an access log when asked for.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -38,17 +38,22 @@ describe('a file replaced on disk', () => {
   it('never gets a 304 by a Last-Modified second that a later version shares', async () => {
     const { base, out } = await servedSite(published());
     const file = path.join(out, 'notes.xml');
-    // Two versions within one second, the way two passes in a second would write them.
+    // Two versions within one second, the way two passes in a second would write them: both
+    // dated in a second that is not over yet when they are served.
+    const second = Math.ceil(Date.now() / 1000) + 1;
     replace(file, '<notes>one</notes>\n');
+    utimesSync(file, second + 0.1, second + 0.1);
     const first = await get(base, '/notes.xml');
+    expect(first.body.toString()).toBe('<notes>one</notes>\n');
     // Its second is not over: no date a later version could share is handed out.
     expect(first.headers['last-modified']).toBeUndefined();
     replace(file, '<notes>two</notes>\n');
-    await sleep(1100);
-    const second = await get(base, '/notes.xml');
-    expect(second.body.toString()).toBe('<notes>two</notes>\n');
-    const lastModified = second.headers['last-modified']!;
-    expect(lastModified).toBeDefined();
+    utimesSync(file, second + 0.6, second + 0.6);
+    await sleep(second * 1000 + 1100 - Date.now());
+    const settled = await get(base, '/notes.xml');
+    expect(settled.body.toString()).toBe('<notes>two</notes>\n');
+    const lastModified = settled.headers['last-modified']!;
+    expect(lastModified).toBe(new Date(second * 1000).toUTCString());
     // A reader that polls by date alone (feed2imap) now gets 304 for this version, 200 after the next.
     expect((await get(base, '/notes.xml', { 'If-Modified-Since': lastModified })).status).toBe(304);
     replace(file, '<notes>three</notes>\n');
