@@ -1,7 +1,7 @@
 // `feedloom start --serve` and `feedloom serve` as the built command line, run as child
 // processes: serving after the first pass, max-age from the schedule, SIGTERM exiting 0, and
 // layouts where --out and --state are one folder once symlinks are followed.
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -153,8 +153,10 @@ describe('feedloom serve over a state it cannot read', () => {
 describe('feedloom start --serve with a long first pass', () => {
   it('listens before the pass, so /healthz answers 503 while it runs', async () => {
     const folders = pagesWorkspace('slow-first');
-    // Thousands of new pages make a first pass of a few seconds.
+    // Thousands of new pages make a first pass of a few seconds, all of it on the process's own
+    // thread (no parse threads): the pass must still let the server answer.
     writePageCorpus(folders.sources, 4000);
+    appendFileSync(path.join(folders.sources, 'site.yaml'), 'fetch:\n  parse_threads: 0\n');
     const port = await freePort();
     const child = spawnCli(['start', '--serve', '--port', String(port), '--sources', folders.sources, '--out', folders.out, '--state', folders.state]);
     await child.waitForLog('serving feeds');
@@ -162,8 +164,11 @@ describe('feedloom start --serve with a long first pass', () => {
     const serving = child.logs.findIndex((line) => line.msg === 'serving feeds');
     expect(child.logs.slice(0, serving).filter((line) => line.pass !== undefined)).toEqual([]);
     const origin = `http://127.0.0.1:${port}/`;
+    const asked = performance.now();
     const during = await get(origin, '/healthz');
+    // Answered while the pass runs, and promptly: the pass gives the server its turn.
     expect(child.logs.some((line) => line.msg === 'pass finished')).toBe(false);
+    expect(performance.now() - asked).toBeLessThan(1000);
     expect(during.status).toBe(503);
     expect(JSON.parse(during.body.toString()).reason).toBe('no pass has finished yet');
     await child.waitForLog('pass finished');
