@@ -26,8 +26,13 @@ export function parseSourceDate(value: string | undefined, timeZone: string): nu
   return zonedTimeToInstant(day, date.getUTCHours(), date.getUTCMinutes(), timeZone) + date.getUTCSeconds() * 1000;
 }
 
+/** An RFC 822 date that could name a day a month lacks (29 to 31) or hour 24, which Date rolls over; Date refuses the rest. */
+const RFC_822_MAYBE_IMPOSSIBLE = /\b(?:29|3[01])\s|\s24:/;
+
 /** False for a date no calendar has (30 February, hour 25), which Date would roll over. */
 function writtenDateExists(text: string): boolean {
+  // Almost every date plainly exists; only the few that might not are read field by field.
+  if (plainlyExists(text)) return true;
   const iso = ISO_FIELDS.exec(text);
   const rfc = iso ? undefined : RFC_822_FIELDS.exec(text);
   if (!iso && !rfc) return true;
@@ -36,4 +41,23 @@ function writtenDateExists(text: string): boolean {
     ? [number(iso[1]), number(iso[2]), number(iso[3]), number(iso[4]), number(iso[5]), number(iso[6]), 0, 0]
     : [number(rfc![3]), MONTHS.indexOf(rfc![2]!.slice(0, 3).toLowerCase()) + 1, number(rfc![1]), number(rfc![4]), number(rfc![5]), number(rfc![6]), 0, 0];
   return impossibleDateFields(fields) === undefined;
+}
+
+/** Decided from the characters alone: an ISO date with every field in range and a day up to 28, or an RFC 822 date that cannot roll over. */
+function plainlyExists(text: string): boolean {
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return !RFC_822_MAYBE_IMPOSSIBLE.test(text);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 28)) return false;
+  if (text.length < 16) return true;
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  return hour <= 23 && minute <= 59;
+}
+
+/** The number written in two digits at `at`, or NaN. */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 48;
+  const units = text.charCodeAt(at + 1) - 48;
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : Number.NaN;
 }
