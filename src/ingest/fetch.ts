@@ -100,12 +100,15 @@ export class Fetcher {
     let deadline = Infinity;
     const visited = new Set<string>();
     let url = this.checkedUrl(target, target.url);
+    const configured = url;
     const mayReachPrivate = await this.mayReachPrivate(target, url);
+    // A user name and password in the configured URL are HTTP Basic credentials, as curl takes them.
+    const basicAuth = configured.username || configured.password ? `Basic ${Buffer.from(`${decodeURIComponent(configured.username)}:${decodeURIComponent(configured.password)}`, 'utf8').toString('base64')}` : undefined;
     // Once a redirect has left the configured origin, credentials are not sent again.
     let withCredentials = true;
     for (let redirects = 0; ; redirects++) {
       visited.add(url.href);
-      if (url.origin !== new URL(target.url).origin) withCredentials = false;
+      if (url.origin !== configured.origin) withCredentials = false;
       if (!mayReachPrivate) this.refusePrivateLiteral(target, url);
       const waitStarted = performance.now();
       const release = await this.limiter.acquire(url.host);
@@ -119,7 +122,7 @@ export class Fetcher {
       }
       try {
         const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
-        const response = await this.send(target, url, remaining, { withCredentials, dispatcher: mayReachPrivate ? this.agent : this.publicAgent });
+        const response = await this.send(target, url, remaining, { credentials: withCredentials ? { basicAuth } : undefined, dispatcher: mayReachPrivate ? this.agent : this.publicAgent });
         const { statusCode, headers } = response;
         const location = header(headers, 'location');
         if (statusCode >= 300 && statusCode < 400 && statusCode !== 304 && location) {
@@ -191,26 +194,26 @@ export class Fetcher {
     throw new FetchError(target.source, 'private-address', `refused to fetch ${url.href}: ${address} is not a public address`, { url: url.href });
   }
 
-  private send(target: FetchRequest, url: URL, timeoutMs: number, hop: { withCredentials: boolean; dispatcher: Agent }) {
+  /** `hop.credentials`: absent once the fetch has left the configured origin. */
+  private send(target: FetchRequest, url: URL, timeoutMs: number, hop: { credentials: { basicAuth: string | undefined } | undefined; dispatcher: Agent }) {
     const headers: Record<string, string> = {
       'user-agent': this.policy.userAgent,
       accept: 'application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5',
       'accept-encoding': 'gzip, deflate, br',
       ...target.headers,
     };
-    if (!hop.withCredentials) {
+    if (!hop.credentials) {
       for (const name of [...CREDENTIAL_HEADERS, ...(target.secretHeaders ?? [])]) delete headers[name.toLowerCase()];
+    } else if (hop.credentials.basicAuth && headers.authorization === undefined) {
+      headers.authorization = hop.credentials.basicAuth;
     }
-    // A user name and password in the configured URL are HTTP Basic credentials, as curl takes
-    // them, and like the other credentials go only to that URL's origin. No hop sends userinfo.
-    const configured = new URL(target.url);
-    if (hop.withCredentials && (configured.username || configured.password) && headers.authorization === undefined) {
-      const pair = `${decodeURIComponent(configured.username)}:${decodeURIComponent(configured.password)}`;
-      headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+    // No hop sends userinfo: it went into Authorization, to its own origin only.
+    let requestUrl = url;
+    if (url.username || url.password) {
+      requestUrl = new URL(url.href);
+      requestUrl.username = '';
+      requestUrl.password = '';
     }
-    const requestUrl = new URL(url.href);
-    requestUrl.username = '';
-    requestUrl.password = '';
     if (target.etag) headers['if-none-match'] = target.etag;
     if (target.lastModified) headers['if-modified-since'] = target.lastModified;
     // The signal aborts the request and destroys its socket, also while the body is streaming.
