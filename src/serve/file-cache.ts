@@ -14,6 +14,9 @@ export interface CachedFile {
   br?: Buffer;
   /** Strong validator: the content hash. */
   etag: string;
+  /** The whole second the file was last changed in, as Last-Modified names it, and that header's text. */
+  lastModifiedMs: number;
+  lastModified: string;
   mtimeMs: number;
   size: number;
   ino: number;
@@ -51,7 +54,8 @@ export class FileCache {
     if (cached) this.forget(file);
     const body = readFileSync(file);
     const hash = contentHash(body);
-    const fresh: CachedFile = { body, etag: `"${hash}"`, mtimeMs: stat.mtimeMs, size: stat.size, ino: stat.ino };
+    const lastModifiedMs = Math.floor(stat.mtimeMs / 1000) * 1000;
+    const fresh: CachedFile = { body, etag: `"${hash}"`, lastModifiedMs, lastModified: new Date(lastModifiedMs).toUTCString(), mtimeMs: stat.mtimeMs, size: stat.size, ino: stat.ino };
     if (body.length >= MIN_COMPRESS_BYTES) {
       // Made when the file was published, where they are there; else made now, once per version.
       const published = this.formsDir ? readCompressedForms(this.formsDir, path.relative(this.outRoot, file), hash) : undefined;
@@ -78,9 +82,4 @@ export class FileCache {
 
 function weightOf(file: CachedFile): number {
   return file.body.length + (file.gzip?.length ?? 0) + (file.br?.length ?? 0);
-}
-
-/** The end of the second a file time falls in: Last-Modified names that second. */
-export function secondEndMs(mtimeMs: number): number {
-  return Math.floor(mtimeMs / 1000) * 1000 + 1000;
 }

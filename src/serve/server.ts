@@ -8,7 +8,7 @@ import path from 'node:path';
 import { FEED_PAGE_FILE } from '../layout.js';
 import type { Logger } from 'pino';
 import { contentTypeOf, isFeedType } from './content-types.js';
-import { FileCache, secondEndMs, type CachedFile } from './file-cache.js';
+import { FileCache, type CachedFile } from './file-cache.js';
 import { resolveRequestPath, type ResolvedPath } from './request-path.js';
 
 export interface HealthReport {
@@ -41,7 +41,7 @@ export function createFeedServer(options: FeedServerOptions): Server {
   const cache = new FileCache(outRoot, options.formsDir, options.cacheBytes);
   const cacheControl = `public, max-age=${options.maxAgeSeconds}`;
   // Resolving a path costs three system calls; aggregators ask for the same few paths all day.
-  // A resolution is trusted for as long as the file cache trusts a file's contents.
+  // A resolution is trusted for a second (the file it names is looked at on every request).
   const resolutions = new Map<string, { resolved: ResolvedPath; at: number }>();
   const resolvePath = (target: string): ResolvedPath => {
     // Keyed without the query, so cache-busting parameters hit the same entry.
@@ -148,8 +148,8 @@ export function createFeedServer(options: FeedServerOptions): Server {
     // Last-Modified names a whole second. Sent while that second still runs, a later version in
     // the same second would carry the same date, and a reader asking If-Modified-Since would miss
     // it: the date is sent once its second is over (the ETag always is).
-    const lastModifiedSettled = nowMs >= secondEndMs(file.mtimeMs);
-    if (lastModifiedSettled) headers['Last-Modified'] = new Date(Math.floor(file.mtimeMs / 1000) * 1000).toUTCString();
+    const lastModifiedSettled = nowMs >= file.lastModifiedMs + 1000;
+    if (lastModifiedSettled) headers['Last-Modified'] = file.lastModified;
     if (isFeedType(contentType)) {
       headers.Vary = 'Accept, Accept-Encoding';
       // Without a page for people, browsers still should not download the feed: as plain XML
@@ -200,7 +200,7 @@ function notModified(request: IncomingMessage, file: CachedFile, lastModifiedSet
   if (ifModifiedSince === undefined || !lastModifiedSettled) return false;
   const since = Date.parse(ifModifiedSince);
   // A date later than the server's clock is not one the server gave: ignored (RFC 9110 13.1.3).
-  return !Number.isNaN(since) && since <= nowMs && Math.floor(file.mtimeMs / 1000) * 1000 <= since;
+  return !Number.isNaN(since) && since <= nowMs && file.lastModifiedMs <= since;
 }
 
 /** One JSON line per request once its response is sent (or the connection closes first). */
