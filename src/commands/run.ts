@@ -105,7 +105,8 @@ async function lockedPass(flags: SiteFlags, state: StateLocation, store: Store, 
 /** After the first pass of `start`: where the feeds are and how to look at them, for a newcomer. */
 function sayWhereTheFeedsAre(outDir: string, servedAt: string | undefined, logger: Logger): void {
   const files = ['rss.xml', 'atom.xml', 'feed.json'].map((name) => path.join(outDir, name));
-  const look = servedAt ? `they are served at ${servedAt}` : `to see them in a browser, run "npx feedloom serve --out ${outDir}" and open http://127.0.0.1:8080/`;
+  const serveDefault = `http://${SERVER_OPTIONS.host.default}:${SERVER_OPTIONS.port.default}/`;
+  const look = servedAt ? `they are served at ${servedAt}` : `to see them in a browser, run "npx feedloom serve --out ${outDir}" and open ${serveDefault}`;
   logger.info({ out: outDir, feeds: files, ...(servedAt ? { url: servedAt } : {}) }, `feeds written to ${files.join(', ')}; ${look}`);
 }
 
