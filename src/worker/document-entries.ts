@@ -2,7 +2,7 @@
 // I/O, no clock (the fetch time comes in), no logging (skipped items come back as reasons), so
 // it runs the same on the pass's thread or on a parse thread (parse-threads.ts).
 import type { RemoteSourceDef } from '../config/remote-sources.js';
-import { decodeDocument } from '../ingest/charset.js';
+import { decodeDocument, decodeHtmlPage } from '../ingest/charset.js';
 import { readCapture } from '../ingest/page-file.js';
 import type { Capture, Entry, SiteConfig } from '../model.js';
 import { type PageWarning, pageToEntries } from '../normalize/entries.js';
@@ -28,7 +28,8 @@ export interface DocumentEntries {
 
 export async function documentEntries(job: DocumentJob): Promise<DocumentEntries> {
   const { source, site, documentUrl } = job;
-  const text = decodeDocument(job.body, job.contentType);
+  const isHtmlPage = source.kind === 'page' && source.format === 'html';
+  const text = isHtmlPage ? decodeHtmlPage(job.body, job.contentType).text : decodeDocument(job.body, job.contentType);
   const fetchedAt = new Date(job.fetchedAtMs);
   const sourceSettings = { ...optional('timezone', source.timezone), ...optional('language', source.language) };
   // The parsers and the sanitizer load on the first document that needs them: a pass in which
@@ -41,7 +42,7 @@ export async function documentEntries(job: DocumentJob): Promise<DocumentEntries
   }
   const meta = { url: documentUrl, ...sourceSettings };
   let capture: Capture;
-  if (source.format === 'html') {
+  if (isHtmlPage) {
     const { readHtmlPage } = await import('../ingest/html-page.js');
     capture = readHtmlPage(text, source.selectors, source.id, meta, fetchedAt);
   } else {
