@@ -461,6 +461,18 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         failures: 3,
         nextAttemptMs: PASS_2 + 8 * 60_000,
       };
+      const htmlPage: SourceRecord = {
+        source: 'live/harbour.html',
+        kind: 'capture',
+        status: 'ok',
+        entries: 1,
+        lastAttemptMs: PASS_2,
+        lastSuccessMs: PASS_2,
+        failures: 0,
+        briefs: 0,
+        briefLists: '',
+        degradedFrom: 11,
+      };
 
       it('keep each source record as it was last written', async () => {
         await fresh();
@@ -475,6 +487,10 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(records.get('wire')?.etag).toBeUndefined();
         expect(records.get('wire')?.error).toBeUndefined();
         expect(records.get(page.source)).toEqual(page);
+        // What an HTML page's lists gave, degraded or not.
+        await store.applyPass([], [htmlPage, { ...page, source: 'live/ferry.html', briefs: 6, briefLists: 'ol.ticker\naside li' }], PASS_3);
+        expect((await store.sourceRecords()).get(htmlPage.source)).toEqual(htmlPage);
+        expect((await store.sourceRecord('live/ferry.html'))?.briefLists).toBe('ol.ticker\naside li');
       });
 
       it('give one record by id, and the stamps of pages last read fine with the same settings', async () => {

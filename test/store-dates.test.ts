@@ -70,6 +70,24 @@ function storedLinks(stateFile: string): string[] {
   }
 }
 
+/** Schema versions of earlier releases: the one before dates were kept as given, the one before links were. */
+const BEFORE_DATES_AS_GIVEN = 4;
+const BEFORE_LINKS_AS_GIVEN = 5;
+/** Columns later steps add, which a state of an earlier version did not have. */
+const ADDED_LATER: Record<number, string[]> = { 6: ['sources.briefs', 'sources.brief_lists', 'sources.degraded_from'] };
+
+/** Makes a state this version wrote look as one an earlier version left: its version, without the columns added since. */
+function asSchemaVersion(db: Database.Database, version: number): void {
+  for (const [step, columns] of Object.entries(ADDED_LATER)) {
+    if (Number(step) < version) continue;
+    for (const column of columns) {
+      const [table, name] = column.split('.');
+      db.exec(`ALTER TABLE ${table} DROP COLUMN ${name}`);
+    }
+  }
+  db.pragma(`user_version = ${version}`);
+}
+
 /** Links as earlier versions stored them for entries without a page of their own: into out/. */
 function linksIntoOut(db: Database.Database): void {
   const ids = db.prepare('SELECT id FROM entries WHERE link IS NULL').pluck().all() as string[];
@@ -95,12 +113,11 @@ describe('dates as the source gives them', () => {
     // What an earlier version left: the three 08:50 briefs at :00, :01 and :02, the unique
     // instant index, its schema version, and the stamps that say every source is unchanged.
     const db = new Database(upgraded.stateFile);
-    const version = db.pragma('user_version', { simple: true }) as number;
     const moved = db.prepare("SELECT id FROM entries WHERE published_ms = ? ORDER BY id").pluck().all(Date.parse('2026-03-02T08:50:00Z')) as string[];
     moved.forEach((id, index) => db.prepare('UPDATE entries SET published_ms = published_ms + ?, updated_ms = updated_ms + ? WHERE id = ?').run(index * 1000, index * 1000, id));
     db.exec('CREATE INDEX entries_by_updated ON entries (updated_ms)');
     linksIntoOut(db);
-    db.pragma(`user_version = ${version - 2}`);
+    asSchemaVersion(db, BEFORE_DATES_AS_GIVEN);
     db.close();
     expect(storedDates(upgraded.stateFile)).toContain('2026-03-02T08:50:02.000Z 2026-03-02T08:50:02.000Z');
 
@@ -124,13 +141,12 @@ describe('links as the source gives them', () => {
     // What an earlier version left: a link column that may not be empty, holding the URL of the
     // page out/ has for each entry without a page of its own.
     const db = new Database(upgraded.stateFile);
-    const version = db.pragma('user_version', { simple: true }) as number;
     const columns = db.prepare("SELECT group_concat(name, ', ') FROM pragma_table_info('entries')").pluck().get() as string;
     db.exec(`CREATE TABLE entries_then (id TEXT PRIMARY KEY, source TEXT NOT NULL, kind TEXT NOT NULL, categories TEXT NOT NULL, link TEXT NOT NULL, page_url TEXT,
       published_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, first_seen_ms INTEGER NOT NULL, captured_ms INTEGER NOT NULL, content_hash TEXT NOT NULL, body TEXT NOT NULL)`);
     linksIntoOut(db);
     db.exec(`INSERT INTO entries_then (${columns}) SELECT ${columns} FROM entries; DROP TABLE entries; ALTER TABLE entries_then RENAME TO entries`);
-    db.pragma(`user_version = ${version - 1}`);
+    asSchemaVersion(db, BEFORE_LINKS_AS_GIVEN);
     db.close();
     expect(storedLinks(upgraded.stateFile).every((line) => line.includes(' https://desk.example.test/entries/'))).toBe(true);
 

@@ -17,9 +17,19 @@ export function sourceHealth(record: SourceRecord) {
     entries: record.entries,
     last_error: record.status === 'failed' ? (record.error ?? null) : null,
   };
-  if (record.kind === LOCAL_PAGE_KIND) return health;
+  // An HTML page read without selectors: what its lists gave, and whether that fell to nothing.
+  const extraction =
+    record.briefs === undefined
+      ? {}
+      : {
+          ...(record.degradedFrom !== undefined && record.status === 'ok' ? { status: 'degraded', degraded_from_briefs: record.degradedFrom } : {}),
+          briefs: record.briefs,
+          brief_lists: record.briefLists ? record.briefLists.split('\n') : [],
+        };
+  if (record.kind === LOCAL_PAGE_KIND) return { ...health, ...extraction };
   return {
     ...health,
+    ...extraction,
     url: record.url === undefined ? null : redactUrl(record.url),
     last_success: iso(record.lastSuccessMs),
     consecutive_failures: record.failures,

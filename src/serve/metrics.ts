@@ -4,16 +4,19 @@
 // runs the passes.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PassObserver } from '../model.js';
-import type { Store } from '../store/store.js';
+import type { SourceRecord, Store } from '../store/store.js';
 
 export class FeedMetrics implements PassObserver {
   readonly registry = new Registry();
   private readonly passDuration: Histogram;
   private readonly fetchDuration: Histogram;
   private readonly sourceFailures: Counter<'source'>;
+  /** Every source's record, read once per scrape for the gauges that show them. */
+  private scrapedRecords: Promise<Map<string, SourceRecord> | undefined> = Promise.resolve(undefined);
 
-  constructor(store: () => Store | undefined) {
+  constructor(private readonly store: () => Store | undefined) {
     const registry = this.registry;
+    const records = () => this.scrapedRecords;
     this.passDuration = new Histogram({
       name: 'feedloom_pass_duration_seconds',
       help: 'Duration of passes run by this process.',
@@ -82,10 +85,50 @@ export class FeedMetrics implements PassObserver {
       labelNames: ['source'],
       registers: [registry],
       async collect() {
-        const records = await store()?.sourceRecords();
+        const known = await records();
         this.reset();
-        for (const record of records?.values() ?? []) {
+        for (const record of known?.values() ?? []) {
           if (record.failures > 0) this.set({ source: record.source }, record.failures);
+        }
+      },
+    });
+    // HTML pages read without selectors: what their lists gave, and which no longer give any.
+    new Gauge({
+      name: 'feedloom_source_briefs',
+      help: 'Briefs found on each HTML page read without selectors, when it was last read.',
+      labelNames: ['source'],
+      registers: [registry],
+      async collect() {
+        const known = await records();
+        this.reset();
+        for (const record of known?.values() ?? []) {
+          if (record.briefs !== undefined) this.set({ source: record.source }, record.briefs);
+        }
+      },
+    });
+    new Gauge({
+      name: 'feedloom_source_brief_lists',
+      help: 'Lists of briefs found on each HTML page read without selectors, when it was last read.',
+      labelNames: ['source'],
+      registers: [registry],
+      async collect() {
+        const known = await records();
+        this.reset();
+        for (const record of known?.values() ?? []) {
+          if (record.briefs !== undefined) this.set({ source: record.source }, record.briefLists ? record.briefLists.split('\n').length : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'feedloom_source_degraded',
+      help: 'HTML pages that gave briefs and now give none, each with the number it gave before.',
+      labelNames: ['source'],
+      registers: [registry],
+      async collect() {
+        const known = await records();
+        this.reset();
+        for (const record of known?.values() ?? []) {
+          if (record.degradedFrom !== undefined) this.set({ source: record.source }, record.degradedFrom);
         }
       },
     });
@@ -104,6 +147,7 @@ export class FeedMetrics implements PassObserver {
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
+    this.scrapedRecords = Promise.resolve(this.store()?.sourceRecords());
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }

@@ -158,6 +158,9 @@ export const SOURCE_COLUMNS: readonly (readonly [field: keyof SourceRecord, colu
   ['lastModified', 'last_modified', 'text'],
   ['failures', 'failures', 'count'],
   ['nextAttemptMs', 'next_attempt_ms', 'whole number'],
+  ['briefs', 'briefs', 'count'],
+  ['briefLists', 'brief_lists', 'text'],
+  ['degradedFrom', 'degraded_from', 'count'],
 ];
 
 /** A row of the passes table (numbers however the driver gives them) as a PassRecord. */

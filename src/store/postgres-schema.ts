@@ -96,6 +96,10 @@ const MIGRATIONS: readonly Migration[] = [
     const published = rows.filter((row) => isEntryPageUrl(row.link, row.id)).map((row) => row.id);
     if (published.length > 0) await client.query('UPDATE entries SET link = NULL WHERE id = ANY($1::text[])', [published]);
   },
+  // HTML pages read without selectors: what their lists gave, to tell when that stops.
+  `ALTER TABLE sources ADD COLUMN briefs integer;
+   ALTER TABLE sources ADD COLUMN brief_lists text;
+   ALTER TABLE sources ADD COLUMN degraded_from integer;`,
 ];
 
 /** The schema version this feedloom writes. */

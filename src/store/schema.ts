@@ -105,6 +105,10 @@ const MIGRATIONS: readonly Migration[] = [
       if (isEntryPageUrl(link, id)) clear.run(id);
     }
   },
+  // HTML pages read without selectors: what their lists gave, to tell when that stops.
+  `ALTER TABLE sources ADD COLUMN briefs INTEGER;
+   ALTER TABLE sources ADD COLUMN brief_lists TEXT;
+   ALTER TABLE sources ADD COLUMN degraded_from INTEGER;`,
 ];
 
 /**

@@ -27,6 +27,12 @@ export interface SourceRecord {
   failures: number;
   /** Not fetched again before this time (backoff, Retry-After, own schedule). */
   nextAttemptMs?: number;
+  /** An HTML page read without selectors: the briefs its lists gave when it was last read. */
+  briefs?: number;
+  /** The labels of those lists, one per line. */
+  briefLists?: string;
+  /** Set while a page that gave this many briefs gives none: what it shows is no longer found. */
+  degradedFrom?: number;
 }
 
 /** What tells that a page file is unchanged since it was last read fine. */

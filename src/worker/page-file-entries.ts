@@ -7,6 +7,7 @@ import { decodePageBytes, readCapture, readPageBytes } from '../ingest/page-file
 import type { SiteConfig } from '../model.js';
 import { type PageWarning, pageToEntries } from '../normalize/entries.js';
 import { type StorableEntry, storableEntry } from '../store/entry-row.js';
+import type { PageExtraction } from './extraction-health.js';
 
 export interface PageFileJob {
   /** The page's path relative to sources/, as records name it. */
@@ -26,6 +27,8 @@ export interface PageFileEntries {
   entries: StorableEntry[] | undefined;
   /** What the caller should log about the page, such as a capture time clamped to the pass's. */
   warnings?: PageWarning[];
+  /** An HTML page: what its lists gave, for the source's health. */
+  extraction?: PageExtraction;
 }
 
 /** A capture time further ahead of the pass than this is not believed: it is taken as the pass's time. */

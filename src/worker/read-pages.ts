@@ -12,6 +12,7 @@ import type { PageStamp, SourceRecord } from '../store/store.js';
 import { type PageFileJob, type PageFileOutcome, pageFilesEntries } from './page-file-entries.js';
 import type { DocumentParser } from './parse-threads.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
+import { extractionFields, keptExtraction } from './extraction-health.js';
 
 export interface PageReadOptions {
   sourcesDir: string;
@@ -129,12 +130,20 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
       failures: 0,
     };
     if (read.entries === undefined) {
-      // Touched but not edited: same bytes, same entries.
+      // Touched but not edited: same bytes, same entries, same lists.
       result.unchanged++;
       result.unchangedEntries += previous!.entries;
       entriesInPages += previous!.entries;
-      result.records.push({ ...record, entries: previous!.entries });
+      result.records.push({ ...record, ...keptExtraction(previous!), entries: previous!.entries });
       return;
+    }
+    if (read.extraction) {
+      const { fields, degradedNow } = extractionFields(read.extraction, previous);
+      Object.assign(record, fields);
+      if (degradedNow) {
+        const reason = `no brief found, where the last reading found ${fields.degradedFrom}: the page's lists were not recognised; its published entries are kept`;
+        options.logger.warn({ source, file: path.join(options.sourcesDir, source), stage: 'ingest', code: 'EXTRACTION_DEGRADED', briefs_before: fields.degradedFrom, reason }, `page degraded: ${reason}`);
+      }
     }
     try {
       await options.storeEntries(read.entries);
