@@ -1,0 +1,101 @@
+// One list item -> one brief: its title (heading, then the main link's text, then its first
+// sentence), its text, its link and its times as shown and as written for machines.
+import type { CheerioAPI } from 'cheerio';
+import { parseMachineTime } from '../../shared/machine-time.js';
+import type { BriefReading, MachineTime, ShownDay } from '../../news-page-model.js';
+import { firstSentence } from './structured-data.js';
+import { cleanText, type Element, textOf } from './text.js';
+import { TIMESTAMP_ATTRIBUTES, type TimeCarrier } from './time-carriers.js';
+
+const TITLE_SELECTOR = 'h1, h2, h3, h4, h5, h6, [class*="title"], [class*="headline"], [itemprop="headline"], strong';
+
+export function readBriefItem($: CheerioAPI, element: Element, carrier: TimeCarrier, separatorDay: ShownDay | undefined, baseUrl: string | undefined): BriefReading | undefined {
+  const timeText = carrier.rest === undefined ? textOf($, carrier.element) : (carrier.shown?.text ?? '');
+  const link = mainLink($, element);
+  const title = titleOf($, element, carrier, link, timeText);
+  if (!title) return undefined;
+  const brief: BriefReading = { title };
+  const text = bodyOf($, element, carrier, title, timeText);
+  if (text) brief.text = text;
+  const href = link ? absolute($(link).attr('href'), baseUrl) : undefined;
+  if (href) brief.link = href;
+  if (carrier.shown) brief.shown = carrier.shown;
+  if (separatorDay) brief.separatorDay = separatorDay;
+  const machine = machineTimeIn($, element, carrier.element);
+  if (machine) brief.machine = machine;
+  return brief.shown || brief.machine ? brief : undefined;
+}
+
+/** The link to the story: the one in its heading, else the longest-texted one, else the item itself. */
+function mainLink($: CheerioAPI, element: Element): Element | undefined {
+  if (element.tagName === 'a' && element.attribs['href']) return element;
+  const inHeading = $(element).find('h1 a[href], h2 a[href], h3 a[href], h4 a[href], h5 a[href], [class*="title"] a[href], a[href][class*="title"]').first();
+  if (inHeading.length > 0) return inHeading[0] as Element;
+  const links = $(element)
+    .find('a[href]')
+    .toArray()
+    .filter((link) => !/^(?:#|javascript:|mailto:)/.test(link.attribs['href'] ?? ''));
+  return links.sort((a, b) => textOf($, b).length - textOf($, a).length)[0];
+}
+
+function titleOf($: CheerioAPI, element: Element, carrier: TimeCarrier, link: Element | undefined, timeText: string): string | undefined {
+  const heading = $(element)
+    .find(TITLE_SELECTOR)
+    .toArray()
+    .find((node) => !node.attribs['class']?.includes('subtitle') && withoutTime(textOf($, node), timeText).length >= 3);
+  if (heading) return withoutTime(textOf($, heading), timeText);
+  if (link) {
+    const linkText = withoutTime(textOf($, link), timeText);
+    if (linkText.length >= 3) return linkText;
+  }
+  const paragraph = $(element).find('p').first();
+  const source = paragraph.length > 0 ? textOf($, paragraph) : (carrier.rest ?? withoutTime(textOf($, element), timeText));
+  return firstSentence(withoutTime(source, timeText)) || undefined;
+}
+
+function bodyOf($: CheerioAPI, element: Element, carrier: TimeCarrier, title: string, timeText: string): string | undefined {
+  const paragraphs = $(element)
+    .find('p')
+    .toArray()
+    .map((p) => textOf($, p))
+    .filter(Boolean);
+  const text = paragraphs.length > 0 ? paragraphs.join('\n\n') : withoutTime(carrier.rest ?? textOf($, element), timeText);
+  const rest = text.startsWith(title) && paragraphs.length === 0 ? text.slice(title.length).trim() : text;
+  return rest.length >= 20 && rest !== title ? rest : undefined;
+}
+
+function withoutTime(text: string, timeText: string): string {
+  const trimmed = timeText ? text.replace(timeText, ' ') : text;
+  return cleanText(trimmed.replace(/^[\s\-–—|·:•]+|[\s\-–—|·•]+$/g, ''));
+}
+
+/** The first datetime or data-* timestamp on the carrier, then anywhere in the item. */
+function machineTimeIn($: CheerioAPI, element: Element, carrier: Element): MachineTime | undefined {
+  const ordered = [carrier, ...carrierAncestorsWithin(carrier, element), ...$(element).find('*').toArray()];
+  for (const node of ordered) {
+    for (const name of TIMESTAMP_ATTRIBUTES) {
+      const time = parseMachineTime(node.attribs[name]);
+      if (time) return time;
+    }
+    if (node.tagName === 'meta' && /date(?:Published|Created)/i.test(node.attribs['itemprop'] ?? '')) {
+      const time = parseMachineTime(node.attribs['content']);
+      if (time) return time;
+    }
+  }
+  return undefined;
+}
+
+function carrierAncestorsWithin(carrier: Element, item: Element): Element[] {
+  const out: Element[] = [];
+  for (let node = carrier.parent; node && node !== item.parent; node = node.parent) if (node.type === 'tag') out.push(node as Element);
+  return out;
+}
+
+function absolute(href: string | undefined, baseUrl: string | undefined): string | undefined {
+  if (!href || /^(?:#|javascript:|mailto:)/.test(href)) return undefined;
+  try {
+    return baseUrl ? new URL(href, baseUrl).href : href;
+  } catch {
+    return href;
+  }
+}

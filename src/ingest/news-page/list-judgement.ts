@@ -1,0 +1,92 @@
+// Which candidate lists are news. Clock times also label TV and radio schedules, fixtures,
+// opening hours, event calendars, comments, media durations and directory listings; those are
+// refused with a reason, and what remains is scored so the result can say how sure it is.
+import type { CheerioAPI } from 'cheerio';
+import type { CandidateList } from './brief-lists.js';
+import { machineInstant } from '../../shared/machine-time.js';
+import type { BriefReading } from '../../news-page-model.js';
+import { type Element, textOf } from './text.js';
+
+export interface Judgement {
+  score: number;
+  /** Why the list is not news; absent for a list taken. */
+  rejected?: string;
+}
+
+const DAY_MS = 86_400_000;
+const COMMENT_NAMES = /comment|kommentar|reply|replies|discussion|disqus|reaction|reacties|komentarz|коммент|antwort|respuesta|risposta/i;
+const SCHEDULE_WORDS =
+  /\b(?:programme|program|programm|tv[- ]?guide|epg|schedule|schedules|sendeplan|fernsehprogramm|uhr-programm|palinsesto|programmazione|programación|programação|grille|horaires?|öffnungszeiten|opening[- ]hours|fixtures?|spielplan|spieltag|kick-?off|match(?:es|day)?|partidos|calendrier|calendario|calendar|agenda|events?|veranstaltungen|termine|timetable|fahrplan|departures|line-?up|setlist|tickets?|concerts?|screenings|séances|orari|horario|телепрограмма|телегид|расписание|программа|матчи|afisha|afișa|uitzending|zendschema|openingstijden|ramówka|godziny otwarcia)\b/iu;
+const MEDIA_NAMES = /duration|runtime|timecode|length|playtime|video-time|media-time/i;
+const NEWS_WORDS =
+  /latest|live|breaking|news|headlines|just in|updates?|read next|most read|en continu|fil info|dernières|à la une|l'essentiel|ticker|newsticker|aktuell|neueste|meistgelesen|ultim|in evidenza|últimas|última hora|al minuto|ao minuto|últimas notícias|laatste|nieuws|najnowsze|wiadomości|z ostatniej chwili|лента|новост|главное|срочно|ニュース|速報|最新/iu;
+
+export function judgeList($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[], capturedAt: Date | undefined): Judgement {
+  const rejected = refusal($, list, briefs, capturedAt);
+  const score = scoreOf($, list, briefs);
+  return rejected ? { score, rejected } : score < 1 ? { score, rejected: 'too little to be news: short untitled items without links' } : { score };
+}
+
+function refusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[], capturedAt: Date | undefined): string | undefined {
+  if (briefs.length < 2) return 'fewer than two dated items';
+  const scope = [list.container, ...ancestorsOf(list.container)];
+  if (scope.some((element) => element.tagName === 'pre') || /^index of\b/i.test(textOf($, $('title').first()))) return 'directory listing';
+  if (scope.some((element) => ['table', 'tbody', 'thead', 'tr'].includes(element.tagName))) return 'table rows of times (a schedule or listing)';
+  if (scope.some((element) => COMMENT_NAMES.test(namesOf(element)))) return 'comment timestamps';
+  if (list.items.some(({ element }) => COMMENT_NAMES.test(namesOf(element)))) return 'comment timestamps';
+  const context = contextWords($, list.container);
+  if (SCHEDULE_WORDS.test(context) && !NEWS_WORDS.test(context)) return `schedule, not news ("${SCHEDULE_WORDS.exec(context)![0]}")`;
+  if (list.items.some(({ carrier }) => MEDIA_NAMES.test(namesOf(carrier.element)))) return 'media durations';
+  const media = list.items.filter(({ element }) => $(element).find('video, audio, [class*="play"], [aria-label*="play" i]').length > 0 || /play|video|audio|podcast/i.test(namesOf(element)));
+  if (media.length * 2 > list.items.length && briefs.every((brief) => brief.machine === undefined)) return 'media durations';
+  if (capturedAt && futureShare(briefs, capturedAt) > 0.5) return 'times in the future of the capture (an event calendar or schedule)';
+  return undefined;
+}
+
+/** Class names and id of the container and its ancestors, and the heading just before it. */
+function contextWords($: CheerioAPI, container: Element): string {
+  const names = [container, ...ancestorsOf(container)].slice(0, 5).map(namesOf).join(' ');
+  const headings = [container, ...ancestorsOf(container).slice(0, 2)]
+    .map((element) => $(element).prevAll('h1, h2, h3, h4, header, [class*="title"]').first())
+    .filter((heading) => heading.length > 0)
+    .map((heading) => textOf($, heading));
+  const ownHeading = $(container).children('h1, h2, h3, h4, header').first();
+  const label = container.attribs['aria-label'] ?? '';
+  return `${names.replace(/[-_]/g, ' ')} ${headings.join(' ')} ${ownHeading.length > 0 ? textOf($, ownHeading) : ''} ${label}`;
+}
+
+function scoreOf($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[]): number {
+  const count = briefs.length;
+  const linked = briefs.filter((brief) => brief.link).length / count;
+  const wordy = briefs.filter((brief) => brief.title.split(/\s+/).length >= 4 || brief.title.length >= 25).length / count;
+  const withText = briefs.filter((brief) => (brief.text?.length ?? 0) >= 40).length / count;
+  const news = NEWS_WORDS.test(contextWords($, list.container)) ? 1.5 : 0;
+  return round(Math.min(count, 10) * 0.2 + linked + 2 * wordy + withText + news - 1.5);
+}
+
+function futureShare(briefs: readonly BriefReading[], capturedAt: Date): number {
+  const dated = briefs.filter((brief) => brief.machine && brief.machine.offsetMinutes !== undefined);
+  const shownDated = briefs.filter((brief) => brief.shown?.day?.kind === 'date' && brief.shown.day.year !== undefined);
+  const limit = capturedAt.getTime() + DAY_MS;
+  const future = dated.filter((brief) => machineInstant(brief.machine!)! > limit).length;
+  const shownFuture = shownDated.filter((brief) => {
+    const day = brief.shown!.day as { year: number; month: number; day: number };
+    return Date.UTC(day.year, day.month - 1, day.day) > limit;
+  }).length;
+  const total = dated.length + shownDated.length;
+  return total === 0 ? 0 : (future + shownFuture) / total;
+}
+
+function ancestorsOf(element: Element): Element[] {
+  const out: Element[] = [];
+  for (let node = element.parent; node && node.type === 'tag'; node = node.parent) out.push(node as Element);
+  return out;
+}
+
+function namesOf(element: Element): string {
+  return `${element.attribs['class'] ?? ''} ${element.attribs['id'] ?? ''}`;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,61 @@
+// Where a page shows a time: <time> elements, elements carrying a data-* timestamp, short
+// labels that are a clock ("13h29", "Вчера, 21:10"), and text that opens with one ("13:29 Title").
+// Each carrier is the innermost element holding one time; lists are found from them.
+import type { CheerioAPI } from 'cheerio';
+import { leadingTime, mentionsClock, parseTimeLabel, type ShownTime, type SlashOrder } from './clock.js';
+import { type Element, textOf } from './text.js';
+
+export const TIMESTAMP_ATTRIBUTES = ['datetime', 'data-timestamp', 'data-time', 'data-date', 'data-published', 'data-published-at', 'data-publish-date', 'data-created', 'data-pubdate', 'data-datetime', 'data-utime'];
+
+export interface TimeCarrier {
+  element: Element;
+  shown?: ShownTime;
+  /** For a time at the start of the element's text: the text after it. */
+  rest?: string;
+}
+
+const LABEL_MAX_CHARS = 60;
+
+/** Every carrier in the document, innermost first where carriers nest. */
+export function findTimeCarriers($: CheerioAPI, order: SlashOrder): TimeCarrier[] {
+  const carriers: TimeCarrier[] = [];
+  for (const element of $('body *').toArray()) {
+    const carrier = carrierOf($, element, order);
+    if (carrier) carriers.push(carrier);
+  }
+  const carrying = new Set(carriers.map((carrier) => carrier.element));
+  // A <span class="time"><time datetime>13:29</time></span> is one time, not two.
+  return carriers.filter((carrier) => !hasCarryingDescendant(carrier.element, carrying));
+}
+
+function carrierOf($: CheerioAPI, element: Element, order: SlashOrder): TimeCarrier | undefined {
+  const hasStamp = TIMESTAMP_ATTRIBUTES.some((name) => element.attribs[name] !== undefined);
+  const text = textOf($, element);
+  if (text.length <= LABEL_MAX_CHARS && (hasStamp || mentionsClock(text))) {
+    const shown = parseTimeLabel(text, order);
+    if (shown) return { element, shown };
+    if (hasStamp && text.length <= 30) return { element };
+  }
+  if (hasStamp && element.children.every((child) => child.type !== 'tag')) return { element };
+  const opening = ownLeadingText(element);
+  if (opening && mentionsClock(opening.slice(0, 40))) {
+    const leading = leadingTime(opening, order);
+    if (leading) return { element, shown: leading.time, rest: leading.rest };
+  }
+  return undefined;
+}
+
+/** The element's text up to its first child element, where "13:29 Title" items put their time. */
+function ownLeadingText(element: Element): string | undefined {
+  const first = element.children[0];
+  if (!first || first.type !== 'text') return undefined;
+  return (first as unknown as { data: string }).data.trim() || undefined;
+}
+
+function hasCarryingDescendant(element: Element, carrying: ReadonlySet<Element>): boolean {
+  for (const child of element.children) {
+    if (child.type !== 'tag') continue;
+    if (carrying.has(child as Element) || hasCarryingDescendant(child as Element, carrying)) return true;
+  }
+  return false;
+}
