@@ -9,7 +9,9 @@ import { type AnyNode, type Element, textOf } from './text.js';
 import type { TimeCarrier } from './time-carriers.js';
 
 export interface CandidateList {
+  /** Where the items sit; one list may span sibling containers of one shape (a section per day). */
   container: Element;
+  containers: Element[];
   items: Array<{ element: Element; carrier: TimeCarrier; separatorDay?: ShownDay }>;
   label: string;
 }
@@ -53,18 +55,67 @@ export function findCandidateLists($: CheerioAPI, carriers: readonly TimeCarrier
     }
     return { carrier, chain };
   });
+  const singles = new Map<string, number>();
+  for (const [key, items] of itemsByKey) singles.set(key, [...items].filter((item) => carriersWithin.get(item) === 1).length);
   const lists = new Map<string, CandidateList>();
-  for (const { carrier, chain } of chains) {
-    const step = chain.filter((candidate) => carriersWithin.get(candidate.item) === 1 && itemsByKey.get(candidate.key)!.size >= 2).at(-1);
-    if (!step) continue;
+  const add = (step: Step, carrier: TimeCarrier) => {
     let list = lists.get(step.key);
     if (!list) {
-      list = { container: step.parent, items: [], label: `${pathLabel(step.parent)} > ${shapeOf(step.item)}` };
+      list = { container: step.parent, containers: [step.parent], items: [], label: `${pathLabel(step.parent)} > ${shapeOf(step.item)}` };
       lists.set(step.key, list);
     }
     list.items.push({ element: step.item, carrier });
+  };
+  const lone: Array<{ carrier: TimeCarrier; alone: Step[] }> = [];
+  for (const { carrier, chain } of chains) {
+    const alone = chain.filter((candidate) => carriersWithin.get(candidate.item) === 1);
+    const step = alone.filter((candidate) => singles.get(candidate.key)! >= 2).at(-1);
+    if (step) add(step, carrier);
+    else if (alone.length > 0) lone.push({ carrier, alone });
   }
-  return [...lists.values()].map((list) => withSeparators($, list, order));
+  // A lone time in its own container (the last day's section holding one item) joins the list
+  // of its shape beside it, through mergeSiblingLists.
+  const shapes = new Set([...lists.values()].map((list) => `${shapeOf(list.container)}|${shapeOf(list.items[0]!.element)}`));
+  for (const { carrier, alone } of lone) {
+    const step = alone.find((candidate) => shapes.has(`${shapeOf(candidate.parent)}|${shapeOf(candidate.item)}`));
+    if (step) add(step, carrier);
+  }
+  const ordered = [...lists.values()].sort((a, b) => documentOrder(a.items[0]!.element, b.items[0]!.element));
+  return mergeSiblingLists(ordered).map((list) => withSeparators($, list, order));
+}
+
+/** Negative when `a` comes before `b` in the document. */
+function documentOrder(a: AnyNode, b: AnyNode): number {
+  const path = (node: AnyNode) => {
+    const indexes: number[] = [];
+    for (let current: AnyNode | null = node; current?.parent; current = current.parent) indexes.unshift(current.parent.children.indexOf(current as never));
+    return indexes;
+  };
+  const [pa, pb] = [path(a), path(b)];
+  for (let index = 0; index < Math.min(pa.length, pb.length); index++) if (pa[index] !== pb[index]) return pa[index]! - pb[index]!;
+  return pa.length - pb.length;
+}
+
+/** Lists in sibling containers of one shape, with items of one shape, are one list. */
+function mergeSiblingLists(lists: CandidateList[]): CandidateList[] {
+  const byShape = new Map<string, CandidateList>();
+  const parentIds = new Map<AnyNode | null, number>();
+  const merged: CandidateList[] = [];
+  for (const list of lists) {
+    const parent = list.container.parent;
+    if (!parentIds.has(parent)) parentIds.set(parent, parentIds.size);
+    const key = `${parentIds.get(parent)}|${shapeOf(list.container)}|${shapeOf(list.items[0]!.element)}`;
+    const known = byShape.get(key);
+    if (known && known.containers.every((container) => container !== list.container)) {
+      known.containers.push(list.container);
+      known.items.push(...list.items);
+      continue;
+    }
+    byShape.set(key, list);
+    merged.push(list);
+  }
+  for (const list of merged) list.items.sort((a, b) => documentOrder(a.element, b.element));
+  return merged;
 }
 
 /**
@@ -73,15 +124,18 @@ export function findCandidateLists($: CheerioAPI, carriers: readonly TimeCarrier
  */
 function withSeparators($: CheerioAPI, list: CandidateList, order: SlashOrder): CandidateList {
   const members = new Set(list.items.map((entry) => entry.element));
-  let current = headingBefore($, list.container, order);
+  let current: ShownDay | undefined;
   const dayOf = new Map<Element, ShownDay | undefined>();
-  for (const child of list.container.children) {
-    if (child.type !== 'tag') continue;
-    const element = child as Element;
-    if (members.has(element)) dayOf.set(element, current);
-    else {
-      const day = parseDayHeading(textOf($, element), order);
-      if (day) current = day;
+  for (const container of list.containers) {
+    current = headingBefore($, container, order) ?? current;
+    for (const child of container.children) {
+      if (child.type !== 'tag') continue;
+      const element = child as Element;
+      if (members.has(element)) dayOf.set(element, current);
+      else {
+        const day = parseDayHeading(textOf($, element), order);
+        if (day) current = day;
+      }
     }
   }
   const items = list.items.map((entry) => {

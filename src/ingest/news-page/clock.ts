@@ -67,7 +67,7 @@ export function parseDayHeading(text: string, order: SlashOrder = 'day-first'): 
 
 const NUMERIC_DAY_MONTH = /^(\d{1,2})[./-](\d{1,2})(?:[./-](\d{4}|\d{2}))?\.?$/;
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const JAPANESE_DAY = /^(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:\s?\(.\))?$|^(\d{1,2})\/(\d{1,2})\s?[(（][月火水木金土日][)）]$/;
+const JAPANESE_DAY = /^(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:\s?\(.\))?$|^(\d{1,2})\/(\d{1,2})\s?[(（]?[月火水木金土日][)）]?$/;
 
 /** A day without a clock: words for today/yesterday, or a date in numbers or words. */
 export function parseDay(text: string, order: SlashOrder): ShownDay | undefined {

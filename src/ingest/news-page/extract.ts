@@ -57,11 +57,11 @@ function markupLists($: CheerioAPI, order: SlashOrder, url: string | undefined, 
     if (judgement.rejected) {
       rejected.push({ label: candidate.label, reason: judgement.rejected });
       // A rejected list is still not the lead's text: a schedule is not the article either.
-      if (briefs.length >= 2) containers.add(candidate.container);
+      if (briefs.length >= 2) candidate.containers.forEach((container) => containers.add(container));
       continue;
     }
     lists.push({ label: candidate.label, source: 'markup', score: judgement.score, briefs });
-    containers.add(candidate.container);
+    candidate.containers.forEach((container) => containers.add(container));
   }
   return { lists, containers };
 }
