@@ -55,7 +55,13 @@ export function parseTimeLabel(text: string, order: SlashOrder = 'day-first'): S
 }
 
 function stripFiller(text: string): string {
-  return text.replace(FILLER, ' ').replace(/[,|·•—–\-()[\]]+/g, ' ').replace(/\s+/g, ' ').trim();
+  // A dash between digits belongs to a date ("28-09"); one standing between words is a separator.
+  return text
+    .replace(FILLER, ' ')
+    .replace(/[,|·•()[\]]+/g, ' ')
+    .replace(/(^|\s)[-–—]+(?=\s|$)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** A heading or label that is only a day: "21 сентября", "Ieri", "Monday 3 March 2025". */
