@@ -15,8 +15,9 @@ export interface Judgement {
 
 const DAY_MS = 86_400_000;
 const COMMENT_NAMES = /comment|kommentar|reply|replies|discussion|disqus|reaction|reacties|komentarz|коммент|antwort|respuesta|risposta/i;
+// Letters around a word, not \b, bound it: \b knows no "Ö" and would miss "Öffnungszeiten".
 const SCHEDULE_WORDS =
-  /\b(?:programme|program|programm|tv[- ]?guide|epg|schedule|schedules|sendeplan|fernsehprogramm|uhr-programm|palinsesto|programmazione|programación|programação|grille|horaires?|öffnungszeiten|opening[- ]hours|fixtures?|spielplan|spieltag|kick-?off|match(?:es|day)?|partidos|calendrier|calendario|calendar|agenda|events?|veranstaltungen|termine|timetable|fahrplan|departures|line-?up|setlist|tickets?|concerts?|screenings|séances|orari|horario|телепрограмма|телегид|расписание|программа|матчи|afisha|afișa|uitzending|zendschema|openingstijden|ramówka|godziny otwarcia)\b/iu;
+  /(?<![\p{L}\p{N}])(?:programme|program|programm|tv[- ]?guide|epg|schedule|schedules|sendeplan|fernsehprogramm|uhr-programm|palinsesto|programmazione|programación|programação|grille|horaires?|öffnungszeiten|opening[- ]hours|fixtures?|spielplan|spieltag|kick-?off|match(?:es|day)?|partidos|calendrier|calendario|calendar|agenda|events?|veranstaltungen|termine|timetable|fahrplan|departures|line-?up|setlist|tickets?|concerts?|screenings|séances|orari|horario|телепрограмма|телегид|расписание|программа|матчи|afisha|afișa|uitzending|zendschema|openingstijden|ramówka|godziny otwarcia|oeffnungszeiten)(?![\p{L}\p{N}])/iu;
 const MEDIA_NAMES = /duration|runtime|timecode|length|playtime|video-time|media-time/i;
 const NEWS_WORDS =
   /latest|live|breaking|news|headlines|just in|updates?|read next|most read|en continu|fil info|dernières|à la une|l'essentiel|ticker|newsticker|aktuell|neueste|meistgelesen|ultim|in evidenza|últimas|última hora|al minuto|ao minuto|últimas notícias|laatste|nieuws|najnowsze|wiadomości|z ostatniej chwili|лента|новост|главное|срочно|ニュース|速報|最新/iu;
@@ -28,7 +29,7 @@ export function judgeList($: CheerioAPI, list: CandidateList, briefs: readonly B
 }
 
 function refusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[], capturedAt: Date | undefined): string | undefined {
-  if (briefs.length < 2) return 'fewer than two dated items';
+  if (briefs.length < 2) return list.items.length >= 2 ? 'items hold nothing but their times (showtimes, slots)' : 'fewer than two dated items';
   const scope = [list.container, ...ancestorsOf(list.container)];
   if (scope.some((element) => element.tagName === 'pre') || /^index of\b/i.test(textOf($, $('title').first()))) return 'directory listing';
   if (scope.some((element) => ['table', 'tbody', 'thead', 'tr'].includes(element.tagName))) return 'table rows of times (a schedule or listing)';
