@@ -162,7 +162,10 @@ export function leadingTime(text: string, order: SlashOrder = 'day-first'): { ti
   const match = /^(.{0,30}?\d{1,2}(?::|\s?h\s?|\.)\d{2}(?!\d|\.\s?\d)(?:\s?(?:Uhr|h))?(?:\s?[ap]\.?\s?m\.?(?![a-z]))?)(?:\s*[-–—|·:]\s*|\s+)(.+)$/i.exec(trimmed);
   if (!match) return undefined;
   const time = parseTimeLabel(match[1]!, order);
-  return time ? { time, rest: match[2]!.trim() } : undefined;
+  const rest = match[2]!.trim();
+  // "3.45 million voted" is a number, not a time: a dotted time opens a headline, which starts with a capital.
+  if (time && /^\d{1,2}\.\d{2}$/.test(time.text) && /^\p{Ll}/u.test(rest)) return undefined;
+  return time ? { time, rest } : undefined;
 }
 
 /** Whether text holds a clock-like pattern at all: a cheap first filter before parsing. */
