@@ -17,7 +17,8 @@ const BYLINE_PREFIX = /^(?:by|par|von|por|di|door|przez|автор:?|texte?:?|au
 export function readLead($: CheerioAPI, data: StructuredData, briefContainers: ReadonlySet<AnyNode>): LeadReading | undefined {
   const paragraphs = bodyParagraphs($, briefContainers);
   const bodyChars = paragraphs.reduce((sum, paragraph) => sum + paragraph.length, 0);
-  const declared = data.article !== undefined || data.meta.get('og:type') === 'article';
+  // Teasers on a homepage are <article>s too, but only a story's own page gives one an h1.
+  const declared = data.article !== undefined || data.meta.get('og:type') === 'article' || $('article h1, [itemprop="articleBody"]').length > 0;
   if (!declared && bodyChars < BODY_MIN_CHARS) return undefined;
   const title = headline($, data);
   if (!title) return undefined;

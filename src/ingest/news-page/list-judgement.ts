@@ -62,7 +62,7 @@ function scoreOf($: CheerioAPI, list: CandidateList, briefs: readonly BriefReadi
   const wordy = briefs.filter((brief) => brief.title.split(/\s+/).length >= 4 || brief.title.length >= 25).length / count;
   const withText = briefs.filter((brief) => (brief.text?.length ?? 0) >= 40).length / count;
   const news = NEWS_WORDS.test(contextWords($, list.container)) ? 1.5 : 0;
-  return round(Math.min(count, 10) * 0.2 + linked + 2 * wordy + withText + news - 1.5);
+  return round(Math.min(count, 10) * 0.2 + linked + 2 * wordy + withText + news - 1);
 }
 
 function futureShare(briefs: readonly BriefReading[], capturedAt: Date): number {

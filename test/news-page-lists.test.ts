@@ -1,0 +1,118 @@
+// Which timestamped lists on a page are briefs, and which are schedules, comments, durations or
+// listings (ingest/news-page/brief-lists.ts, list-judgement.ts), and how lists become briefs.
+import { describe, expect, it } from 'vitest';
+import { readNewsPage } from '../src/ingest/news-page/extract.js';
+import { extractNewsPage } from '../src/worker/news-page.js';
+
+const HEADLINES = ['Bypass reopens after a weekend of resurfacing work', 'School wins national robotics prize for the third year', 'Harbour wall repairs to start before the winter storms', 'Library extends its opening hours during exam season'];
+
+function items(times: readonly string[], make: (time: string, index: number) => string): string {
+  return times.map(make).join('\n');
+}
+
+function page(body: string, head = ''): string {
+  return `<!DOCTYPE html><html lang="en-GB"><head><title>Page</title>${head}</head><body>${body}</body></html>`;
+}
+
+const newsList = (wrapper: (inner: string) => string, times = ['10:02', '09:40', '08:15', '07:30']) =>
+  page(wrapper(`<ul class="list">${items(times, (time, index) => `<li class="row"><span class="time">${time}</span> <a href="/news/${index}">${HEADLINES[index % HEADLINES.length]}</a></li>`)}</ul>`));
+
+describe('lists of briefs', () => {
+  it('finds a repeated list of timed items and reads title, link and shown time', () => {
+    const reading = readNewsPage(newsList((inner) => `<section class="latest"><h2>Latest</h2>${inner}</section>`), { url: 'https://town.example/today/' });
+    expect(reading.lists).toHaveLength(1);
+    expect(reading.lists[0]!.briefs.map((brief) => [brief.title, brief.link, brief.shown?.text])).toEqual([
+      [HEADLINES[0], 'https://town.example/news/0', '10:02'],
+      [HEADLINES[1], 'https://town.example/news/1', '09:40'],
+      [HEADLINES[2], 'https://town.example/news/2', '08:15'],
+      [HEADLINES[3], 'https://town.example/news/3', '07:30'],
+    ]);
+  });
+
+  it('reads items whose text opens with the time', () => {
+    const html = page(`<ol class="timeline">${items(['22:10', '23:05'], (time, index) => `<li>${time} ${HEADLINES[index]}</li>`)}</ol>`);
+    expect(readNewsPage(html).lists[0]?.briefs.map((brief) => [brief.title, brief.shown?.text])).toEqual([
+      [HEADLINES[0], '22:10'],
+      [HEADLINES[1], '23:05'],
+    ]);
+  });
+
+  it('gives JSON-LD live-blog updates the markup shows their machine time, listing them once', () => {
+    const updates = HEADLINES.slice(0, 2).map((headline, index) => ({ '@type': 'BlogPosting', headline, datePublished: `2022-01-29T1${3 - index}:29:00-05:00` }));
+    const head = `<script type="application/ld+json">${JSON.stringify({ '@context': 'https://schema.org', '@type': 'LiveBlogPosting', headline: 'Live', liveBlogUpdate: updates })}</script>`;
+    const body = `<div class="feed">${items(['1:29 PM', '12:29 PM'], (time, index) => `<div class="post"><time>${time}</time><h3>${HEADLINES[index]}</h3></div>`)}</div>`;
+    const reading = readNewsPage(page(body, head));
+    expect(reading.lists.map((list) => list.source)).toEqual(['markup']);
+    expect(reading.lists[0]!.briefs.map((brief) => brief.machine?.text)).toEqual(['2022-01-29T13:29:00-05:00', '2022-01-29T12:29:00-05:00']);
+  });
+
+  it('lists JSON-LD live-blog updates the markup does not show', () => {
+    const updates = HEADLINES.slice(0, 3).map((headline) => ({ '@type': 'BlogPosting', headline, datePublished: '2022-01-29T13:29:00-05:00' }));
+    const head = `<script type="application/ld+json">${JSON.stringify({ '@type': 'LiveBlogPosting', liveBlogUpdate: updates })}</script>`;
+    const reading = readNewsPage(page('<p>Loading…</p>', head));
+    expect(reading.lists.map((list) => [list.label, list.briefs.length])).toEqual([['json-ld LiveBlogPosting', 3]]);
+  });
+
+  it('makes one brief of an item shown in two lists', () => {
+    const body = `<section class="latest"><h2>Latest</h2><ul>${items(['4:52pm', '4:31pm'], (time, index) => `<li class="a"><span>${time}</span> <a href="/n/${index}">${HEADLINES[index]}</a></li>`)}</ul></section>
+<section class="just-in"><h2>Just in</h2>${items(['16:52', '16:40'], (time, index) => `<div class="b"><span>${time}</span> <a href="/n/${index * 5}">${HEADLINES[index * 2]}</a></div>`)}</section>`;
+    const extract = extractNewsPage(page(body), { capturedAt: new Date('2022-09-14T17:05:00+01:00'), timeZone: 'Europe/London' });
+    expect(extract.lists.map((list) => list.briefs.length)).toEqual([2, 2]);
+    expect(extract.briefs.map((brief) => brief.title)).toEqual([HEADLINES[0], HEADLINES[2], HEADLINES[1]]);
+  });
+});
+
+describe('timed lists that are not news', () => {
+  const rejectedReasons = (html: string, capturedAt?: Date) => {
+    const reading = readNewsPage(html, capturedAt ? { capturedAt } : {});
+    expect(reading.lists).toEqual([]);
+    return reading.rejected.map((rejection) => rejection.reason);
+  };
+
+  it('refuses comment timestamps', () => {
+    expect(rejectedReasons(newsList((inner) => `<section id="comments">${inner}</section>`))).toEqual(['comment timestamps']);
+  });
+
+  it.each([
+    ['a TV programme', '<h2>TV-Programm heute</h2>'],
+    ['a radio schedule', '<h2>Radio schedule</h2>'],
+    ['match fixtures', '<h2>Fixtures this weekend</h2>'],
+    ['opening hours', '<h2>Öffnungszeiten</h2>'],
+    ['an events agenda', '<h2>Agenda</h2>'],
+  ])('refuses %s by the words around it', (_, heading) => {
+    expect(rejectedReasons(newsList((inner) => `<section class="box">${heading}${inner}</section>`))[0]).toMatch(/^schedule, not news/);
+  });
+
+  it('refuses rows of a table', () => {
+    const rows = items(['06:00', '09:00', '12:00'], (time, index) => `<tr><td>${time}</td><td><a href="/p/${index}">${HEADLINES[index]}</a></td></tr>`);
+    expect(rejectedReasons(page(`<table><tbody>${rows}</tbody></table>`))).toEqual(['table rows of times (a schedule or listing)']);
+  });
+
+  it('refuses durations beside play buttons', () => {
+    const tiles = items(['3:45', '12:04', '1:58'], (time, index) => `<li class="tile"><a href="/v/${index}"><span class="thumb__duration">${time}</span><span>${HEADLINES[index]}</span></a></li>`);
+    expect(rejectedReasons(page(`<ul class="up-next">${tiles}</ul>`))).toEqual(['media durations']);
+  });
+
+  it('refuses times mostly after the capture', () => {
+    const cards = items(['2023-10-14T19:30:00+01:00', '2023-10-18T20:00:00+01:00'], (when, index) => `<div class="card"><time datetime="${when}">19:30</time><h3><a href="/e/${index}">${HEADLINES[index]}</a></h3></div>`);
+    expect(rejectedReasons(page(`<div class="grid">${cards}</div>`), new Date('2023-10-02T11:00:00+01:00'))).toEqual(['times in the future of the capture (an event calendar or schedule)']);
+  });
+
+  it('refuses items that are nothing but times', () => {
+    const sessions = items(['16:30', '19:00', '21:45'], (time, index) => `<li class="s"><a href="/buy/${index}">${time}</a></li>`);
+    expect(rejectedReasons(page(`<ul class="sessions">${sessions}</ul>`))).toEqual(['items hold nothing but their times (showtimes, slots)']);
+  });
+
+  it('refuses a directory listing', () => {
+    const html = `<html><head><title>Index of /files</title></head><body><h1>Index of /files</h1><ul>${items(['2021-09-20 13:29', '2021-09-21 09:02'], (time, index) => `<li><a href="f${index}.txt">release-notes-number-${index}.txt</a> <span>${time}</span></li>`)}</ul></body></html>`;
+    expect(rejectedReasons(html)).toEqual(['directory listing']);
+  });
+
+  it("keeps the lead of a page whose only times are not news, and gives it no briefs", () => {
+    const article = `<article><h1>Council adopts a new parking plan</h1>${'<p>The plan changes where residents can park and how much they pay for a permit each year.</p>'.repeat(5)}</article>`;
+    const comments = `<section class="comments">${items(['7:14am', '8:02am'], (time, index) => `<div class="c"><span>${time}</span><p>${HEADLINES[index]}</p></div>`)}</section>`;
+    const extract = extractNewsPage(page(article + comments), { capturedAt: new Date('2023-01-16T11:00:00+11:00'), timeZone: 'Australia/Melbourne' });
+    expect(extract.lead?.title).toBe('Council adopts a new parking plan');
+    expect(extract.briefs).toEqual([]);
+  });
+});
