@@ -1,9 +1,16 @@
-// Finds the captured pages under sources/: every *.txt file, in any folder not starting with ".".
+// Finds the captured pages under sources/: every *.txt, *.html and *.htm file, in any folder not
+// starting with ".".
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { isHtmlPagePath } from './html-capture.js';
 
-export const PAGE_EXTENSION = '.txt';
+/** Text captures; HTML ones are named in html-capture.ts. */
+export const TEXT_PAGE_EXTENSION = '.txt';
+
+export function isPagePath(name: string): boolean {
+  return name.endsWith(TEXT_PAGE_EXTENSION) || isHtmlPagePath(name);
+}
 
 export interface SourceFiles {
   /** Page paths relative to `sourcesDir`, with "/" separators, sorted. */
@@ -51,7 +58,7 @@ function collectPages(folder: string, prefix: string, files: SourceFiles): void 
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     if (entry.isDirectory()) collectPages(path.join(folder, entry.name), `${prefix}${entry.name}/`, files);
-    else if (entry.name.endsWith(PAGE_EXTENSION) && (entry.isFile() || entry.isSymbolicLink())) files.pages.push(`${prefix}${entry.name}`);
+    else if (isPagePath(entry.name) && (entry.isFile() || entry.isSymbolicLink())) files.pages.push(`${prefix}${entry.name}`);
     else if (prefix === '') files.topLevel.push(entry.name);
   }
 }

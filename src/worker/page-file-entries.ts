@@ -8,6 +8,8 @@ import type { SiteConfig } from '../model.js';
 import { type PageWarning, pageToEntries } from '../normalize/entries.js';
 import { type StorableEntry, storableEntry } from '../store/entry-row.js';
 import type { PageExtraction } from './extraction-health.js';
+import { htmlPageEntries, type HtmlPageRead } from './html-page-entries.js';
+import { isHtmlPagePath, readHtmlCapture } from '../ingest/html-capture.js';
 
 export interface PageFileJob {
   /** The page's path relative to sources/, as records name it. */
@@ -29,6 +31,8 @@ export interface PageFileEntries {
   warnings?: PageWarning[];
   /** An HTML page: what its lists gave, for the source's health. */
   extraction?: PageExtraction;
+  /** An HTML page: the zone its briefs were dated in, and machine times not believed, for the debug log. */
+  dating?: HtmlPageRead['dating'];
 }
 
 /** A capture time further ahead of the pass than this is not believed: it is taken as the pass's time. */
@@ -52,15 +56,25 @@ export function pageFileEntries(job: PageFileJob, site: SiteConfig, sourcesRoot:
   const bytesHash = hash('sha1', bytes, 'base64url');
   // Re-reading a page that was only touched would re-date its briefs.
   if (bytesHash === job.knownHash) return { bytesHash, entries: undefined };
-  let capture = readCapture(decodePageBytes(bytes, job.source), job.source, new Date(job.mtimeMs));
   const warnings: PageWarning[] = [];
-  if (capture.capturedAt.getTime() > nowMs + FUTURE_CAPTURE_MS) {
-    const pass = new Date(nowMs);
-    warnings.push({ code: 'CAPTURE_IN_FUTURE', reason: `capture time ${capture.capturedAt.toISOString()} is more than a day ahead; read as the time of the pass, ${pass.toISOString()}` });
-    capture = { ...capture, capturedAt: pass };
+  const modified = new Date(job.mtimeMs);
+  if (isHtmlPagePath(job.source)) {
+    const capture = readHtmlCapture(bytes, job.source, modified);
+    const read = htmlPageEntries(capture.html, { ...capture, capturedAt: believedCaptureTime(capture.capturedAt, nowMs, warnings) }, site);
+    return { bytesHash, entries: read.entries.map(storableEntry), ...(warnings.length > 0 ? { warnings } : {}), extraction: read.extraction, dating: read.dating };
   }
+  let capture = readCapture(decodePageBytes(bytes, job.source), job.source, modified);
+  capture = { ...capture, capturedAt: believedCaptureTime(capture.capturedAt, nowMs, warnings) };
   const entries = pageToEntries(capture, site, (warning) => warnings.push(warning)).map(storableEntry);
   return { bytesHash, entries, ...(warnings.length > 0 ? { warnings } : {}) };
+}
+
+/** A capture time more than a day ahead of the pass is not believed: the pass's time is taken, and said. */
+function believedCaptureTime(capturedAt: Date, nowMs: number, warnings: PageWarning[]): Date {
+  if (capturedAt.getTime() <= nowMs + FUTURE_CAPTURE_MS) return capturedAt;
+  const pass = new Date(nowMs);
+  warnings.push({ code: 'CAPTURE_IN_FUTURE', reason: `capture time ${capturedAt.toISOString()} is more than a day ahead; read as the time of the pass, ${pass.toISOString()}` });
+  return pass;
 }
 
 export function pageFilesEntries({ site, sourcesRoot, nowMs, pages }: PageFilesJob): PageFileOutcome[] {

@@ -1,0 +1,50 @@
+// An HTML news page read without selectors -> entries: its lead and timestamped briefs found
+// (ingest/news-page), dated in the site's zone (normalize/news-page), made entries
+// (normalize/news-page-entries). One composition for captured *.html pages and for remote pages
+// alike. Pure: no clock (the capture time comes in), no logging (what is worth saying comes back).
+import { SourceError } from '../errors.js';
+import { readNewsPage } from '../ingest/news-page/extract.js';
+import type { Entry, PageMeta, SiteConfig } from '../model.js';
+import type { NewsPageZone, TimeDisagreement } from '../news-page-model.js';
+import { resolveNewsPage } from '../normalize/news-page.js';
+import { newsPageToEntries } from '../normalize/news-page-entries.js';
+import type { PageExtraction } from './extraction-health.js';
+
+export interface HtmlPageOrigin {
+  source: string;
+  /** Front matter, or a remote source's settings: they win over what the page says. */
+  meta: PageMeta;
+  capturedAt: Date;
+  /** The address a capture tool noted, below the page's own canonical link. */
+  savedFromUrl?: string;
+}
+
+export interface HtmlPageRead {
+  entries: Entry[];
+  extraction: PageExtraction;
+  /** For the debug log: the zone the briefs were dated in and why, and the machine times not believed. */
+  dating: { zone: NewsPageZone; disagreements: TimeDisagreement[] };
+}
+
+export function htmlPageEntries(html: string, origin: HtmlPageOrigin, site: SiteConfig): HtmlPageRead {
+  const { meta, capturedAt } = origin;
+  const reading = readNewsPage(html, { ...(meta.url ? { url: meta.url } : {}), ...(meta.language ? { language: meta.language } : {}), capturedAt });
+  const url = meta.url ?? reading.url ?? origin.savedFromUrl;
+  const extract = resolveNewsPage(reading, {
+    ...(url ? { url } : {}),
+    capturedAt,
+    timeZone: meta.timezone ?? site.timezone,
+    timeZoneExplicit: meta.timezone !== undefined,
+    ...(meta.language ? { language: meta.language } : {}),
+  });
+  if (!extract.lead && extract.briefs.length === 0) {
+    throw new SourceError('normalize', origin.source, 'no lead story and no timestamped briefs found on the page', { code: 'PAGE_NOTHING_FOUND' });
+  }
+  const entries = newsPageToEntries(extract, origin, site);
+  const lists = extract.lists.filter((list) => list.briefs.length > 0).map((list) => list.label);
+  return {
+    entries,
+    extraction: { briefs: entries.filter((entry) => entry.kind === 'brief').length, lists },
+    dating: { zone: extract.timeZone, disagreements: extract.disagreements },
+  };
+}
