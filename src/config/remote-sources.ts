@@ -24,7 +24,7 @@ export interface RemoteSourceDef {
   file: string;
   kind: 'feed' | 'page';
   url: string;
-  /** Pages only: `html` is read with selectors, `text` like a captured *.txt page. */
+  /** Pages only: `html` is read with its selectors, or found by itself without them; `text` like a captured *.txt page. */
   format: 'html' | 'text';
   selectors: PageSelectors;
   schedule?: string;
@@ -90,8 +90,10 @@ export function readRemoteSource(document: unknown, id: string, file: string): R
   if (format !== 'html' && format !== 'text') read.fail('format', `"${format}" must be "html" or "text"`);
   if (kind === 'feed' && map.format !== undefined) read.fail('format', 'only applies to kind: page');
   const selectors = readSelectors(read, map.selectors);
-  if (kind === 'page' && format === 'html' && (!selectors.leadTitle || !selectors.leadBody)) {
-    read.fail('selectors', 'an HTML page needs at least lead_title and lead_body (or format: text)');
+  // Without selectors an HTML page's lead and briefs are found by themselves; selectors, the
+  // override for a site that needs them, name at least the lead.
+  if (kind === 'page' && format === 'html' && Object.keys(selectors).length > 0 && (!selectors.leadTitle || !selectors.leadBody)) {
+    read.fail('selectors', 'need at least lead_title and lead_body, or none at all (the page is then read by itself)');
   }
   const schedule = read.string(map.schedule, 'schedule');
   if (schedule !== undefined && !isCronExpression(schedule)) read.fail('schedule', `"${schedule}" is not a cron expression`);

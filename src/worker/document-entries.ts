@@ -7,6 +7,8 @@ import { readCapture } from '../ingest/page-file.js';
 import type { Capture, Entry, SiteConfig } from '../model.js';
 import { type PageWarning, pageToEntries } from '../normalize/entries.js';
 import { optional } from '../optional.js';
+import type { PageExtraction } from './extraction-health.js';
+import type { HtmlPageRead } from './html-page-entries.js';
 
 export interface DocumentJob {
   source: RemoteSourceDef;
@@ -24,6 +26,9 @@ export interface DocumentEntries {
   skipped: string[];
   /** What is worth saying about a page that was read whole (two briefs at one time and topic). */
   warnings?: PageWarning[];
+  /** An HTML page read without selectors: what its lists gave, and how its briefs were dated. */
+  extraction?: PageExtraction;
+  dating?: HtmlPageRead['dating'];
 }
 
 export async function documentEntries(job: DocumentJob): Promise<DocumentEntries> {
@@ -39,6 +44,13 @@ export async function documentEntries(job: DocumentJob): Promise<DocumentEntries
     const feed = await parseFeedDocument(text, source.id);
     const entries = feedToEntries(feed, { source: source.id, ...sourceSettings, ...optional('maxEntries', source.maxEntries), site, documentUrl, fetchedAt });
     return { entries, skipped: feed.skipped };
+  }
+  if (isHtmlPage && Object.keys(source.selectors).length === 0) {
+    const { htmlPageEntries } = await import('./html-page-entries.js');
+    // The page's canonical link names it; the address it was fetched from is the fallback.
+    const read = htmlPageEntries(text, { source: source.id, meta: sourceSettings, capturedAt: fetchedAt, savedFromUrl: documentUrl }, site);
+    const entries = source.maxEntries ? read.entries.slice(0, source.maxEntries) : read.entries;
+    return { entries, skipped: [], extraction: read.extraction, dating: read.dating };
   }
   const meta = { url: documentUrl, ...sourceSettings };
   let capture: Capture;

@@ -29,8 +29,9 @@ export function extractionFields(extraction: PageExtraction, previous: SourceRec
   return { fields: { ...fields, degradedFrom: before }, degradedNow: true };
 }
 
-/** The extraction fields of a record whose page is read again unchanged. */
-export function keptExtraction(previous: SourceRecord): ExtractionFields {
+/** The extraction fields of a record whose page was not read again (unchanged, or failing). */
+export function keptExtraction(previous: SourceRecord | undefined): ExtractionFields {
+  if (!previous) return {};
   const { briefs, briefLists, degradedFrom } = previous;
   return { ...(briefs !== undefined ? { briefs } : {}), ...(briefLists !== undefined ? { briefLists } : {}), ...(degradedFrom !== undefined ? { degradedFrom } : {}) };
 }

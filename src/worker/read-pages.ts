@@ -226,6 +226,7 @@ function fail(result: ReadResult, options: PageReadOptions, source: string, prev
     entries: previous?.entries ?? 0,
     lastAttemptMs: options.nowMs,
     ...(previous?.lastSuccessMs !== undefined ? { lastSuccessMs: previous.lastSuccessMs } : {}),
+    ...keptExtraction(previous),
     failures: (previous?.failures ?? 0) + 1,
   });
 }

@@ -15,6 +15,7 @@ import { emptyReadResult, type ReadResult } from './read-result.js';
 import { redactUrl, withoutCredentials } from '../shared/url-secrets.js';
 import { nextScheduledAttempt } from '../config/cron-expression.js';
 import { nextAttemptAfterFailure } from './source-schedule.js';
+import { extractionFields, keptExtraction } from './extraction-health.js';
 
 export interface RemoteReadOptions {
   site: SiteConfig;
@@ -124,7 +125,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     options.observer?.fetchFinished(performance.now() - fetchStarted);
     if (fetched.notModified) {
       log.debug({ duration_ms: Math.round(fetched.durationMs) }, 'source not modified');
-      return { kind: 'unchanged', record: { ...keepValidators(previous), ...base, ...(previous?.bytesHash ? { bytesHash: previous.bytesHash } : {}) } };
+      return { kind: 'unchanged', record: { ...keepValidators(previous), ...base, ...keptExtraction(previous), ...(previous?.bytesHash ? { bytesHash: previous.bytesHash } : {}) } };
     }
     const bytesHash = createHash('sha1').update(fetched.body).digest('base64url');
     const record: SourceRecord = {
@@ -134,9 +135,9 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
       ...(fetched.lastModified ? { lastModified: fetched.lastModified } : {}),
     };
     if (lastGood?.bytesHash === bytesHash) {
-      return { kind: 'unchanged', record };
+      return { kind: 'unchanged', record: { ...record, ...keptExtraction(previous) } };
     }
-    const { entries, skipped, warnings } = await (options.parser ?? INLINE).parse({
+    const { entries, skipped, warnings, extraction, dating } = await (options.parser ?? INLINE).parse({
       source,
       body: fetched.body,
       contentType: fetched.contentType,
@@ -148,6 +149,18 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     for (const problem of skipped) log.warn({ reason: problem }, `item skipped: ${problem}`);
     for (const { code, reason } of warnings ?? []) log.warn({ stage: 'normalize', code, reason }, `page read with a warning: ${reason}`);
     log.debug({ entries: entries.length, duration_ms: Math.round(fetched.durationMs) }, 'source read');
+    if (extraction) {
+      const { fields, degradedNow } = extractionFields(extraction, previous);
+      Object.assign(record, fields);
+      if (degradedNow) {
+        const reason = `no brief found, where the last reading found ${fields.degradedFrom}: the page's lists were not recognised; its published entries are kept`;
+        log.warn({ stage: 'ingest', code: 'EXTRACTION_DEGRADED', briefs_before: fields.degradedFrom, reason }, `page degraded: ${reason}`);
+      }
+    }
+    if (dating) {
+      log.debug({ zone: dating.zone.zone, zone_from: dating.zone.from, briefs: extraction?.briefs, lists: extraction?.lists }, `page read: briefs dated in ${dating.zone.zone}`);
+      for (const { title, shown, machine } of dating.disagreements) log.debug({ brief: title, shown, machine }, `brief "${title}": its machine time ${machine} is not the ${shown} the page shows; the shown time is taken`);
+    }
     // Handed on as soon as the source is read (the pass stores them a batch at a time): a
     // thousand feeds' items are never all in memory.
     await options.storeEntries(entries);
@@ -184,6 +197,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
         entries: previous?.entries ?? 0,
         lastAttemptMs: nowMs,
         ...optional('lastSuccessMs', previous?.lastSuccessMs),
+        ...keptExtraction(previous),
         ...(previous?.bytesHash ? { bytesHash: previous.bytesHash } : {}),
         failures,
         nextAttemptMs,
