@@ -2,7 +2,7 @@
 import { VERSION } from '../version.js';
 
 const COMMON_HELP = `Options:
-  --sources DIR     captured pages (*.txt) and site.yaml           [default: sources]
+  --sources DIR     captured pages (*.txt, *.html) and site.yaml   [default: sources]
   --out DIR         where the feeds are written                     [default: out]
   --state FILE|URL  a SQLite file kept outside --out, or a postgres:// URL
                     (overrides state in site.yaml)                  [default: .feedloom/state.db]
@@ -20,6 +20,7 @@ Commands:
   sources  every source with its kind, schedule and health
   serve    serve out/ over HTTP, with /healthz and /metrics
   import-opml FILE   add the feeds of an OPML subscription list as sources
+  inspect FILE|URL   what the news-page reader finds on one HTML page, and why
   scheduler  distributed mode: keep every source's job on a Redis queue
   worker     distributed mode: run source and publish jobs from that queue
 
@@ -38,6 +39,19 @@ OPML file. Sources whose URL is already there are skipped; no file is ever overw
 
 Options:
   --sources DIR     where the source files go                       [default: sources]
+  -h, --help        show this help`,
+  inspect: `Usage: feedloom inspect FILE|URL [--sources DIR] [--timezone ZONE] [--json]
+
+Reads one saved HTML page (or fetches one) the way a pass reads an HTML page with no selectors,
+and prints what it found: the lead, each list of timestamped briefs with its score, order and
+items (each with the instant it was dated at), the candidate lists turned down and why, the
+zone the briefs were dated in and why, and machine-readable times that were not believed.
+Nothing is stored or published. Exit status 1 when the page cannot be read.
+
+Options:
+  --sources DIR     where site.yaml gives the site's zone and fetch settings [default: sources]
+  --timezone ZONE   date the briefs in this IANA zone, as a page's timezone: would
+  --json            the whole reading as one JSON document
   -h, --help        show this help`,
   sources: `Usage: feedloom sources [--sources DIR] [--state FILE|URL] [--json | --opml]
 

@@ -12,6 +12,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   sources: sourcesCommand,
   serve: serveCommand,
   'import-opml': importOpmlCommand,
+  // The news-page reader loads cheerio: only when asked.
+  inspect: async (args) => (await import('./inspect.js')).inspectCommand(args),
   // Distributed mode's commands load BullMQ and Redis only when they run.
   scheduler: async (args) => (await import('./scheduler.js')).schedulerCommand(args),
   worker: async (args) => (await import('./worker.js')).workerCommand(args),

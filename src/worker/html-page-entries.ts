@@ -5,7 +5,7 @@
 import { SourceError } from '../errors.js';
 import { readNewsPage } from '../ingest/news-page/extract.js';
 import type { Entry, PageMeta, SiteConfig } from '../model.js';
-import type { NewsPageZone, TimeDisagreement } from '../news-page-model.js';
+import type { NewsPageExtract, NewsPageZone, TimeDisagreement } from '../news-page-model.js';
 import { resolveNewsPage } from '../normalize/news-page.js';
 import { newsPageToEntries } from '../normalize/news-page-entries.js';
 import type { PageExtraction } from './extraction-health.js';
@@ -27,16 +27,7 @@ export interface HtmlPageRead {
 }
 
 export function htmlPageEntries(html: string, origin: HtmlPageOrigin, site: SiteConfig): HtmlPageRead {
-  const { meta, capturedAt } = origin;
-  const reading = readNewsPage(html, { ...(meta.url ? { url: meta.url } : {}), ...(meta.language ? { language: meta.language } : {}), capturedAt });
-  const url = meta.url ?? reading.url ?? origin.savedFromUrl;
-  const extract = resolveNewsPage(reading, {
-    ...(url ? { url } : {}),
-    capturedAt,
-    timeZone: meta.timezone ?? site.timezone,
-    timeZoneExplicit: meta.timezone !== undefined,
-    ...(meta.language ? { language: meta.language } : {}),
-  });
+  const extract = extractNewsPage(html, origin, site.timezone);
   if (!extract.lead && extract.briefs.length === 0) {
     throw new SourceError('normalize', origin.source, 'no lead story and no timestamped briefs found on the page', { code: 'PAGE_NOTHING_FOUND' });
   }
@@ -47,4 +38,18 @@ export function htmlPageEntries(html: string, origin: HtmlPageOrigin, site: Site
     extraction: { briefs: entries.filter((entry) => entry.kind === 'brief').length, lists },
     dating: { zone: extract.timeZone, disagreements: extract.disagreements },
   };
+}
+
+/** The page read and its briefs dated: in the zone its meta sets, else by its own evidence or `siteZone`. */
+export function extractNewsPage(html: string, origin: HtmlPageOrigin, siteZone: string): NewsPageExtract {
+  const { meta, capturedAt } = origin;
+  const reading = readNewsPage(html, { ...(meta.url ? { url: meta.url } : {}), ...(meta.language ? { language: meta.language } : {}), capturedAt });
+  const url = meta.url ?? reading.url ?? origin.savedFromUrl;
+  return resolveNewsPage(reading, {
+    ...(url ? { url } : {}),
+    capturedAt,
+    timeZone: meta.timezone ?? siteZone,
+    timeZoneExplicit: meta.timezone !== undefined,
+    ...(meta.language ? { language: meta.language } : {}),
+  });
 }
