@@ -149,12 +149,17 @@ describe('a saved news page in sources/', () => {
     expect(logs.find((line) => line.level === LEVEL.debug && line.zone !== undefined)).toMatchObject({ source: 'region/pont-transbordeur.html', zone: 'Europe/Paris', zone_from: 'site' });
   });
 
-  it('fails a page on which nothing is found, alone', async () => {
-    const where = site('<!DOCTYPE html><html><body><nav><a href="/">Accueil</a></nav></body></html>', 'vide.html');
+  it('reads a page on which nothing is found as giving no entry, says so once, and reads the others', async () => {
+    const where = site('<!DOCTYPE html><html><body><nav><a href="/">Accueil</a></nav><table><tr><td>20:15</td><td>Film</td></tr></table></body></html>', 'programme-tv.html');
     writeFileSync(path.join(where.sourcesDir, 'note.txt'), 'The ferry runs every hour until the end of the summer.\n');
-    const { summary, logs } = await pass(where, AFTER_SAVE);
-    expect(summary.sourcesFailed).toBe(1);
-    expect(summary.sourcesOk).toBe(1);
-    expect(logs.find((line) => line.level === LEVEL.error && line.source === 'vide.html')).toMatchObject({ code: 'PAGE_NOTHING_FOUND' });
+    const first = await pass(where, AFTER_SAVE);
+    expect(first.summary).toMatchObject({ sourcesFailed: 0, sourcesOk: 2 });
+    expect(first.logs.filter((line) => line.code === 'PAGE_NOTHING_FOUND')).toEqual([expect.objectContaining({ level: LEVEL.warn, source: 'programme-tv.html' })]);
+    expect(first.entries.map((entry) => entry.source)).toEqual(['note.txt']);
+    const status = JSON.parse(readFileSync(path.join(where.outDir, 'status.json'), 'utf8')) as { sources: Record<string, unknown>[] };
+    expect(status.sources.find((health) => health.source === 'programme-tv.html')).toMatchObject({ status: 'ok', entries: 0, briefs: 0 });
+    // Unchanged, it is not read again, nor said again.
+    const second = await pass(where, new Date(AFTER_SAVE.getTime() + 60_000));
+    expect(second.logs.filter((line) => line.code === 'PAGE_NOTHING_FOUND')).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ export const MAX_TITLE_LENGTH = 120;
 
 /** Something true of a page that its reader should say, though every entry was read. */
 export interface PageWarning {
-  code: 'BRIEFS_SHARE_TIME_AND_TOPIC' | 'CAPTURE_IN_FUTURE';
+  code: 'BRIEFS_SHARE_TIME_AND_TOPIC' | 'CAPTURE_IN_FUTURE' | 'PAGE_NOTHING_FOUND';
   reason: string;
 }
 

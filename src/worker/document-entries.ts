@@ -50,7 +50,7 @@ export async function documentEntries(job: DocumentJob): Promise<DocumentEntries
     // The page's canonical link names it; the address it was fetched from is the fallback.
     const read = htmlPageEntries(text, { source: source.id, meta: sourceSettings, capturedAt: fetchedAt, savedFromUrl: documentUrl }, site);
     const entries = source.maxEntries ? read.entries.slice(0, source.maxEntries) : read.entries;
-    return { entries, skipped: [], extraction: read.extraction, dating: read.dating };
+    return { entries, skipped: [], extraction: read.extraction, dating: read.dating, ...(read.warnings.length > 0 ? { warnings: read.warnings } : {}) };
   }
   const meta = { url: documentUrl, ...sourceSettings };
   let capture: Capture;

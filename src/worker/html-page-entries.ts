@@ -2,12 +2,12 @@
 // (ingest/news-page), dated in the site's zone (normalize/news-page), made entries
 // (normalize/news-page-entries). One composition for captured *.html pages and for remote pages
 // alike. Pure: no clock (the capture time comes in), no logging (what is worth saying comes back).
-import { SourceError } from '../errors.js';
 import { readNewsPage } from '../ingest/news-page/extract.js';
 import type { Entry, PageMeta, SiteConfig } from '../model.js';
 import type { NewsPageExtract, NewsPageZone, TimeDisagreement } from '../news-page-model.js';
 import { resolveNewsPage } from '../normalize/news-page.js';
 import { newsPageToEntries } from '../normalize/news-page-entries.js';
+import type { PageWarning } from '../normalize/entries.js';
 import type { PageExtraction } from './extraction-health.js';
 
 export interface HtmlPageOrigin {
@@ -24,19 +24,23 @@ export interface HtmlPageRead {
   extraction: PageExtraction;
   /** For the debug log: the zone the briefs were dated in and why, and the machine times not believed. */
   dating: { zone: NewsPageZone; disagreements: TimeDisagreement[] };
+  /** What the caller should say about the page. */
+  warnings: PageWarning[];
 }
 
 export function htmlPageEntries(html: string, origin: HtmlPageOrigin, site: SiteConfig): HtmlPageRead {
   const extract = extractNewsPage(html, origin, site.timezone);
-  if (!extract.lead && extract.briefs.length === 0) {
-    throw new SourceError('normalize', origin.source, 'no lead story and no timestamped briefs found on the page', { code: 'PAGE_NOTHING_FOUND' });
-  }
+  // A page with nothing for a feed (a TV listing, an index of files) is read fine and gives no
+  // entry; it is said once, as the page is read, not failed on every pass.
+  const warnings: PageWarning[] =
+    !extract.lead && extract.briefs.length === 0 ? [{ code: 'PAGE_NOTHING_FOUND', reason: `no lead story and no timestamped briefs found on the page (${extract.rejected.length} candidate lists turned down; feedloom inspect shows why)` }] : [];
   const entries = newsPageToEntries(extract, origin, site);
   const lists = extract.lists.filter((list) => list.briefs.length > 0).map((list) => list.label);
   return {
     entries,
     extraction: { briefs: entries.filter((entry) => entry.kind === 'brief').length, lists },
     dating: { zone: extract.timeZone, disagreements: extract.disagreements },
+    warnings,
   };
 }
 

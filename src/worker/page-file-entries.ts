@@ -61,6 +61,7 @@ export function pageFileEntries(job: PageFileJob, site: SiteConfig, sourcesRoot:
   if (isHtmlPagePath(job.source)) {
     const capture = readHtmlCapture(bytes, job.source, modified);
     const read = htmlPageEntries(capture.html, { ...capture, capturedAt: believedCaptureTime(capture.capturedAt, nowMs, warnings) }, site);
+    warnings.push(...read.warnings);
     return { bytesHash, entries: read.entries.map(storableEntry), ...(warnings.length > 0 ? { warnings } : {}), extraction: read.extraction, dating: read.dating };
   }
   let capture = readCapture(decodePageBytes(bytes, job.source), job.source, modified);
