@@ -8,7 +8,7 @@ import type { SiteConfig } from '../model.js';
 import { type PageWarning, pageToEntries } from '../normalize/entries.js';
 import { type StorableEntry, storableEntry } from '../store/entry-row.js';
 import type { PageExtraction } from './extraction-health.js';
-import { htmlPageEntries, type HtmlPageRead } from './html-page-entries.js';
+import type { HtmlPageRead } from './html-page-entries.js';
 import { isHtmlPagePath, readHtmlCapture } from '../ingest/html-capture.js';
 
 export interface PageFileJob {
@@ -59,8 +59,9 @@ export function pageFileEntries(job: PageFileJob, site: SiteConfig, sourcesRoot:
   const warnings: PageWarning[] = [];
   const modified = new Date(job.mtimeMs);
   if (isHtmlPagePath(job.source)) {
+    if (!htmlReader) throw new Error('the news-page reader is not loaded: pageFilesEntries loads it for jobs with HTML pages');
     const capture = readHtmlCapture(bytes, job.source, modified);
-    const read = htmlPageEntries(capture.html, { ...capture, capturedAt: believedCaptureTime(capture.capturedAt, nowMs, warnings) }, site);
+    const read = htmlReader.htmlPageEntries(capture.html, { ...capture, capturedAt: believedCaptureTime(capture.capturedAt, nowMs, warnings) }, site);
     warnings.push(...read.warnings);
     return { bytesHash, entries: read.entries.map(storableEntry), ...(warnings.length > 0 ? { warnings } : {}), extraction: read.extraction, dating: read.dating };
   }
@@ -78,7 +79,14 @@ function believedCaptureTime(capturedAt: Date, nowMs: number, warnings: PageWarn
   return pass;
 }
 
-export function pageFilesEntries({ site, sourcesRoot, nowMs, pages }: PageFilesJob): PageFileOutcome[] {
+/**
+ * The news-page reader, loaded only for jobs that hold HTML pages: it brings cheerio, whose
+ * loading takes a third of a second, and a pass over text captures never needs it.
+ */
+let htmlReader: typeof import('./html-page-entries.js') | undefined;
+
+export async function pageFilesEntries({ site, sourcesRoot, nowMs, pages }: PageFilesJob): Promise<PageFileOutcome[]> {
+  if (!htmlReader && pages.some((page) => isHtmlPagePath(page.source))) htmlReader = await import('./html-page-entries.js');
   return pages.map((page) => {
     try {
       return { read: pageFileEntries(page, site, sourcesRoot, nowMs) };

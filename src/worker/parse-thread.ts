@@ -9,7 +9,7 @@ if (!port) throw new Error('parse-thread.js runs only as a worker thread');
 
 port.on('message', ({ id, task }: { id: number; task: ThreadTask }) => {
   if ('pages' in task) {
-    port.postMessage({ id, pages: pageFilesReplies(task.pages) } satisfies ThreadReply);
+    void pageFilesReplies(task.pages).then((pages) => port.postMessage({ id, pages } satisfies ThreadReply));
     return;
   }
   documentEntries(task.document).then(

@@ -200,11 +200,11 @@ function runHere(pending: Pending): void {
       (error: unknown) => pending.answer({ id: -1, failure: failureOf(error) }),
     );
   } else {
-    pending.answer({ id: -1, pages: pageFilesReplies(task.pages) });
+    void pageFilesReplies(task.pages).then((pages) => pending.answer({ id: -1, pages }));
   }
 }
 
 /** The replies for page files, as a thread sends them. */
-export function pageFilesReplies(job: PageFilesJob): PageFileReply[] {
-  return pageFilesEntries(job).map((outcome) => ('read' in outcome ? outcome : { failure: failureOf(outcome.error) }));
+export async function pageFilesReplies(job: PageFilesJob): Promise<PageFileReply[]> {
+  return (await pageFilesEntries(job)).map((outcome) => ('read' in outcome ? outcome : { failure: failureOf(outcome.error) }));
 }
