@@ -15,12 +15,15 @@ export interface TimeCarrier {
 }
 
 const LABEL_MAX_CHARS = 60;
+/** Raw text (white space and all) beyond which an element cannot be a label once cleaned. */
+const RAW_LABEL_MAX_CHARS = 400;
 
 /** Every carrier in the document, innermost first where carriers nest. */
 export function findTimeCarriers($: CheerioAPI, order: SlashOrder): TimeCarrier[] {
   const carriers: TimeCarrier[] = [];
+  const lengths = rawTextLengths($('body').toArray());
   for (const element of $('body *').toArray()) {
-    const carrier = carrierOf($, element, order);
+    const carrier = carrierOf($, element, order, lengths.get(element) ?? 0);
     if (carrier) carriers.push(carrier);
   }
   const carrying = new Set(carriers.map((carrier) => carrier.element));
@@ -28,10 +31,12 @@ export function findTimeCarriers($: CheerioAPI, order: SlashOrder): TimeCarrier[
   return carriers.filter((carrier) => !hasCarryingDescendant(carrier.element, carrying));
 }
 
-function carrierOf($: CheerioAPI, element: Element, order: SlashOrder): TimeCarrier | undefined {
+function carrierOf($: CheerioAPI, element: Element, order: SlashOrder, rawLength: number): TimeCarrier | undefined {
   const hasStamp = TIMESTAMP_ATTRIBUTES.some((name) => element.attribs[name] !== undefined);
-  const text = textOf($, element);
-  if (text.length <= LABEL_MAX_CHARS && (hasStamp || mentionsClock(text))) {
+  // Reading the text of every element of a large page costs more than all the rest: only
+  // elements short enough to be a label are read whole.
+  const text = rawLength <= RAW_LABEL_MAX_CHARS ? textOf($, element) : '';
+  if (text && text.length <= LABEL_MAX_CHARS && (hasStamp || mentionsClock(text))) {
     const shown = parseTimeLabel(text, order);
     if (shown) return { element, shown };
     if (hasStamp && text.length <= 30) return { element };
@@ -43,6 +48,22 @@ function carrierOf($: CheerioAPI, element: Element, order: SlashOrder): TimeCarr
     if (leading) return { element, shown: leading.time, rest: leading.rest };
   }
   return undefined;
+}
+
+/** Each element's raw text length, in one walk of the tree. */
+function rawTextLengths(roots: readonly Element[]): Map<Element, number> {
+  const lengths = new Map<Element, number>();
+  const walk = (node: Element): number => {
+    let length = 0;
+    for (const child of node.children) {
+      if (child.type === 'text') length += (child as unknown as { data: string }).data.length;
+      else if (child.type === 'tag') length += walk(child as Element);
+    }
+    lengths.set(node, length);
+    return length;
+  };
+  roots.forEach(walk);
+  return lengths;
 }
 
 /** The element's text up to its first child element, where "13:29 Title" items put their time. */
