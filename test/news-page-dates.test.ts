@@ -38,6 +38,17 @@ describe('dating a list of shown times', () => {
     expect(result.instants).toEqual([iso('2022-05-05T22:10:00+01:00'), iso('2022-05-05T23:50:00+01:00'), iso('2022-05-06T00:20:00+01:00'), iso('2022-05-06T01:15:00+01:00')]);
   });
 
+  it('keeps a pinned older post above newer ones on the same day, not the day before', () => {
+    const result = dated([brief('08:00'), brief('13:29'), brief('12:58'), brief('11:40')], '2021-09-22T13:50:00-04:00', 'America/New_York');
+    expect(result.order).toBe('newest-first');
+    expect(result.instants).toEqual([iso('2021-09-22T08:00:00-04:00'), iso('2021-09-22T13:29:00-04:00'), iso('2021-09-22T12:58:00-04:00'), iso('2021-09-22T11:40:00-04:00')]);
+  });
+
+  it('never puts an out-of-order time after the capture', () => {
+    const result = dated([brief('01:05'), brief('00:40'), brief('12:30'), brief('11:00')], '2022-06-01T01:10:00+02:00', 'Europe/Paris');
+    expect(result.instants).toEqual([iso('2022-06-01T01:05:00+02:00'), iso('2022-06-01T00:40:00+02:00'), iso('2022-05-31T12:30:00+02:00'), iso('2022-05-31T11:00:00+02:00')]);
+  });
+
   it('puts a lone time later than the capture on the day before', () => {
     const result = dated([brief('18:30')], '2022-03-01T09:00:00+01:00', 'Europe/Berlin');
     expect(result.order).toBe('unknown');

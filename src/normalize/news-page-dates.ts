@@ -53,7 +53,7 @@ function dateBrief(reading: BriefReading, cursor: { day: CivilDate; minutes: num
   const explicitDay = shown.day ?? reading.separatorDay;
   let day: CivilDate;
   if (explicitDay) day = resolveShownDay(explicitDay, shown.hour, shown.minute, context);
-  else if (cursor) day = shownMinutes > cursor.minutes ? previousDay(cursor.day) : cursor.day;
+  else if (cursor) day = dayBelow(cursor, shown.hour, shown.minute, context);
   else day = resolveBriefDate(context.capturedAt, shown.hour, shown.minute, context.zone).day;
   const fromShown = zonedTimeToInstant(day, shown.hour, shown.minute, context.zone);
   if (machine === undefined) return { instant: fromShown, datedBy: 'shown' };
@@ -62,6 +62,25 @@ function dateBrief(reading: BriefReading, cursor: { day: CivilDate; minutes: num
   // The machine time may date the shown minute (the list gives no day) but never move it.
   if (sameMinute && sameDay && machine <= context.capturedAt + BRIEF_CLOCK_SKEW_MS) return { instant: machine, datedBy: 'machine' };
   return { instant: fromShown, datedBy: 'shown', disagreement: { title: reading.title, shown: shown.text, machine: reading.machine!.text } };
+}
+
+/** The day of a time below `cursor` in a newest-first list (or above it in an oldest-first one). */
+function dayBelow(cursor: { day: CivilDate; minutes: number }, hour: number, minute: number, context: DatingContext): CivilDate {
+  const minutes = hour * 60 + minute;
+  if (minutes <= cursor.minutes) return cursor.day;
+  if (crossesMidnight(cursor.minutes, minutes)) return previousDay(cursor.day);
+  // Out of order, but never after the capture.
+  const sameDay = zonedTimeToInstant(cursor.day, hour, minute, context.zone);
+  return sameDay <= context.capturedAt + BRIEF_CLOCK_SKEW_MS ? cursor.day : previousDay(cursor.day);
+}
+
+/**
+ * Going down a newest-first list, a later time than the one above means midnight was crossed
+ * only when the jump back is the shorter way round the clock: 00:30 then 23:45 crosses, but a
+ * pinned 08:00 post above a 13:29 one is just out of order.
+ */
+function crossesMidnight(aboveMinutes: number, shownMinutes: number): boolean {
+  return shownMinutes > aboveMinutes && shownMinutes - aboveMinutes > 12 * 60;
 }
 
 /** A machine time's instant: its own offset when it has one, else the wall time in the zone. */

@@ -25,7 +25,9 @@ export function shapeOf(element: Element): string {
     .split(/\s+/)
     .filter(Boolean)
     .map((name) => name.replace(/\d+/g, ''))
-    .filter((name) => !/^(?:is-|has-)?(?:active|first|last|odd|even|new|unread|highlight|selected|open)$/.test(name))
+    // A pinned or highlighted item is still one of the list: BEM modifiers ("item--pinned") and
+    // state classes do not change an item's shape.
+    .filter((name) => !name.includes('--') && !/^(?:is-|has-)?(?:active|first|last|odd|even|new|unread|highlight|highlighted|selected|open|pinned|sticky|important|featured|breaking)$/.test(name))
     .sort();
   return [element.tagName, ...new Set(classes)].join('.');
 }

@@ -14,7 +14,7 @@ export interface Judgement {
 }
 
 const DAY_MS = 86_400_000;
-const COMMENT_NAMES = /comment|kommentar|reply|replies|discussion|disqus|reaction|reacties|komentarz|коммент|antwort|respuesta|risposta/i;
+const COMMENT_NAMES = /comment|comentario|commento|kommentar|reply|replies|discussion|disqus|reaction|reacties|komentarz|коммент|antwort|respuesta|risposta/i;
 // Letters around a word, not \b, bound it: \b knows no "Ö" and would miss "Öffnungszeiten".
 const SCHEDULE_WORDS =
   /(?<![\p{L}\p{N}])(?:programme|program|programm|tv[- ]?guide|epg|schedule|schedules|sendeplan|fernsehprogramm|uhr-programm|palinsesto|programmazione|programación|programação|grille|horaires?|öffnungszeiten|opening[- ]hours|fixtures?|spielplan|spieltag|kick-?off|match(?:es|day)?|partidos|calendrier|calendario|calendar|agenda|events?|veranstaltungen|termine|timetable|fahrplan|departures|line-?up|setlist|tickets?|concerts?|screenings|séances|orari|horario|телепрограмма|телегид|расписание|программа|матчи|afisha|afișa|uitzending|zendschema|openingstijden|ramówka|godziny otwarcia|oeffnungszeiten)(?![\p{L}\p{N}])/iu;
