@@ -83,6 +83,16 @@ describe('timed lists that are not news', () => {
     expect(rejectedReasons(newsList((inner) => `<section class="box">${heading}${inner}</section>`))[0]).toMatch(/^schedule, not news/);
   });
 
+  it('refuses posts with a reply button under each, whatever their classes', () => {
+    const posts = items(['09:14', '09:52', '10:31'], (time, index) => `<div class="post"><div class="post__date">Today at ${time}</div><p>${HEADLINES[index]}</p><a href="#reply">Reply</a></div>`);
+    expect(rejectedReasons(page(`<div class="posts">${posts}</div>`))).toEqual(['comment timestamps']);
+  });
+
+  it('refuses episode lengths beside listen buttons', () => {
+    const episodes = items(['23:10', '18:45', '21:02'], (time, index) => `<li class="ep"><button aria-label="Listen">▶</button><h2><a href="/ep/${index}">${HEADLINES[index]}</a></h2><span class="meta">${time}</span></li>`);
+    expect(rejectedReasons(page(`<ul class="eps">${episodes}</ul>`))).toEqual(['media durations']);
+  });
+
   it('refuses rows of a table', () => {
     const rows = items(['06:00', '09:00', '12:00'], (time, index) => `<tr><td>${time}</td><td><a href="/p/${index}">${HEADLINES[index]}</a></td></tr>`);
     expect(rejectedReasons(page(`<table><tbody>${rows}</tbody></table>`))).toEqual(['table rows of times (a schedule or listing)']);

@@ -14,11 +14,15 @@ export interface Judgement {
 }
 
 const DAY_MS = 86_400_000;
-const COMMENT_NAMES = /comment|comentario|commento|kommentar|reply|replies|discussion|disqus|reaction|reacties|komentarz|коммент|antwort|respuesta|risposta/i;
+const COMMENT_NAMES = /comment|comentario|commento|kommentar|forum|thread|reply|replies|discussion|disqus|reaction|reacties|komentarz|коммент|antwort|respuesta|risposta/i;
 // Letters around a word, not \b, bound it: \b knows no "Ö" and would miss "Öffnungszeiten".
 const SCHEDULE_WORDS =
   /(?<![\p{L}\p{N}])(?:programme|program|programm|tv[- ]?guide|epg|schedule|schedules|sendeplan|fernsehprogramm|uhr-programm|palinsesto|programmazione|programación|programação|grille|horaires?|öffnungszeiten|opening[- ]hours|fixtures?|spielplan|spieltag|kick-?off|match(?:es|day)?|partidos|calendrier|calendario|calendar|agenda|events?|veranstaltungen|termine|timetable|fahrplan|departures|line-?up|setlist|tickets?|concerts?|screenings|séances|orari|horario|телепрограмма|телегид|расписание|программа|матчи|afisha|afișa|uitzending|zendschema|openingstijden|ramówka|godziny otwarcia|oeffnungszeiten)(?![\p{L}\p{N}])/iu;
 const MEDIA_NAMES = /duration|runtime|timecode|length|playtime|video-time|media-time/i;
+const MEDIA_CONTROLS = 'video, audio, [class*="play"], [class*="listen"], [aria-label*="play" i], [aria-label*="listen" i], [aria-label*="écouter" i], [aria-label*="abspielen" i]';
+const MEDIA_ITEM_NAMES = /play|video|audio|podcast|episode|folge|épisode|episodio/i;
+// A reply button under each item is what makes a list a discussion, whatever its classes say.
+const REPLY_WORDS = /^(?:reply|antworten|répondre|responder|rispondi|odpowiedz|ответить|beantwoorden|responder)$/i;
 const NEWS_WORDS =
   /latest|live|breaking|news|headlines|just in|updates?|read next|most read|en continu|fil info|dernières|à la une|l'essentiel|ticker|newsticker|aktuell|neueste|meistgelesen|ultim|in evidenza|últimas|última hora|al minuto|ao minuto|últimas notícias|laatste|nieuws|najnowsze|wiadomości|z ostatniej chwili|лента|новост|главное|срочно|ニュース|速報|最新/iu;
 
@@ -38,7 +42,8 @@ function refusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReadi
   const context = contextWords($, list.container);
   if (SCHEDULE_WORDS.test(context) && !NEWS_WORDS.test(context)) return `schedule, not news ("${SCHEDULE_WORDS.exec(context)![0]}")`;
   if (list.items.some(({ carrier }) => MEDIA_NAMES.test(namesOf(carrier.element)))) return 'media durations';
-  const media = list.items.filter(({ element }) => $(element).find('video, audio, [class*="play"], [aria-label*="play" i]').length > 0 || /play|video|audio|podcast/i.test(namesOf(element)));
+  if (list.items.filter(({ element }) => hasReplyControl($, element)).length * 2 > list.items.length) return 'comment timestamps';
+  const media = list.items.filter(({ element }) => $(element).find(MEDIA_CONTROLS).length > 0 || MEDIA_ITEM_NAMES.test(namesOf(element)));
   if (media.length * 2 > list.items.length && briefs.every((brief) => brief.machine === undefined)) return 'media durations';
   if (capturedAt && futureShare(briefs, capturedAt) > 0.5) return 'times in the future of the capture (an event calendar or schedule)';
   return undefined;
@@ -76,6 +81,13 @@ function futureShare(briefs: readonly BriefReading[], capturedAt: Date): number 
   }).length;
   const total = dated.length + shownDated.length;
   return total === 0 ? 0 : (future + shownFuture) / total;
+}
+
+function hasReplyControl($: CheerioAPI, element: Element): boolean {
+  return $(element)
+    .find('a, button')
+    .toArray()
+    .some((control) => REPLY_WORDS.test(textOf($, control)) || /(?:^|[\s_-])reply(?:$|[\s_-])/i.test(control.attribs['class'] ?? ''));
 }
 
 function ancestorsOf(element: Element): Element[] {
