@@ -37,6 +37,19 @@ describe('lists of briefs', () => {
     ]);
   });
 
+  it('names an update without a heading by its first sentence, not by its bold lead-in', () => {
+    const posts = items(['13:10', '11:42'], (time) => `<div class="u"><time>${time}</time><p><strong>Renforts.</strong> Deux bombardiers d'eau sont arrivés à Mérignac. Ils décollent à 14h.</p></div>`);
+    expect(readNewsPage(page(`<div class="flux">${posts}</div>`)).lists[0]?.briefs.map((brief) => brief.title)).toEqual([
+      "Renforts. Deux bombardiers d'eau sont arrivés à Mérignac.",
+      "Renforts. Deux bombardiers d'eau sont arrivés à Mérignac.",
+    ]);
+  });
+
+  it('keeps the words of neighbouring elements apart', () => {
+    const rows = items(['10:02', '09:40'], (time, index) => `<a class="r" href="/n/${index}"><span>${time}</span><span>${HEADLINES[index]}</span><span>Politics</span></a>`);
+    expect(readNewsPage(page(`<div class="feed">${rows}</div>`)).lists[0]?.briefs[0]?.title).toBe(`${HEADLINES[0]} Politics`);
+  });
+
   it('gives JSON-LD live-blog updates the markup shows their machine time, listing them once', () => {
     const updates = HEADLINES.slice(0, 2).map((headline, index) => ({ '@type': 'BlogPosting', headline, datePublished: `2022-01-29T1${3 - index}:29:00-05:00` }));
     const head = `<script type="application/ld+json">${JSON.stringify({ '@context': 'https://schema.org', '@type': 'LiveBlogPosting', headline: 'Live', liveBlogUpdate: updates })}</script>`;
@@ -91,6 +104,16 @@ describe('timed lists that are not news', () => {
   it('refuses episode lengths beside listen buttons', () => {
     const episodes = items(['23:10', '18:45', '21:02'], (time, index) => `<li class="ep"><button aria-label="Listen">▶</button><h2><a href="/ep/${index}">${HEADLINES[index]}</a></h2><span class="meta">${time}</span></li>`);
     expect(rejectedReasons(page(`<ul class="eps">${episodes}</ul>`))).toEqual(['media durations']);
+  });
+
+  it('refuses a scoreboard, even one headed "Live scores"', () => {
+    const games = items(['10:30', '10:30', '11:00'], (time, index) => `<div class="game"><span>${time}</span><span>Red Lion ${index} – 1 Kings Arms</span><span>FT</span></div>`);
+    expect(rejectedReasons(page(`<h2>Live scores</h2><div class="board">${games}</div>`))).toEqual(['match scores or fixtures']);
+  });
+
+  it('refuses a departure board', () => {
+    const trains = items(['10:12', '10:18', '10:25'], (time, index) => `<div class="z"><span>${time}</span><span>ICE ${1500 + index}</span><span>Berlin Hbf über Halle</span><span>Gl. ${index + 4}</span></div>`);
+    expect(rejectedReasons(page(`<h1>Leipzig Hbf – Abfahrt</h1><div class="tafel">${trains}</div>`))[0]).toMatch(/^schedule, not news/);
   });
 
   it('refuses rows of a table', () => {

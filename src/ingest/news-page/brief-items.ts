@@ -7,10 +7,12 @@ import { firstSentence } from './structured-data.js';
 import { cleanText, type Element, textOf } from './text.js';
 import { TIMESTAMP_ATTRIBUTES, type TimeCarrier } from './time-carriers.js';
 
-const TITLE_SELECTOR = 'h1, h2, h3, h4, h5, h6, [class*="title"], [class*="headline"], [itemprop="headline"], strong';
+// Not <strong>: live updates open with a bold lead-in ("<strong>Le préfet</strong> annonce..."),
+// which is half a sentence, not a title.
+const TITLE_SELECTOR = 'h1, h2, h3, h4, h5, h6, [class*="title"], [class*="headline"], [itemprop="headline"]';
 
 export function readBriefItem($: CheerioAPI, element: Element, carrier: TimeCarrier, separatorDay: ShownDay | undefined, baseUrl: string | undefined): BriefReading | undefined {
-  const timeText = carrier.rest === undefined ? textOf($, carrier.element) : (carrier.shown?.text ?? '');
+  const timeText = carrier.rest === undefined ? textOf(carrier.element) : (carrier.shown?.text ?? '');
   const link = mainLink($, element);
   const title = titleOf($, element, carrier, link, timeText);
   if (!title) return undefined;
@@ -35,21 +37,21 @@ function mainLink($: CheerioAPI, element: Element): Element | undefined {
     .find('a[href]')
     .toArray()
     .filter((link) => !/^(?:#|javascript:|mailto:)/.test(link.attribs['href'] ?? ''));
-  return links.sort((a, b) => textOf($, b).length - textOf($, a).length)[0];
+  return links.sort((a, b) => textOf(b).length - textOf(a).length)[0];
 }
 
 function titleOf($: CheerioAPI, element: Element, carrier: TimeCarrier, link: Element | undefined, timeText: string): string | undefined {
   const heading = $(element)
     .find(TITLE_SELECTOR)
     .toArray()
-    .find((node) => !node.attribs['class']?.includes('subtitle') && withoutTime(textOf($, node), timeText).length >= 3);
-  if (heading) return withoutTime(textOf($, heading), timeText);
+    .find((node) => !node.attribs['class']?.includes('subtitle') && withoutTime(textOf(node), timeText).length >= 3);
+  if (heading) return withoutTime(textOf(heading), timeText);
   if (link) {
-    const linkText = withoutTime(textOf($, link), timeText);
+    const linkText = withoutTime(textOf(link), timeText);
     if (linkText.length >= 3) return linkText;
   }
   const paragraph = $(element).find('p').first();
-  const source = paragraph.length > 0 ? textOf($, paragraph) : (carrier.rest ?? withoutTime(textOf($, element), timeText));
+  const source = paragraph.length > 0 ? textOf(paragraph) : (carrier.rest ?? withoutTime(textOf(element), timeText));
   return firstSentence(withoutTime(source, timeText)) || undefined;
 }
 
@@ -57,9 +59,9 @@ function bodyOf($: CheerioAPI, element: Element, carrier: TimeCarrier, title: st
   const paragraphs = $(element)
     .find('p')
     .toArray()
-    .map((p) => textOf($, p))
+    .map((p) => textOf(p))
     .filter(Boolean);
-  const text = paragraphs.length > 0 ? paragraphs.join('\n\n') : withoutTime(carrier.rest ?? textOf($, element), timeText);
+  const text = paragraphs.length > 0 ? paragraphs.join('\n\n') : withoutTime(carrier.rest ?? textOf(element), timeText);
   const rest = text.startsWith(title) && paragraphs.length === 0 ? text.slice(title.length).trim() : text;
   return rest.length >= 20 && rest !== title ? rest : undefined;
 }

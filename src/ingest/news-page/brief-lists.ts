@@ -135,7 +135,7 @@ function withSeparators($: CheerioAPI, list: CandidateList, order: SlashOrder): 
       const element = child as Element;
       if (members.has(element)) dayOf.set(element, current);
       else {
-        const day = parseDayHeading(textOf($, element), order);
+        const day = parseDayHeading(textOf(element), order);
         if (day) current = day;
       }
     }
@@ -152,7 +152,7 @@ function headingBefore($: CheerioAPI, container: Element, order: SlashOrder): Sh
   for (let level = 0; level < 2 && node; level++) {
     const previous = $(node).prevAll().first();
     if (previous.length > 0) {
-      const day = parseDayHeading(textOf($, previous), order);
+      const day = parseDayHeading(textOf(previous), order);
       if (day) return day;
     }
     node = node.parent?.type === 'tag' ? (node.parent as Element) : null;

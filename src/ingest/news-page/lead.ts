@@ -35,15 +35,15 @@ export function readLead($: CheerioAPI, data: StructuredData, briefContainers: R
 /** The visible h1 of the article, then JSON-LD's headline, then og:title without the site's name. */
 function headline($: CheerioAPI, data: StructuredData): string | undefined {
   const inArticle = $('article h1, main h1, [itemprop="headline"], [role="main"] h1').first();
-  if (inArticle.length > 0 && textOf($, inArticle)) return textOf($, inArticle);
+  if (inArticle.length > 0 && textOf(inArticle)) return textOf(inArticle);
   if (data.article?.headline) return data.article.headline;
   const og = data.meta.get('og:title');
   if (og) return withoutSiteName(og, data.meta.get('og:site_name'));
   const h1 = $('h1')
     .toArray()
     .find((element) => !withinFurniture(element, new Set()));
-  if (h1) return textOf($, h1) || undefined;
-  const title = textOf($, $('title').first());
+  if (h1) return textOf(h1) || undefined;
+  const title = textOf($('title').first());
   return title ? withoutSiteName(title, data.meta.get('og:site_name')) : undefined;
 }
 
@@ -57,9 +57,9 @@ function bodyParagraphs($: CheerioAPI, briefContainers: ReadonlySet<AnyNode>): s
   const weight = new Map<AnyNode, number>();
   const candidates = $('p')
     .toArray()
-    .filter((p) => !withinFurniture(p, briefContainers) && textOf($, p).length >= PARAGRAPH_MIN_CHARS);
+    .filter((p) => !withinFurniture(p, briefContainers) && textOf(p).length >= PARAGRAPH_MIN_CHARS);
   for (const p of candidates) {
-    const length = textOf($, p).length;
+    const length = textOf(p).length;
     if (p.parent) weight.set(p.parent, (weight.get(p.parent) ?? 0) + length);
     if (p.parent?.parent) weight.set(p.parent.parent, (weight.get(p.parent.parent) ?? 0) + length / 2);
   }
@@ -70,15 +70,15 @@ function bodyParagraphs($: CheerioAPI, briefContainers: ReadonlySet<AnyNode>): s
     .find('p')
     .toArray()
     .filter((p) => !withinFurniture(p, briefContainers) && !$(p).is(STANDFIRST))
-    .map((p) => textOf($, p))
+    .map((p) => textOf(p))
     .filter(Boolean);
 }
 
 function standfirst($: CheerioAPI, data: StructuredData, briefContainers: ReadonlySet<AnyNode>): string | undefined {
   const shown = $(STANDFIRST)
     .toArray()
-    .find((element) => !withinFurniture(element, briefContainers) && element.tagName !== 'meta' && textOf($, element).length >= 20);
-  if (shown) return textOf($, shown);
+    .find((element) => !withinFurniture(element, briefContainers) && element.tagName !== 'meta' && textOf(element).length >= 20);
+  if (shown) return textOf(shown);
   return data.article?.description ?? data.meta.get('og:description') ?? data.meta.get('description');
 }
 
@@ -87,7 +87,7 @@ function authorOf($: CheerioAPI, data: StructuredData): string | undefined {
   const meta = data.meta.get('author') ?? data.meta.get('article:author');
   if (meta && !/^https?:/.test(meta)) return meta;
   const shown = $('[rel="author"], [itemprop="author"], .byline, .author, [class*="byline"], [class*="author-name"]').first();
-  const text = shown.length > 0 ? textOf($, shown).replace(BYLINE_PREFIX, '') : '';
+  const text = shown.length > 0 ? textOf(shown).replace(BYLINE_PREFIX, '') : '';
   return text && text.length <= 80 ? text : undefined;
 }
 

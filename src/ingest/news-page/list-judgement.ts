@@ -17,11 +17,13 @@ const DAY_MS = 86_400_000;
 const COMMENT_NAMES = /comment|comentario|commento|kommentar|forum|thread|reply|replies|discussion|disqus|reaction|reacties|komentarz|коммент|antwort|respuesta|risposta/i;
 // Letters around a word, not \b, bound it: \b knows no "Ö" and would miss "Öffnungszeiten".
 const SCHEDULE_WORDS =
-  /(?<![\p{L}\p{N}])(?:programme|program|programm|tv[- ]?guide|epg|schedule|schedules|sendeplan|fernsehprogramm|uhr-programm|palinsesto|programmazione|programación|programação|grille|horaires?|öffnungszeiten|opening[- ]hours|fixtures?|spielplan|spieltag|kick-?off|match(?:es|day)?|partidos|calendrier|calendario|calendar|agenda|events?|veranstaltungen|termine|timetable|fahrplan|departures|line-?up|setlist|tickets?|concerts?|screenings|séances|orari|horario|телепрограмма|телегид|расписание|программа|матчи|afisha|afișa|uitzending|zendschema|openingstijden|ramówka|godziny otwarcia|oeffnungszeiten)(?![\p{L}\p{N}])/iu;
+  /(?<![\p{L}\p{N}])(?:programme|program|programm|tv[- ]?guide|epg|schedule|schedules|sendeplan|fernsehprogramm|uhr-programm|palinsesto|programmazione|programación|programação|grille|horaires?|öffnungszeiten|opening[- ]hours|fixtures?|spielplan|spieltag|kick-?off|match(?:es|day)?|partidos|calendrier|calendario|calendar|agenda|events?|veranstaltungen|termine|timetable|fahrplan|departures?|arrivals?|abfahrt|ankunft|départs|arrivées|salidas|llegadas|partenze|arrivi|vertrek|aankomst|odjazdy|przyjazdy|line-?up|setlist|tickets?|concerts?|screenings|séances|orari|horario|телепрограмма|телегид|расписание|программа|матчи|afisha|afișa|uitzending|zendschema|openingstijden|ramówka|godziny otwarcia|oeffnungszeiten)(?![\p{L}\p{N}])/iu;
 const MEDIA_NAMES = /duration|runtime|timecode|length|playtime|video-time|media-time/i;
 const MEDIA_CONTROLS = 'video, audio, [class*="play"], [class*="listen"], [aria-label*="play" i], [aria-label*="listen" i], [aria-label*="écouter" i], [aria-label*="abspielen" i]';
 const MEDIA_ITEM_NAMES = /play|video|audio|podcast|episode|folge|épisode|episodio/i;
 // A reply button under each item is what makes a list a discussion, whatever its classes say.
+// "FT", "HT", "62'", "Home v Away": a scoreboard, which "Live scores" would otherwise pass as news.
+const MATCH_STATES = /(?:^|[\s\d])(?:FT|HT|AET|\d{1,3}'|v|vs\.?)(?:\s|$)/;
 const REPLY_WORDS = /^(?:reply|antworten|répondre|responder|rispondi|odpowiedz|ответить|beantwoorden|responder)$/i;
 const NEWS_WORDS =
   /latest|live|breaking|news|headlines|just in|updates?|read next|most read|en continu|fil info|dernières|à la une|l'essentiel|ticker|newsticker|aktuell|neueste|meistgelesen|ultim|in evidenza|últimas|última hora|al minuto|ao minuto|últimas notícias|laatste|nieuws|najnowsze|wiadomości|z ostatniej chwili|лента|новост|главное|срочно|ニュース|速報|最新/iu;
@@ -35,7 +37,7 @@ export function judgeList($: CheerioAPI, list: CandidateList, briefs: readonly B
 function refusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[], capturedAt: Date | undefined): string | undefined {
   if (briefs.length < 2) return list.items.length >= 2 ? 'items hold nothing but their times (showtimes, slots)' : 'fewer than two dated items';
   const scope = [list.container, ...ancestorsOf(list.container)];
-  if (scope.some((element) => element.tagName === 'pre') || /^index of\b/i.test(textOf($, $('title').first()))) return 'directory listing';
+  if (scope.some((element) => element.tagName === 'pre') || /^index of\b/i.test(textOf($('title').first()))) return 'directory listing';
   if (scope.some((element) => ['table', 'tbody', 'thead', 'tr'].includes(element.tagName))) return 'table rows of times (a schedule or listing)';
   if (scope.some((element) => COMMENT_NAMES.test(namesOf(element)))) return 'comment timestamps';
   if (list.items.some(({ element }) => COMMENT_NAMES.test(namesOf(element)))) return 'comment timestamps';
@@ -43,6 +45,7 @@ function refusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReadi
   if (SCHEDULE_WORDS.test(context) && !NEWS_WORDS.test(context)) return `schedule, not news ("${SCHEDULE_WORDS.exec(context)![0]}")`;
   if (list.items.some(({ carrier }) => MEDIA_NAMES.test(namesOf(carrier.element)))) return 'media durations';
   if (list.items.filter(({ element }) => hasReplyControl($, element)).length * 2 > list.items.length) return 'comment timestamps';
+  if (list.items.filter(({ element }) => MATCH_STATES.test(textOf(element))).length * 2 > list.items.length) return 'match scores or fixtures';
   const media = list.items.filter(({ element }) => $(element).find(MEDIA_CONTROLS).length > 0 || MEDIA_ITEM_NAMES.test(namesOf(element)));
   if (media.length * 2 > list.items.length && briefs.every((brief) => brief.machine === undefined)) return 'media durations';
   if (capturedAt && futureShare(briefs, capturedAt) > 0.5) return 'times in the future of the capture (an event calendar or schedule)';
@@ -55,10 +58,10 @@ function contextWords($: CheerioAPI, container: Element): string {
   const headings = [container, ...ancestorsOf(container).slice(0, 2)]
     .map((element) => $(element).prevAll('h1, h2, h3, h4, header, [class*="title"]').first())
     .filter((heading) => heading.length > 0)
-    .map((heading) => textOf($, heading));
+    .map((heading) => textOf(heading));
   const ownHeading = $(container).children('h1, h2, h3, h4, header').first();
   const label = container.attribs['aria-label'] ?? '';
-  return `${names.replace(/[-_]/g, ' ')} ${headings.join(' ')} ${ownHeading.length > 0 ? textOf($, ownHeading) : ''} ${label}`;
+  return `${names.replace(/[-_]/g, ' ')} ${headings.join(' ')} ${ownHeading.length > 0 ? textOf(ownHeading) : ''} ${label}`;
 }
 
 function scoreOf($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[]): number {
@@ -87,7 +90,7 @@ function hasReplyControl($: CheerioAPI, element: Element): boolean {
   return $(element)
     .find('a, button')
     .toArray()
-    .some((control) => REPLY_WORDS.test(textOf($, control)) || /(?:^|[\s_-])reply(?:$|[\s_-])/i.test(control.attribs['class'] ?? ''));
+    .some((control) => REPLY_WORDS.test(textOf(control)) || /(?:^|[\s_-])reply(?:$|[\s_-])/i.test(control.attribs['class'] ?? ''));
 }
 
 function ancestorsOf(element: Element): Element[] {

@@ -23,7 +23,7 @@ export function findTimeCarriers($: CheerioAPI, order: SlashOrder): TimeCarrier[
   const carriers: TimeCarrier[] = [];
   const lengths = rawTextLengths($('body').toArray());
   for (const element of $('body *').toArray()) {
-    const carrier = carrierOf($, element, order, lengths.get(element) ?? 0);
+    const carrier = carrierOf(element, order, lengths.get(element) ?? 0);
     if (carrier) carriers.push(carrier);
   }
   const carrying = new Set(carriers.map((carrier) => carrier.element));
@@ -31,11 +31,11 @@ export function findTimeCarriers($: CheerioAPI, order: SlashOrder): TimeCarrier[
   return carriers.filter((carrier) => !hasCarryingDescendant(carrier.element, carrying));
 }
 
-function carrierOf($: CheerioAPI, element: Element, order: SlashOrder, rawLength: number): TimeCarrier | undefined {
+function carrierOf(element: Element, order: SlashOrder, rawLength: number): TimeCarrier | undefined {
   const hasStamp = TIMESTAMP_ATTRIBUTES.some((name) => element.attribs[name] !== undefined);
   // Reading the text of every element of a large page costs more than all the rest: only
   // elements short enough to be a label are read whole.
-  const text = rawLength <= RAW_LABEL_MAX_CHARS ? textOf($, element) : '';
+  const text = rawLength <= RAW_LABEL_MAX_CHARS ? textOf(element) : '';
   if (text && text.length <= LABEL_MAX_CHARS && (hasStamp || mentionsClock(text))) {
     const shown = parseTimeLabel(text, order);
     if (shown) return { element, shown };
