@@ -38,27 +38,18 @@ interface Step {
   key: string;
 }
 
+/** Each carrier's ancestors as (parent, item) steps, and how many carriers each element holds. */
+interface Chains {
+  chains: Array<{ carrier: TimeCarrier; chain: Step[] }>;
+  carriersWithin: Map<Element, number>;
+  /** Per (parent, shape) key: how many of its items hold exactly one time. */
+  singles: Map<string, number>;
+}
+
 export function findCandidateLists($: CheerioAPI, carriers: readonly TimeCarrier[], order: SlashOrder): CandidateList[] {
-  const ids = new Map<AnyNode, number>();
-  const idOf = (node: AnyNode) => ids.get(node) ?? (ids.set(node, ids.size), ids.size - 1);
-  const carriersWithin = new Map<Element, number>();
-  const itemsByKey = new Map<string, Set<Element>>();
-  const chains = carriers.map((carrier) => {
-    const chain: Step[] = [];
-    let item: Element = carrier.element;
-    for (let depth = 0; depth < MAX_DEPTH && item.parent?.type === 'tag' && !STOP_TAGS.has((item.parent as Element).tagName); depth++) {
-      const parent = item.parent as Element;
-      const key = `${idOf(parent)}|${shapeOf(item)}`;
-      chain.push({ parent, item, key });
-      carriersWithin.set(item, (carriersWithin.get(item) ?? 0) + 1);
-      if (!itemsByKey.has(key)) itemsByKey.set(key, new Set());
-      itemsByKey.get(key)!.add(item);
-      item = parent;
-    }
-    return { carrier, chain };
-  });
-  const singles = new Map<string, number>();
-  for (const [key, items] of itemsByKey) singles.set(key, [...items].filter((item) => carriersWithin.get(item) === 1).length);
+  const { chains, carriersWithin, singles } = ancestorChains(carriers);
+  // Carriers come in document order, and each item holds one: their index orders items and lists.
+  const position = new Map(carriers.map((carrier, index) => [carrier, index]));
   const lists = new Map<string, CandidateList>();
   const add = (step: Step, carrier: TimeCarrier) => {
     let list = lists.get(step.key);
@@ -82,20 +73,34 @@ export function findCandidateLists($: CheerioAPI, carriers: readonly TimeCarrier
     const step = alone.find((candidate) => shapes.has(`${shapeOf(candidate.parent)}|${shapeOf(candidate.item)}`));
     if (step) add(step, carrier);
   }
-  const ordered = [...lists.values()].sort((a, b) => documentOrder(a.items[0]!.element, b.items[0]!.element));
-  return mergeSiblingLists(ordered).map((list) => withSeparators($, list, order));
+  const byPosition = (list: CandidateList) => position.get(list.items[0]!.carrier)!;
+  const merged = mergeSiblingLists([...lists.values()].sort((a, b) => byPosition(a) - byPosition(b)));
+  for (const list of merged) list.items.sort((a, b) => position.get(a.carrier)! - position.get(b.carrier)!);
+  return merged.map((list) => withSeparators($, list, order));
 }
 
-/** Negative when `a` comes before `b` in the document. */
-function documentOrder(a: AnyNode, b: AnyNode): number {
-  const path = (node: AnyNode) => {
-    const indexes: number[] = [];
-    for (let current: AnyNode | null = node; current?.parent; current = current.parent) indexes.unshift(current.parent.children.indexOf(current as never));
-    return indexes;
-  };
-  const [pa, pb] = [path(a), path(b)];
-  for (let index = 0; index < Math.min(pa.length, pb.length); index++) if (pa[index] !== pb[index]) return pa[index]! - pb[index]!;
-  return pa.length - pb.length;
+function ancestorChains(carriers: readonly TimeCarrier[]): Chains {
+  const ids = new Map<AnyNode, number>();
+  const idOf = (node: AnyNode) => ids.get(node) ?? (ids.set(node, ids.size), ids.size - 1);
+  const carriersWithin = new Map<Element, number>();
+  const itemsByKey = new Map<string, Set<Element>>();
+  const chains = carriers.map((carrier) => {
+    const chain: Step[] = [];
+    let item: Element = carrier.element;
+    for (let depth = 0; depth < MAX_DEPTH && item.parent?.type === 'tag' && !STOP_TAGS.has((item.parent as Element).tagName); depth++) {
+      const parent = item.parent as Element;
+      const key = `${idOf(parent)}|${shapeOf(item)}`;
+      chain.push({ parent, item, key });
+      carriersWithin.set(item, (carriersWithin.get(item) ?? 0) + 1);
+      if (!itemsByKey.has(key)) itemsByKey.set(key, new Set());
+      itemsByKey.get(key)!.add(item);
+      item = parent;
+    }
+    return { carrier, chain };
+  });
+  const singles = new Map<string, number>();
+  for (const [key, items] of itemsByKey) singles.set(key, [...items].filter((item) => carriersWithin.get(item) === 1).length);
+  return { chains, carriersWithin, singles };
 }
 
 /** Lists in sibling containers of one shape, with items of one shape, are one list. */
@@ -116,7 +121,6 @@ function mergeSiblingLists(lists: CandidateList[]): CandidateList[] {
     byShape.set(key, list);
     merged.push(list);
   }
-  for (const list of merged) list.items.sort((a, b) => documentOrder(a.element, b.element));
   return merged;
 }
 
