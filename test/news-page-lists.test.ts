@@ -45,6 +45,22 @@ describe('lists of briefs', () => {
     ]);
   });
 
+  it('dates items by a data-* stamp on the item itself, whatever its "ago" label says', () => {
+    const rows = items(['1632314280000', '1632309000000'], (stamp, index) => `<li class="l" data-timestamp="${stamp}"><a href="/n/${index}">${HEADLINES[index]}</a><span>18m ago</span></li>`);
+    expect(readNewsPage(page(`<ul class="latest">${rows}</ul>`)).lists[0]?.briefs.map((brief) => [brief.title, brief.machine?.epoch])).toEqual([
+      [HEADLINES[0], true],
+      [HEADLINES[1], true],
+    ]);
+  });
+
+  it('does not take a paragraph that only shows the time for the title', () => {
+    const updates = items(['ore 13.29', 'ore 12.02'], (time, index) => `<div class="agg"><p class="ora">${time}</p><p>${HEADLINES[index]}.</p></div>`);
+    expect(readNewsPage(page(`<div class="diretta">${updates}</div>`)).lists[0]?.briefs.map((brief) => [brief.title, brief.shown?.text])).toEqual([
+      [`${HEADLINES[0]}.`, 'ore 13.29'],
+      [`${HEADLINES[1]}.`, 'ore 12.02'],
+    ]);
+  });
+
   it('keeps the words of neighbouring elements apart', () => {
     const rows = items(['10:02', '09:40'], (time, index) => `<a class="r" href="/n/${index}"><span>${time}</span><span>${HEADLINES[index]}</span><span>Politics</span></a>`);
     expect(readNewsPage(page(`<div class="feed">${rows}</div>`)).lists[0]?.briefs[0]?.title).toBe(`${HEADLINES[0]} Politics`);
@@ -114,6 +130,12 @@ describe('timed lists that are not news', () => {
   it('refuses a departure board', () => {
     const trains = items(['10:12', '10:18', '10:25'], (time, index) => `<div class="z"><span>${time}</span><span>ICE ${1500 + index}</span><span>Berlin Hbf über Halle</span><span>Gl. ${index + 4}</span></div>`);
     expect(rejectedReasons(page(`<h1>Leipzig Hbf – Abfahrt</h1><div class="tafel">${trains}</div>`))[0]).toMatch(/^schedule, not news/);
+  });
+
+  it('refuses an hourly forecast, and is not swayed by "Direct" in the site header', () => {
+    const hours = items(['15:00', '16:00', '17:00'], (time, index) => `<li class="h"><span>${time}</span><span>Passages nuageux et averses orageuses possibles</span><span>${20 + index}°</span></li>`);
+    const html = page(`<header class="site"><nav><a href="/direct">Écouter le direct</a></nav></header><main><h2>Prévisions heure par heure</h2><ol class="f">${hours}</ol></main>`);
+    expect(rejectedReasons(html)[0]).toMatch(/^schedule, not news/);
   });
 
   it('refuses rows of a table', () => {

@@ -50,20 +50,26 @@ function titleOf($: CheerioAPI, element: Element, carrier: TimeCarrier, link: El
     const linkText = withoutTime(textOf(link), timeText);
     if (linkText.length >= 3) return linkText;
   }
-  const paragraph = $(element).find('p').first();
-  const source = paragraph.length > 0 ? textOf(paragraph) : (carrier.rest ?? withoutTime(textOf(element), timeText));
+  const paragraph = textParagraphs($, element, carrier, timeText)[0];
+  const source = paragraph ?? carrier.rest ?? withoutTime(textOf(element), timeText);
   return firstSentence(withoutTime(source, timeText)) || undefined;
 }
 
 function bodyOf($: CheerioAPI, element: Element, carrier: TimeCarrier, title: string, timeText: string): string | undefined {
-  const paragraphs = $(element)
-    .find('p')
-    .toArray()
-    .map((p) => textOf(p))
-    .filter(Boolean);
+  const paragraphs = textParagraphs($, element, carrier, timeText);
   const text = paragraphs.length > 0 ? paragraphs.join('\n\n') : withoutTime(carrier.rest ?? textOf(element), timeText);
   const rest = text.startsWith(title) && paragraphs.length === 0 ? text.slice(title.length).trim() : text;
   return rest.length >= 20 && rest !== title ? rest : undefined;
+}
+
+/** The item's paragraphs but the one that only shows its time ("<p class="ora">ore 13.29</p>"). */
+function textParagraphs($: CheerioAPI, element: Element, carrier: TimeCarrier, timeText: string): string[] {
+  return $(element)
+    .find('p')
+    .toArray()
+    .filter((p) => p !== carrier.element && !$(p).find(carrier.element).length)
+    .map((p) => textOf(p))
+    .filter((text) => text !== '' && withoutTime(text, timeText) !== '');
 }
 
 function withoutTime(text: string, timeText: string): string {

@@ -3,6 +3,7 @@
 // refused with a reason, and what remains is scored so the result can say how sure it is.
 import type { CheerioAPI } from 'cheerio';
 import type { CandidateList } from './brief-lists.js';
+import { isFurniture } from './page-furniture.js';
 import { machineInstant } from '../../shared/machine-time.js';
 import type { BriefReading } from '../../news-page-model.js';
 import { type Element, textOf } from './text.js';
@@ -14,10 +15,11 @@ export interface Judgement {
 }
 
 const DAY_MS = 86_400_000;
+const HEADING_MAX_CHARS = 120;
 const COMMENT_NAMES = /comment|comentario|commento|kommentar|forum|thread|reply|replies|discussion|disqus|reaction|reacties|komentarz|коммент|antwort|respuesta|risposta/i;
 // Letters around a word, not \b, bound it: \b knows no "Ö" and would miss "Öffnungszeiten".
 const SCHEDULE_WORDS =
-  /(?<![\p{L}\p{N}])(?:programme|program|programm|tv[- ]?guide|epg|schedule|schedules|sendeplan|fernsehprogramm|uhr-programm|palinsesto|programmazione|programación|programação|grille|horaires?|öffnungszeiten|opening[- ]hours|fixtures?|spielplan|spieltag|kick-?off|match(?:es|day)?|partidos|calendrier|calendario|calendar|agenda|events?|veranstaltungen|termine|timetable|fahrplan|departures?|arrivals?|abfahrt|ankunft|départs|arrivées|salidas|llegadas|partenze|arrivi|vertrek|aankomst|odjazdy|przyjazdy|line-?up|setlist|tickets?|concerts?|screenings|séances|orari|horario|телепрограмма|телегид|расписание|программа|матчи|afisha|afișa|uitzending|zendschema|openingstijden|ramówka|godziny otwarcia|oeffnungszeiten)(?![\p{L}\p{N}])/iu;
+  /(?<![\p{L}\p{N}])(?:programme|program|programm|tv[- ]?guide|epg|schedule|schedules|sendeplan|fernsehprogramm|uhr-programm|palinsesto|programmazione|programación|programação|grille|horaires?|öffnungszeiten|opening[- ]hours|fixtures?|spielplan|spieltag|kick-?off|match(?:es|day)?|partidos|calendrier|calendario|calendar|agenda|events?|veranstaltungen|termine|timetable|fahrplan|departures?|arrivals?|abfahrt|ankunft|départs|arrivées|salidas|llegadas|partenze|arrivi|vertrek|aankomst|odjazdy|przyjazdy|line-?up|setlist|tickets?|concerts?|screenings|séances|orari|horario|телепрограмма|телегид|расписание|программа|матчи|afisha|afișa|uitzending|zendschema|openingstijden|ramówka|godziny otwarcia|oeffnungszeiten|météo|meteo|prévisions|forecasts?|hour by hour|heure par heure|wetter|vorhersage|previsioni|pronóstico|previsão|weerbericht|weersverwachting|prognoza|pogoda|прогноз|погода)(?![\p{L}\p{N}])/iu;
 const MEDIA_NAMES = /duration|runtime|timecode|length|playtime|video-time|media-time/i;
 const MEDIA_CONTROLS = 'video, audio, [class*="play"], [class*="listen"], [aria-label*="play" i], [aria-label*="listen" i], [aria-label*="écouter" i], [aria-label*="abspielen" i]';
 const MEDIA_ITEM_NAMES = /play|video|audio|podcast|episode|folge|épisode|episodio/i;
@@ -26,7 +28,7 @@ const MEDIA_ITEM_NAMES = /play|video|audio|podcast|episode|folge|épisode|episod
 const MATCH_STATES = /(?:^|[\s\d])(?:FT|HT|AET|\d{1,3}'|v|vs\.?)(?:\s|$)/;
 const REPLY_WORDS = /^(?:reply|antworten|répondre|responder|rispondi|odpowiedz|ответить|beantwoorden|responder)$/i;
 const NEWS_WORDS =
-  /latest|live|breaking|news|headlines|just in|updates?|read next|most read|en continu|fil info|dernières|à la une|l'essentiel|ticker|newsticker|aktuell|neueste|meistgelesen|ultim|in evidenza|últimas|última hora|al minuto|ao minuto|últimas notícias|laatste|nieuws|najnowsze|wiadomości|z ostatniej chwili|лента|новост|главное|срочно|ニュース|速報|最新/iu;
+  /latest|live|breaking|news|headlines|just in|updates?|read next|most read|en continu|fil info|dernières|à la une|l'essentiel|ticker|newsticker|aktuell|neueste|meistgelesen|ultim|in evidenza|últimas|última hora|al minuto|ao minuto|últimas notícias|laatste|nieuws|najnowsze|wiadomości|z ostatniej chwili|лента|новост|главное|срочно|ニュース|速報|最新|notizie|diretta|direct|en direct|en vivo|directo|ao vivo|na żywo|liveblog|relacja/iu;
 
 export function judgeList($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[], capturedAt: Date | undefined): Judgement {
   const rejected = refusal($, list, briefs, capturedAt);
@@ -55,10 +57,18 @@ function refusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReadi
 /** Class names and id of the container and its ancestors, and the heading just before it. */
 function contextWords($: CheerioAPI, container: Element): string {
   const names = [container, ...ancestorsOf(container)].slice(0, 5).map(namesOf).join(' ');
+  // The heading just before the list names it; the site's own header (its nav says "Direct",
+  // "Live") does not, nor does any text too long to be a heading.
   const headings = [container, ...ancestorsOf(container).slice(0, 2)]
-    .map((element) => $(element).prevAll('h1, h2, h3, h4, header, [class*="title"]').first())
-    .filter((heading) => heading.length > 0)
-    .map((heading) => textOf(heading));
+    .map((element) =>
+      $(element)
+        .prevAll('h1, h2, h3, h4, header, [class*="title"], [class*="header"]')
+        .toArray()
+        .find((heading) => !isFurniture(heading)),
+    )
+    .filter((heading): heading is Element => heading !== undefined)
+    .map((heading) => textOf(heading))
+    .filter((text) => text.length <= HEADING_MAX_CHARS);
   const ownHeading = $(container).children('h1, h2, h3, h4, header').first();
   const label = container.attribs['aria-label'] ?? '';
   return `${names.replace(/[-_]/g, ' ')} ${headings.join(' ')} ${ownHeading.length > 0 ? textOf(ownHeading) : ''} ${label}`;

@@ -41,7 +41,9 @@ function carrierOf(element: Element, order: SlashOrder, rawLength: number): Time
     if (shown) return { element, shown };
     if (hasStamp && text.length <= 30) return { element };
   }
-  if (hasStamp && element.children.every((child) => child.type !== 'tag')) return { element };
+  // A stamp on an item itself (<li data-timestamp>) makes it a carrier; a <time> inside it
+  // would be the innermost carrier instead.
+  if (hasStamp) return { element };
   const opening = ownLeadingText(element);
   if (opening && mentionsClock(opening.slice(0, 40))) {
     const leading = leadingTime(opening, order);
