@@ -100,6 +100,16 @@ describe('a saved news page in sources/', () => {
     expect((status.sources[0]!.brief_lists as string[]).length).toBe(1);
   });
 
+  it('does not repeat the lead as a brief when its own column lists it, and feeds select HTML pages like any page', async () => {
+    const items = [{ time: '14h02', title: 'Le pont transbordeur rouvre au public', href: '/region/pont-transbordeur?utm_source=fil' }, ...ITEMS.slice(0, 2)];
+    const where = site(newsPage(items, { saved: SAVED }));
+    writeFileSync(path.join(where.sourcesDir, 'site.yaml'), "title: L'Estuaire\nurl: https://feeds.estuaire.example/\ntimezone: Europe/Paris\nfeeds:\n  - id: fil\n    title: Le fil\n    kind: brief\n    sources: ['region/*.html']\n");
+    const { entries } = await pass(where, AFTER_SAVE);
+    expect(entries.map((entry) => entry.kind)).toEqual(['lead', 'brief', 'brief']);
+    const fil = JSON.parse(readFileSync(path.join(where.outDir, 'fil', 'feed.json'), 'utf8')) as { items: { title: string }[] };
+    expect(fil.items.map((item) => item.title)).toEqual([ITEMS[0]!.title, ITEMS[1]!.title]);
+  });
+
   it('keeps every brief’s id across a later capture that edits texts, adds an item and drops the oldest', async () => {
     const where = site(newsPage(ITEMS, { saved: SAVED }));
     const first = await pass(where, AFTER_SAVE);

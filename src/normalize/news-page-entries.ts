@@ -32,6 +32,8 @@ export function newsPageToEntries(extract: NewsPageExtract, origin: NewsPageOrig
   if (extract.lead) entries.push(leadEntry(extract.lead, origin, site, page));
   const seen = new Set<string>();
   for (const brief of extract.briefs) {
+    // A "latest" column often lists the story it sits beside: the lead stands for it.
+    if (extract.lead && page.pageUrl !== undefined && resolveLink(brief.link, page.pageUrl) === page.pageUrl) continue;
     const entry = briefEntry(brief, origin, site, page);
     // Two briefs that come to one identity are one entry: the first, newest, is kept.
     if (seen.has(entry.id)) continue;
