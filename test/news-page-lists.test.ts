@@ -61,6 +61,14 @@ describe('lists of briefs', () => {
     ]);
   });
 
+  it('reads the story of a time that stands alone from the element after it (dt and dd)', () => {
+    const pairs = items(['11:48', '10:20'], (time, index) => `<dt class="z">${time}</dt><dd class="m"><a href="/n/${index}">${HEADLINES[index]}</a></dd>`);
+    expect(readNewsPage(page(`<dl class="ticker">${pairs}</dl>`)).lists[0]?.briefs.map((brief) => [brief.title, brief.link, brief.shown?.text])).toEqual([
+      [HEADLINES[0], '/n/0', '11:48'],
+      [HEADLINES[1], '/n/1', '10:20'],
+    ]);
+  });
+
   it('keeps the words of neighbouring elements apart', () => {
     const rows = items(['10:02', '09:40'], (time, index) => `<a class="r" href="/n/${index}"><span>${time}</span><span>${HEADLINES[index]}</span><span>Politics</span></a>`);
     expect(readNewsPage(page(`<div class="feed">${rows}</div>`)).lists[0]?.briefs[0]?.title).toBe(`${HEADLINES[0]} Politics`);

@@ -3,6 +3,7 @@
 import type { CheerioAPI } from 'cheerio';
 import { parseMachineTime } from '../../shared/machine-time.js';
 import type { BriefReading, MachineTime, ShownDay } from '../../news-page-model.js';
+import { shapeOf } from './brief-lists.js';
 import { firstSentence } from './structured-data.js';
 import { cleanText, type Element, textOf } from './text.js';
 import { TIMESTAMP_ATTRIBUTES, type TimeCarrier } from './time-carriers.js';
@@ -12,12 +13,14 @@ import { TIMESTAMP_ATTRIBUTES, type TimeCarrier } from './time-carriers.js';
 const TITLE_SELECTOR = 'h1, h2, h3, h4, h5, h6, [class*="title"], [class*="headline"], [itemprop="headline"]';
 
 export function readBriefItem($: CheerioAPI, element: Element, carrier: TimeCarrier, separatorDay: ShownDay | undefined, baseUrl: string | undefined): BriefReading | undefined {
-  const timeText = carrier.rest === undefined ? textOf(carrier.element) : (carrier.shown?.text ?? '');
-  const link = mainLink($, element);
-  const title = titleOf($, element, carrier, link, timeText);
+  // The text to take out of titles: the label the time was read from, or nothing for a stamp.
+  const timeText = carrier.shown === undefined ? '' : carrier.rest === undefined ? textOf(carrier.element) : carrier.shown.text;
+  const content = contentOf(element, timeText);
+  const link = mainLink($, content);
+  const title = titleOf($, content, carrier, link, timeText);
   if (!title) return undefined;
   const brief: BriefReading = { title };
-  const text = bodyOf($, element, carrier, title, timeText);
+  const text = bodyOf($, content, carrier, title, timeText);
   if (text) brief.text = text;
   const href = link ? absolute($(link).attr('href'), baseUrl) : undefined;
   if (href) brief.link = href;
@@ -26,6 +29,18 @@ export function readBriefItem($: CheerioAPI, element: Element, carrier: TimeCarr
   const machine = machineTimeIn($, element, carrier.element);
   if (machine) brief.machine = machine;
   return brief.shown || brief.machine ? brief : undefined;
+}
+
+/**
+ * Where the item's story is: the item itself, or, when it holds nothing but its time, the
+ * element right after it (<dt>11:48</dt><dd><a>Headline</a></dd>).
+ */
+function contentOf(element: Element, timeText: string): Element {
+  if (withoutTime(textOf(element), timeText) !== '') return element;
+  let next = element.next;
+  while (next && next.type !== 'tag') next = next.next;
+  // The next showtime of a row of them is not the story of this one.
+  return next && shapeOf(next as Element) !== shapeOf(element) ? (next as Element) : element;
 }
 
 /** The link to the story: the one in its heading, else the longest-texted one, else the item itself. */
