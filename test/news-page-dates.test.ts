@@ -150,6 +150,11 @@ describe('listOrder', () => {
     expect(listOrder([brief('10:00'), brief('10:00')], context)).toBe('unknown');
   });
 
+  it('counts a jump back over midnight as falling, the short way round the clock', () => {
+    expect(listOrder([brief('06:21'), brief('06:16'), brief('19:17')], context)).toBe('newest-first');
+    expect(listOrder([brief('19:17'), brief('06:16'), brief('06:21')], context)).toBe('oldest-first');
+  });
+
   it('compares shown dates, not only clocks', () => {
     const may = (day: number): ShownDay => ({ kind: 'date', year: 2022, month: 5, day });
     expect(listOrder([brief('09:00', { day: may(6) }), brief('18:00', { day: may(5) }), brief('20:00', { day: may(4) })], context)).toBe('newest-first');

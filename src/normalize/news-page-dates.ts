@@ -48,7 +48,8 @@ interface DateResult {
 function dateBrief(reading: BriefReading, cursor: { day: CivilDate; minutes: number } | undefined, context: DatingContext): DateResult | undefined {
   const machine = reading.machine ? machineAt(reading, context) : undefined;
   const shown = reading.shown;
-  if (!shown) return machine === undefined ? undefined : { instant: machine, datedBy: 'machine' };
+  // Nothing was published after it was captured: a machine time that says so is wrong.
+  if (!shown) return machine === undefined || machine > context.capturedAt + BRIEF_CLOCK_SKEW_MS ? undefined : { instant: machine, datedBy: 'machine' };
   const shownMinutes = shown.hour * 60 + shown.minute;
   const explicitDay = shown.day ?? reading.separatorDay;
   let day: CivilDate;
@@ -131,10 +132,20 @@ export function listOrder(briefs: readonly BriefReading[], context: DatingContex
     const [before, after] = [keys[index - 1]!, keys[index]!];
     // A clock alone and a dated minute do not compare.
     if (before.dated !== after.dated) continue;
-    if (after.minutes < before.minutes) falling++;
-    else if (after.minutes > before.minutes) rising++;
+    const step = before.dated ? after.minutes - before.minutes : clockStep(before.minutes, after.minutes);
+    if (step < 0) falling++;
+    else if (step > 0) rising++;
   }
   return falling > rising ? 'newest-first' : rising > falling ? 'oldest-first' : 'unknown';
+}
+
+/**
+ * From one clock to the next the short way round: 06:16 then 19:17 is 11 hours back over
+ * midnight (a newest-first list), not 13 hours on.
+ */
+function clockStep(before: number, after: number): number {
+  const forward = (((after - before) % 1440) + 1440) % 1440;
+  return forward === 0 ? 0 : forward < 720 ? forward : forward - 1440;
 }
 
 /** Minutes for comparing neighbours: the shown day (when there is one) and the shown clock. */
