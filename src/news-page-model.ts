@@ -140,7 +140,10 @@ export interface NewsPageExtract {
 
 /** What the caller knows about the page: the capture time and the site's zone, mainly. */
 export interface NewsPageContext {
+  /** The page's address as configured (front matter): it wins over what the page says. */
   url?: string;
+  /** Where the page was found (a capture tool's note, the fetched URL): used when it names no address itself. */
+  fallbackUrl?: string;
   capturedAt: Date;
   /** The site's IANA zone ("Europe/Paris"). */
   timeZone: string;

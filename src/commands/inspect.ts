@@ -12,7 +12,8 @@ import type { Brief, NewsPageExtract } from '../news-page-model.js';
 import { civilDateAt, formatCivilDate, zoneOffsetMinutes } from '../normalize/dates.js';
 import { redactUrl } from '../shared/url-secrets.js';
 import { userAgent } from '../version.js';
-import { extractNewsPage } from '../worker/html-page-entries.js';
+import { newsPageContext } from '../worker/html-page-entries.js';
+import { extractNewsPage } from '../worker/news-page.js';
 import { COMMON_OPTIONS, EXIT_FATAL, EXIT_OK, parseCommand, siteFlags } from './flags.js';
 import { HELP } from './help.js';
 
@@ -49,7 +50,7 @@ export async function inspectCommand(args: string[]): Promise<number> {
 function inspectFile(file: string, siteZone: string, zoneFlag: string | undefined): InspectedPage {
   const capture = readHtmlCapture(readFileSync(file), file, statSync(file).mtime);
   const meta = zoneFlag ? { ...capture.meta, timezone: zoneFlag } : capture.meta;
-  const extract = extractNewsPage(capture.html, { ...capture, meta }, siteZone);
+  const extract = extractNewsPage(capture.html, newsPageContext({ ...capture, meta }, siteZone));
   return { page: file, charset: capture.charset, capturedAt: capture.capturedAt, capturedFrom: capture.capturedFrom, extract };
 }
 
@@ -61,7 +62,7 @@ async function inspectUrl(url: string, site: SiteConfig, zoneFlag: string | unde
     if (fetched.notModified) throw new Error(`${redactUrl(url)} answered 304 to a request without validators`);
     const { text, charset } = decodeHtmlPage(fetched.body, fetched.contentType);
     const capturedAt = new Date();
-    const extract = extractNewsPage(text, { source: 'inspect', meta: zoneFlag ? { timezone: zoneFlag } : {}, capturedAt, savedFromUrl: fetched.url }, site.timezone);
+    const extract = extractNewsPage(text, newsPageContext({ source: 'inspect', meta: zoneFlag ? { timezone: zoneFlag } : {}, capturedAt, savedFromUrl: fetched.url }, site.timezone));
     return { page: redactUrl(url), charset, capturedAt, capturedFrom: 'fetched now', extract };
   } finally {
     await fetcher.close();

@@ -16,7 +16,7 @@ export function resolveNewsPage(reading: NewsPageReading, context: NewsPageConte
     return { label: list.label, score: list.score, order: dated.order, briefs: dated.briefs.map(toBrief) };
   });
   const extract: NewsPageExtract = { timeZone, lists, briefs: mergeBriefs(lists), rejected: reading.rejected, disagreements };
-  const url = context.url ?? reading.url;
+  const url = context.url ?? reading.url ?? context.fallbackUrl;
   if (url) extract.url = url;
   const language = context.language ?? reading.language;
   if (language) extract.language = language;

@@ -1,14 +1,13 @@
-// An HTML news page read without selectors -> entries: its lead and timestamped briefs found
-// (ingest/news-page), dated in the site's zone (normalize/news-page), made entries
-// (normalize/news-page-entries). One composition for captured *.html pages and for remote pages
-// alike. Pure: no clock (the capture time comes in), no logging (what is worth saying comes back).
-import { readNewsPage } from '../ingest/news-page/extract.js';
+// An HTML news page read without selectors -> entries: its lead and timestamped briefs found and
+// dated (news-page.ts), then made entries (normalize/news-page-entries.ts). One composition for
+// captured *.html pages and for remote pages alike. Pure: no clock (the capture time comes in),
+// no logging (what is worth saying comes back).
 import type { Entry, PageMeta, SiteConfig } from '../model.js';
-import type { NewsPageExtract, NewsPageZone, TimeDisagreement } from '../news-page-model.js';
-import { resolveNewsPage } from '../normalize/news-page.js';
+import type { NewsPageContext, NewsPageZone, TimeDisagreement } from '../news-page-model.js';
 import { newsPageToEntries } from '../normalize/news-page-entries.js';
 import type { PageWarning } from '../normalize/entries.js';
 import type { PageExtraction } from './extraction-health.js';
+import { extractNewsPage } from './news-page.js';
 
 export interface HtmlPageOrigin {
   source: string;
@@ -29,7 +28,7 @@ export interface HtmlPageRead {
 }
 
 export function htmlPageEntries(html: string, origin: HtmlPageOrigin, site: SiteConfig): HtmlPageRead {
-  const extract = extractNewsPage(html, origin, site.timezone);
+  const extract = extractNewsPage(html, newsPageContext(origin, site.timezone));
   // A page with nothing for a feed (a TV listing, an index of files) is read fine and gives no
   // entry; it is said once, as the page is read, not failed on every pass.
   const warnings: PageWarning[] =
@@ -44,16 +43,15 @@ export function htmlPageEntries(html: string, origin: HtmlPageOrigin, site: Site
   };
 }
 
-/** The page read and its briefs dated: in the zone its meta sets, else by its own evidence or `siteZone`. */
-export function extractNewsPage(html: string, origin: HtmlPageOrigin, siteZone: string): NewsPageExtract {
+/** What the news-page reader is told of a page: its meta wins; its zone, else the site's, dates its briefs. */
+export function newsPageContext(origin: HtmlPageOrigin, siteZone: string): NewsPageContext {
   const { meta, capturedAt } = origin;
-  const reading = readNewsPage(html, { ...(meta.url ? { url: meta.url } : {}), ...(meta.language ? { language: meta.language } : {}), capturedAt });
-  const url = meta.url ?? reading.url ?? origin.savedFromUrl;
-  return resolveNewsPage(reading, {
-    ...(url ? { url } : {}),
+  return {
+    ...(meta.url ? { url: meta.url } : {}),
+    ...(origin.savedFromUrl ? { fallbackUrl: origin.savedFromUrl } : {}),
     capturedAt,
     timeZone: meta.timezone ?? siteZone,
     timeZoneExplicit: meta.timezone !== undefined,
     ...(meta.language ? { language: meta.language } : {}),
-  });
+  };
 }

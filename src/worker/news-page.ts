@@ -1,5 +1,6 @@
 // Any news page -> its lead and dated briefs: ingest reads what the page shows, normalize dates
-// it. Not part of a pass yet; the one entry point for callers and the corpus benchmark.
+// it. The one entry point for a pass (html-page-entries.ts), `feedloom inspect` and the corpus
+// benchmark.
 import { readNewsPage } from '../ingest/news-page/extract.js';
 import type { NewsPageContext, NewsPageExtract } from '../news-page-model.js';
 import { resolveNewsPage } from '../normalize/news-page.js';
