@@ -10,6 +10,8 @@ export type ShownDay = { kind: 'date'; year?: number; month: number; day: number
 export interface ShownTime {
   hour: number;
   minute: number;
+  /** Only when the page shows seconds. */
+  second?: number;
   day?: ShownDay;
   /** The label's text, trimmed: "13h29", "Вчера, 21:10". */
   text: string;

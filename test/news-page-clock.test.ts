@@ -20,6 +20,11 @@ describe('parseClock', () => {
     expect(parseClock(text)).toEqual({ hour, minute });
   });
 
+  it('keeps seconds when the page shows them', () => {
+    expect(parseClock('13:29:41')).toEqual({ hour: 13, minute: 29, second: 41 });
+    expect(parseClock('13:29:61')).toBeUndefined();
+  });
+
   it.each(['24:00', '25:10', '13:60', '13:7', '0:00 pm', '13:29 pm', '3.45 million', '1329', ''])('refuses %s', (text) => {
     expect(parseClock(text)).toBeUndefined();
   });

@@ -69,6 +69,13 @@ describe('lists of briefs', () => {
     ]);
   });
 
+  it("leaves an item's \"updated\" time out when it shows its own, and keeps it when it is the only one", () => {
+    const posts = items(['13h29', '12h58'], (time, index) => `<article class="p"><time>${time}</time><h2>${HEADLINES[index]}</h2>${index === 0 ? '<span>Mis à jour à 13h45</span>' : ''}</article>`);
+    expect(readNewsPage(page(`<section class="live">${posts}</section>`)).lists[0]?.briefs.map((brief) => brief.shown?.text)).toEqual(['13h29', '12h58']);
+    const rows = items(['Updated 1:29 PM EDT', '11:40 AM'], (time, index) => `<div class="r"><h3><a href="/n/${index}">${HEADLINES[index]}</a></h3><span>${time}</span></div>`);
+    expect(readNewsPage(page(`<section class="more">${rows}</section>`)).lists[0]?.briefs.map((brief) => brief.shown?.text)).toEqual(['Updated 1:29 PM EDT', '11:40 AM']);
+  });
+
   it('keeps the words of neighbouring elements apart', () => {
     const rows = items(['10:02', '09:40'], (time, index) => `<a class="r" href="/n/${index}"><span>${time}</span><span>${HEADLINES[index]}</span><span>Politics</span></a>`);
     expect(readNewsPage(page(`<div class="feed">${rows}</div>`)).lists[0]?.briefs[0]?.title).toBe(`${HEADLINES[0]} Politics`);

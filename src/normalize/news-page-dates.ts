@@ -56,7 +56,7 @@ function dateBrief(reading: BriefReading, cursor: { day: CivilDate; minutes: num
   if (explicitDay) day = resolveShownDay(explicitDay, shown.hour, shown.minute, context);
   else if (cursor) day = dayBelow(cursor, shown.hour, shown.minute, context);
   else day = resolveBriefDate(context.capturedAt, shown.hour, shown.minute, context.zone).day;
-  const fromShown = zonedTimeToInstant(day, shown.hour, shown.minute, context.zone);
+  const fromShown = zonedTimeToInstant(day, shown.hour, shown.minute, context.zone) + (shown.second ?? 0) * 1000;
   if (machine === undefined) return { instant: fromShown, datedBy: 'shown' };
   const sameMinute = minutesOfDay(machine, context.zone) === shownMinutes;
   const sameDay = !explicitDay || formatCivilDate(civilDateAt(machine, context.zone)) === formatCivilDate(day);

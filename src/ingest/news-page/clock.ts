@@ -10,7 +10,7 @@ export type { ShownDay, ShownTime };
 /** How slash dates read: "3/9" is 3 September in most places, March 9 in the US and Japan. */
 export type SlashOrder = 'day-first' | 'month-first';
 
-const CLOCK = String.raw`(\d{1,2})(?::|\s?h\s?|\.)(\d{2})(?!\d|\.\s?\d)(?:\s?(?:Uhr|h))?(?:\s?([ap])\.?\s?m\.?(?![a-z]))?`;
+const CLOCK = String.raw`(\d{1,2})(?::|\s?h\s?|\.)(\d{2})(?::(\d{2}))?(?!\d|\.\s?\d)(?:\s?(?:Uhr|h))?(?:\s?([ap])\.?\s?m\.?(?![a-z]))?`;
 const CLOCK_ONLY = new RegExp(`^${CLOCK}$`, 'i');
 const CLOCK_ANYWHERE = new RegExp(`(^|[^\\d.:/-])${CLOCK}`, 'i');
 // A time range ("09:00–18:00", "20:15 - 21:00") is a schedule or opening hours, never a news time.
@@ -19,20 +19,22 @@ const CLOCK_RANGE = /\d{1,2}[:.h]\d{2}\s*(?:[-–—]|to|bis|à|a|до)\s*\d{1,2
 const FILLER = /(?:^|\s)(?:le|à|a|at|um|alle|ore|om|o|в|о|godz\.?|hrs?\.?|updated|mis à jour|publié|publiée|posted|aktualisiert|ET|EST|EDT|CET|CEST|MSK|GMT|UTC|BST|JST|ч\.?)(?=\s|$|,)/gi;
 
 /** A clock time by itself: "13:29", "13.29", "13h29", "1:29 PM", "6:17pm", "18:05 Uhr". */
-export function parseClock(text: string): { hour: number; minute: number } | undefined {
+export function parseClock(text: string): { hour: number; minute: number; second?: number } | undefined {
   const match = CLOCK_ONLY.exec(text.trim());
-  return match ? clockFromMatch(match[1]!, match[2]!, match[3]) : undefined;
+  return match ? clockFromMatch(match[1]!, match[2]!, match[3], match[4]) : undefined;
 }
 
-function clockFromMatch(hourText: string, minuteText: string, meridiem: string | undefined): { hour: number; minute: number } | undefined {
+function clockFromMatch(hourText: string, minuteText: string, secondText: string | undefined, meridiem: string | undefined): { hour: number; minute: number; second?: number } | undefined {
   let hour = Number(hourText);
   const minute = Number(minuteText);
-  if (minute > 59) return undefined;
+  if (minute > 59 || Number(secondText ?? 0) > 59) return undefined;
   if (meridiem) {
     if (hour < 1 || hour > 12) return undefined;
     hour = (hour % 12) + (meridiem.toLowerCase() === 'p' ? 12 : 0);
   }
-  return hour > 23 ? undefined : { hour, minute };
+  if (hour > 23) return undefined;
+  // Tickers show seconds ("13:29:41"); most lists do not, and their times stay at :00.
+  return secondText === undefined ? { hour, minute } : { hour, minute, second: Number(secondText) };
 }
 
 /**
@@ -44,7 +46,7 @@ export function parseTimeLabel(text: string, order: SlashOrder = 'day-first'): S
   if (label.length === 0 || label.length > 60 || CLOCK_RANGE.test(label)) return undefined;
   const match = CLOCK_ANYWHERE.exec(label);
   if (!match) return undefined;
-  const clock = clockFromMatch(match[2]!, match[3]!, match[4]);
+  const clock = clockFromMatch(match[2]!, match[3]!, match[4], match[5]);
   if (!clock) return undefined;
   const start = match.index + match[1]!.length;
   const rest = `${label.slice(0, start)} ${label.slice(match.index + match[0].length)}`;
@@ -159,7 +161,7 @@ function checkedDate(year: number | undefined, month: number, day: number): Show
 /** A clock at the very start of an item's text ("13:29 Title..."), and the text after it. */
 export function leadingTime(text: string, order: SlashOrder = 'day-first'): { time: ShownTime; rest: string } | undefined {
   const trimmed = text.replace(/\s+/g, ' ').trim();
-  const match = /^(.{0,30}?\d{1,2}(?::|\s?h\s?|\.)\d{2}(?!\d|\.\s?\d)(?:\s?(?:Uhr|h))?(?:\s?[ap]\.?\s?m\.?(?![a-z]))?)(?:\s*[-–—|·:]\s*|\s+)(.+)$/i.exec(trimmed);
+  const match = /^(.{0,30}?\d{1,2}(?::|\s?h\s?|\.)\d{2}(?::\d{2})?(?!\d|\.\s?\d)(?:\s?(?:Uhr|h))?(?:\s?[ap]\.?\s?m\.?(?![a-z]))?)(?:\s*[-–—|·:]\s*|\s+)(.+)$/i.exec(trimmed);
   if (!match) return undefined;
   const time = parseTimeLabel(match[1]!, order);
   const rest = match[2]!.trim();

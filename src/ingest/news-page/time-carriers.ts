@@ -28,7 +28,39 @@ export function findTimeCarriers($: CheerioAPI, order: SlashOrder): TimeCarrier[
   }
   const carrying = new Set(carriers.map((carrier) => carrier.element));
   // A <span class="time"><time datetime>13:29</time></span> is one time, not two.
-  return carriers.filter((carrier) => !hasCarryingDescendant(carrier.element, carrying));
+  const innermost = carriers.filter((carrier) => !hasCarryingDescendant(carrier.element, carrying));
+  return withoutSecondaryUpdates(innermost);
+}
+
+const UPDATE_WORDS = /^(?:updated|last updated|mis à jour|mise à jour|actualisé|aktualisiert|actualizado|actualizada|aggiornato|aggiornamento|atualizado|atualizada|bijgewerkt|zaktualizowano|обновлено)\b/iu;
+const UPDATE_REACH = 6;
+
+/**
+ * "Mis à jour à 13h45" beside an item's own time is when it changed, not a second item: it is
+ * dropped when the nearest element holding another time holds just one time without such words,
+ * the item's own. Alone ("Updated 1:29 PM" as a headline's only time), it is the time there is.
+ */
+function withoutSecondaryUpdates(carriers: readonly TimeCarrier[]): TimeCarrier[] {
+  const isUpdate = (carrier: TimeCarrier) => carrier.shown !== undefined && UPDATE_WORDS.test(carrier.shown.text);
+  const all = new Map<Element, number>();
+  const primary = new Map<Element, number>();
+  for (const carrier of carriers) {
+    for (const element of ancestorsWithin(carrier.element, UPDATE_REACH)) {
+      all.set(element, (all.get(element) ?? 0) + 1);
+      if (!isUpdate(carrier)) primary.set(element, (primary.get(element) ?? 0) + 1);
+    }
+  }
+  return carriers.filter((carrier) => {
+    if (!isUpdate(carrier)) return true;
+    const shared = ancestorsWithin(carrier.element, UPDATE_REACH).find((element) => all.get(element)! > 1);
+    return shared === undefined || primary.get(shared) !== 1;
+  });
+}
+
+function ancestorsWithin(element: Element, levels: number): Element[] {
+  const out: Element[] = [];
+  for (let node = element.parent; node && node.type === 'tag' && out.length < levels; node = node.parent) out.push(node as Element);
+  return out;
 }
 
 function carrierOf(element: Element, order: SlashOrder, rawLength: number): TimeCarrier | undefined {
