@@ -2,6 +2,7 @@
 // labels that are a clock ("13h29", "Вчера, 21:10"), and text that opens with one ("13:29 Title").
 // Each carrier is the innermost element holding one time; lists are found from them.
 import type { CheerioAPI } from 'cheerio';
+import { shapeOf } from './brief-lists.js';
 import { leadingTime, mentionsClock, parseTimeLabel, type ShownTime, type SlashOrder } from './clock.js';
 import { type Element, textOf } from './text.js';
 
@@ -53,8 +54,18 @@ function withoutSecondaryUpdates(carriers: readonly TimeCarrier[]): TimeCarrier[
   return carriers.filter((carrier) => {
     if (!isUpdate(carrier)) return true;
     const shared = ancestorsWithin(carrier.element, UPDATE_REACH).find((element) => all.get(element)! > 1);
-    return shared === undefined || primary.get(shared) !== 1;
+    if (shared === undefined || primary.get(shared) !== 1) return true;
+    const own = carriers.find((other) => !isUpdate(other) && ancestorsWithin(other.element, UPDATE_REACH).includes(shared))!;
+    // Two rows of one shape, one "updated", one not, are two items, not one item's two times.
+    return shapeOf(childOnPath(shared, carrier.element)) === shapeOf(childOnPath(shared, own.element));
   });
+}
+
+/** The child of `ancestor` that holds `element`. */
+function childOnPath(ancestor: Element, element: Element): Element {
+  let node = element;
+  while (node.parent && node.parent !== ancestor) node = node.parent as Element;
+  return node;
 }
 
 function ancestorsWithin(element: Element, levels: number): Element[] {
