@@ -178,6 +178,11 @@ describe('timed lists that are not news', () => {
     expect(rejectedReasons(html)).toEqual(['directory listing']);
   });
 
+  it('refuses a list of downloads', () => {
+    const files = items(['2023-02-10 13:29', '2023-01-28 09:02'], (time, index) => `<li class="f"><a href="/download/tidekit-2.4.${index}.tar.gz">tidekit release ${index} source archive</a> <span>${time}</span></li>`);
+    expect(rejectedReasons(page(`<ul class="releases">${files}</ul>`))).toEqual(['directory listing']);
+  });
+
   it("keeps the lead of a page whose only times are not news, and gives it no briefs", () => {
     const article = `<article><h1>Council adopts a new parking plan</h1>${'<p>The plan changes where residents can park and how much they pay for a permit each year.</p>'.repeat(5)}</article>`;
     const comments = `<section class="comments">${items(['7:14am', '8:02am'], (time, index) => `<div class="c"><span>${time}</span><p>${HEADLINES[index]}</p></div>`)}</section>`;

@@ -16,6 +16,8 @@ export interface Judgement {
 
 const DAY_MS = 86_400_000;
 const HEADING_MAX_CHARS = 120;
+// Links to files, not pages: a listing of downloads or a server's directory.
+const FILE_LINK = /\.(?:tar\.gz|tgz|zip|gz|bz2|xz|7z|txt|pdf|csv|json|xml|log|iso|dmg|exe|msi|deb|rpm|jpg|jpeg|png|gif|mp3|mp4)(?:[?#]|$)/i;
 const COMMENT_NAMES = /comment|comentario|commento|kommentar|forum|thread|reply|replies|discussion|disqus|reaction|reacties|komentarz|коммент|antwort|respuesta|risposta/i;
 // Letters around a word, not \b, bound it: \b knows no "Ö" and would miss "Öffnungszeiten".
 const SCHEDULE_WORDS =
@@ -41,6 +43,7 @@ function refusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReadi
   const scope = [list.container, ...ancestorsOf(list.container)];
   if (scope.some((element) => element.tagName === 'pre') || /^index of\b/i.test(textOf($('title').first()))) return 'directory listing';
   if (scope.some((element) => ['table', 'tbody', 'thead', 'tr'].includes(element.tagName))) return 'table rows of times (a schedule or listing)';
+  if (briefs.filter((brief) => brief.link && FILE_LINK.test(brief.link)).length * 2 > briefs.length) return 'directory listing';
   if (scope.some((element) => COMMENT_NAMES.test(namesOf(element)))) return 'comment timestamps';
   if (list.items.some(({ element }) => COMMENT_NAMES.test(namesOf(element)))) return 'comment timestamps';
   const context = contextWords($, list.container);
