@@ -17,10 +17,11 @@ export function readBriefItem($: CheerioAPI, element: Element, carrier: TimeCarr
   const timeText = carrier.shown === undefined ? '' : carrier.rest === undefined ? textOf(carrier.element) : carrier.shown.text;
   const content = contentOf(element, timeText);
   const link = mainLink($, content);
-  const title = titleOf($, content, carrier, link, timeText);
+  const paragraphs = textParagraphs($, content, carrier, timeText);
+  const title = titleOf($, content, carrier, link, timeText, paragraphs);
   if (!title) return undefined;
   const brief: BriefReading = { title };
-  const text = bodyOf($, content, carrier, title, timeText);
+  const text = bodyOf(content, carrier, title, timeText, paragraphs);
   if (text) brief.text = text;
   const href = link ? absolute($(link).attr('href'), baseUrl) : undefined;
   if (href) brief.link = href;
@@ -46,16 +47,24 @@ function contentOf(element: Element, timeText: string): Element {
 /** The link to the story: the one in its heading, else the longest-texted one, else the item itself. */
 function mainLink($: CheerioAPI, element: Element): Element | undefined {
   if (element.tagName === 'a' && element.attribs['href']) return element;
-  const inHeading = $(element).find('h1 a[href], h2 a[href], h3 a[href], h4 a[href], h5 a[href], [class*="title"] a[href], a[href][class*="title"]').first();
-  if (inHeading.length > 0) return inHeading[0] as Element;
   const links = $(element)
     .find('a[href]')
     .toArray()
     .filter((link) => !/^(?:#|javascript:|mailto:)/.test(link.attribs['href'] ?? ''));
-  return links.sort((a, b) => textOf(b).length - textOf(a).length)[0];
+  const inHeading = links.find((link) => /title/.test(link.attribs['class'] ?? '') || headingAround(link, element));
+  return inHeading ?? links.sort((a, b) => textOf(b).length - textOf(a).length)[0];
 }
 
-function titleOf($: CheerioAPI, element: Element, carrier: TimeCarrier, link: Element | undefined, timeText: string): string | undefined {
+/** Whether a heading (or an element named as a title) stands between `link` and the item. */
+function headingAround(link: Element, item: Element): boolean {
+  for (let node = link.parent; node && node !== item && node.type === 'tag'; node = node.parent) {
+    const element = node as Element;
+    if (/^h[1-5]$/.test(element.tagName) || /title/.test(element.attribs['class'] ?? '')) return true;
+  }
+  return false;
+}
+
+function titleOf($: CheerioAPI, element: Element, carrier: TimeCarrier, link: Element | undefined, timeText: string, paragraphs: readonly string[]): string | undefined {
   const heading = $(element)
     .find(TITLE_SELECTOR)
     .toArray()
@@ -65,13 +74,11 @@ function titleOf($: CheerioAPI, element: Element, carrier: TimeCarrier, link: El
     const linkText = withoutTime(textOf(link), timeText);
     if (linkText.length >= 3) return linkText;
   }
-  const paragraph = textParagraphs($, element, carrier, timeText)[0];
-  const source = paragraph ?? carrier.rest ?? withoutTime(textOf(element), timeText);
+  const source = paragraphs[0] ?? carrier.rest ?? withoutTime(textOf(element), timeText);
   return firstSentence(withoutTime(source, timeText)) || undefined;
 }
 
-function bodyOf($: CheerioAPI, element: Element, carrier: TimeCarrier, title: string, timeText: string): string | undefined {
-  const paragraphs = textParagraphs($, element, carrier, timeText);
+function bodyOf(element: Element, carrier: TimeCarrier, title: string, timeText: string, paragraphs: readonly string[]): string | undefined {
   const text = paragraphs.length > 0 ? paragraphs.join('\n\n') : withoutTime(carrier.rest ?? textOf(element), timeText);
   const rest = text.startsWith(title) && paragraphs.length === 0 ? text.slice(title.length).trim() : text;
   return rest.length >= 20 && rest !== title ? rest : undefined;
@@ -82,9 +89,15 @@ function textParagraphs($: CheerioAPI, element: Element, carrier: TimeCarrier, t
   return $(element)
     .find('p')
     .toArray()
-    .filter((p) => p !== carrier.element && !$(p).find(carrier.element).length)
+    .filter((p) => !holds(p, carrier.element))
     .map((p) => textOf(p))
     .filter((text) => text !== '' && withoutTime(text, timeText) !== '');
+}
+
+/** Whether `element` is `inner` or one of its ancestors. */
+function holds(element: Element, inner: Element): boolean {
+  for (let node: Element | null = inner; node; node = node.parent?.type === 'tag' ? (node.parent as Element) : null) if (node === element) return true;
+  return false;
 }
 
 function withoutTime(text: string, timeText: string): string {

@@ -154,7 +154,7 @@ function withSeparators($: CheerioAPI, list: CandidateList, order: SlashOrder): 
 function headingBefore($: CheerioAPI, container: Element, order: SlashOrder): ShownDay | undefined {
   let node: Element | null = container;
   for (let level = 0; level < 2 && node; level++) {
-    const previous = $(node).prevAll().first();
+    const previous = $(node).prev();
     if (previous.length > 0) {
       const day = parseDayHeading(textOf(previous), order);
       if (day) return day;

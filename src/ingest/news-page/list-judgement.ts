@@ -33,28 +33,40 @@ const NEWS_WORDS =
   /latest|live|breaking|news|headlines|just in|updates?|read next|most read|en continu|fil info|dernières|à la une|l'essentiel|ticker|newsticker|aktuell|neueste|meistgelesen|ultim|in evidenza|últimas|última hora|al minuto|ao minuto|últimas notícias|laatste|nieuws|najnowsze|wiadomości|z ostatniej chwili|лента|новост|главное|срочно|ニュース|速報|最新|notizie|diretta|direct|en direct|en vivo|directo|ao vivo|na żywo|liveblog|relacja/iu;
 
 export function judgeList($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[], capturedAt: Date | undefined): Judgement {
-  const rejected = refusal($, list, briefs, capturedAt);
-  const score = scoreOf($, list, briefs);
+  const context = contextWords($, list.container);
+  const rejected = refusal($, list, briefs, context, capturedAt);
+  const score = scoreOf(briefs, context);
   return rejected ? { score, rejected } : score < 1 ? { score, rejected: 'too little to be news: short untitled items without links' } : { score };
 }
 
-function refusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[], capturedAt: Date | undefined): string | undefined {
+function refusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[], context: string, capturedAt: Date | undefined): string | undefined {
   if (briefs.length < 2) return list.items.length >= 2 ? 'items hold nothing but their times (showtimes, slots)' : 'fewer than two dated items';
+  return (
+    placeRefusal($, list, briefs) ??
+    (SCHEDULE_WORDS.test(context) && !NEWS_WORDS.test(context) ? `schedule, not news ("${SCHEDULE_WORDS.exec(context)![0]}")` : undefined) ??
+    itemRefusal($, list, briefs) ??
+    (capturedAt && futureShare(briefs, capturedAt) > 0.5 ? 'times in the future of the capture (an event calendar or schedule)' : undefined)
+  );
+}
+
+/** Refusals by where the list stands: in a <pre> or table, a directory, a comment section. */
+function placeRefusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[]): string | undefined {
   const scope = [list.container, ...ancestorsOf(list.container)];
   if (scope.some((element) => element.tagName === 'pre') || /^index of\b/i.test(textOf($('title').first()))) return 'directory listing';
   if (scope.some((element) => ['table', 'tbody', 'thead', 'tr'].includes(element.tagName))) return 'table rows of times (a schedule or listing)';
   if (briefs.filter((brief) => brief.link && FILE_LINK.test(brief.link)).length * 2 > briefs.length) return 'directory listing';
   if (scope.some((element) => COMMENT_NAMES.test(namesOf(element)))) return 'comment timestamps';
-  if (list.items.some(({ element }) => COMMENT_NAMES.test(namesOf(element)))) return 'comment timestamps';
-  const context = contextWords($, list.container);
-  if (SCHEDULE_WORDS.test(context) && !NEWS_WORDS.test(context)) return `schedule, not news ("${SCHEDULE_WORDS.exec(context)![0]}")`;
-  if (list.items.some(({ carrier }) => MEDIA_NAMES.test(namesOf(carrier.element)))) return 'media durations';
-  if (list.items.filter(({ element }) => hasReplyControl($, element)).length * 2 > list.items.length) return 'comment timestamps';
-  if (list.items.filter(({ element }) => MATCH_STATES.test(textOf(element))).length * 2 > list.items.length) return 'match scores or fixtures';
-  const media = list.items.filter(({ element }) => $(element).find(MEDIA_CONTROLS).length > 0 || MEDIA_ITEM_NAMES.test(namesOf(element)));
-  if (media.length * 2 > list.items.length && briefs.every((brief) => brief.machine === undefined)) return 'media durations';
-  if (capturedAt && futureShare(briefs, capturedAt) > 0.5) return 'times in the future of the capture (an event calendar or schedule)';
   return undefined;
+}
+
+/** Refusals by what most items hold: reply buttons, scores, players and durations. */
+function itemRefusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[]): string | undefined {
+  const most = (test: (element: Element) => boolean) => list.items.filter(({ element }) => test(element)).length * 2 > list.items.length;
+  if (list.items.some(({ element }) => COMMENT_NAMES.test(namesOf(element))) || most((element) => hasReplyControl($, element))) return 'comment timestamps';
+  if (most((element) => MATCH_STATES.test(textOf(element)))) return 'match scores or fixtures';
+  if (list.items.some(({ carrier }) => MEDIA_NAMES.test(namesOf(carrier.element)))) return 'media durations';
+  const media = most((element) => $(element).find(MEDIA_CONTROLS).length > 0 || MEDIA_ITEM_NAMES.test(namesOf(element)));
+  return media && briefs.every((brief) => brief.machine === undefined) ? 'media durations' : undefined;
 }
 
 /** Class names and id of the container and its ancestors, and the heading just before it. */
@@ -77,12 +89,13 @@ function contextWords($: CheerioAPI, container: Element): string {
   return `${names.replace(/[-_]/g, ' ')} ${headings.join(' ')} ${ownHeading.length > 0 ? textOf(ownHeading) : ''} ${label}`;
 }
 
-function scoreOf($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[]): number {
+function scoreOf(briefs: readonly BriefReading[], context: string): number {
   const count = briefs.length;
-  const linked = briefs.filter((brief) => brief.link).length / count;
-  const wordy = briefs.filter((brief) => brief.title.split(/\s+/).length >= 4 || brief.title.length >= 25).length / count;
-  const withText = briefs.filter((brief) => (brief.text?.length ?? 0) >= 40).length / count;
-  const news = NEWS_WORDS.test(contextWords($, list.container)) ? 1.5 : 0;
+  const share = (test: (brief: BriefReading) => boolean) => briefs.filter(test).length / count;
+  const linked = share((brief) => brief.link !== undefined);
+  const wordy = share((brief) => brief.title.split(/\s+/).length >= 4 || brief.title.length >= 25);
+  const withText = share((brief) => (brief.text?.length ?? 0) >= 40);
+  const news = NEWS_WORDS.test(context) ? 1.5 : 0;
   return round(Math.min(count, 10) * 0.2 + linked + 2 * wordy + withText + news - 1);
 }
 
