@@ -71,6 +71,14 @@ describe('extractNewsPage', () => {
     expect(extractNewsPage(page(false), context).briefs).toEqual([]);
   });
 
+  it('refuses a list whose shown day puts its times after the capture', () => {
+    const rows = ['04:12', '10:31', '16:40'].map((time, index) => `<div class="row"><span>${time}</span><span>Something happening at the harbour, number ${index}</span></div>`).join('');
+    const html = `<html><body><h2>Today</h2><div class="day">${rows}</div></body></html>`;
+    const extract = extractNewsPage(html, { capturedAt: new Date('2022-11-21T09:00:00Z'), timeZone: 'Europe/London' });
+    expect(extract.briefs).toEqual([]);
+    expect(extract.rejected.map((rejection) => rejection.reason)).toEqual(['times later than the capture on the day shown (a schedule)']);
+  });
+
   it('returns the same result for the same input', () => {
     const context = { capturedAt: new Date('2021-09-22T14:05:00+02:00'), timeZone: 'Europe/Paris' };
     expect(extractNewsPage(fixture('fr-en-continu'), context)).toEqual(extractNewsPage(fixture('fr-en-continu'), context));

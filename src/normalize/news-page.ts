@@ -2,7 +2,7 @@
 // the lead's time read, and the same item in two lists made one brief. Pure.
 import type { Brief, BriefList, MachineTime, NewsPageContext, NewsPageExtract, NewsPageLead, NewsPageReading } from '../news-page-model.js';
 import { machineInstant } from '../shared/machine-time.js';
-import { zonedTimeToInstant } from './dates.js';
+import { BRIEF_CLOCK_SKEW_MS, zonedTimeToInstant } from './dates.js';
 import { dateBriefList, type DatedBrief } from './news-page-dates.js';
 import { chooseNewsPageZone } from './news-page-zone.js';
 
@@ -10,12 +10,20 @@ export function resolveNewsPage(reading: NewsPageReading, context: NewsPageConte
   const timeZone = chooseNewsPageZone(reading.zoneEvidence, context);
   const dating = { capturedAt: context.capturedAt.getTime(), zone: timeZone.zone };
   const disagreements: NewsPageExtract['disagreements'] = [];
-  const lists: BriefList[] = reading.lists.map((list) => {
+  const rejected = [...reading.rejected];
+  const lists: BriefList[] = [];
+  for (const list of reading.lists) {
     const dated = dateBriefList(list, dating);
+    const future = dated.briefs.filter((brief) => brief.published > dating.capturedAt + BRIEF_CLOCK_SKEW_MS);
+    // A shown day puts a time after the capture only in a schedule ("Today: high tide 22:58").
+    if (future.length > 0) {
+      rejected.push({ label: list.label, reason: 'times later than the capture on the day shown (a schedule)' });
+      continue;
+    }
     disagreements.push(...dated.disagreements);
-    return { label: list.label, score: list.score, order: dated.order, briefs: dated.briefs.map(toBrief) };
-  });
-  const extract: NewsPageExtract = { timeZone, lists, briefs: mergeBriefs(lists), rejected: reading.rejected, disagreements };
+    lists.push({ label: list.label, score: list.score, order: dated.order, briefs: dated.briefs.map(toBrief) });
+  }
+  const extract: NewsPageExtract = { timeZone, lists, briefs: mergeBriefs(lists), rejected, disagreements };
   const url = context.url ?? reading.url ?? context.fallbackUrl;
   if (url) extract.url = url;
   const language = context.language ?? reading.language;
