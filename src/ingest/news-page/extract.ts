@@ -1,7 +1,9 @@
 // Any news page -> what it shows: its lead story and every list of timestamped briefs, with the
 // times as shown and as written in the markup. Pure: HTML in, facts out. normalize/news-page-dates.ts
 // turns the facts into instants in the site's zone.
-import * as cheerio from 'cheerio';
+// htmlparser2 (cheerio/slim), not parse5: four to five times as fast on 100-400 KB pages and a
+// third of the memory, and the reader never relies on the html/head/body or tbody a browser adds.
+import { load } from 'cheerio/slim';
 import type { CheerioAPI } from 'cheerio';
 import { readBriefItem } from './brief-items.js';
 import { type CandidateList, findCandidateLists } from './brief-lists.js';
@@ -25,7 +27,7 @@ export interface NewsPageReadOptions {
 }
 
 export function readNewsPage(html: string, options: NewsPageReadOptions = {}): NewsPageReading {
-  const $ = cheerio.load(html);
+  const $ = load(html);
   const data = readStructuredData($);
   dropInvisible($);
   const language = options.language ?? data.meta.get('html:lang') ?? data.meta.get('og:locale')?.replace('_', '-');
