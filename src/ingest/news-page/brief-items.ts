@@ -1,6 +1,5 @@
 // One list item -> one brief: its title (heading, then the main link's text, then its first
 // sentence), its text, its link and its times as shown and as written for machines.
-import type { CheerioAPI } from 'cheerio';
 import { parseMachineTime } from '../../shared/machine-time.js';
 import type { BriefReading, MachineTime, ShownDay } from '../../news-page-model.js';
 import { shapeOf } from './brief-lists.js';
@@ -10,24 +9,45 @@ import { TIMESTAMP_ATTRIBUTES, type TimeCarrier } from './time-carriers.js';
 
 // Not <strong>: live updates open with a bold lead-in ("<strong>Le préfet</strong> annonce..."),
 // which is half a sentence, not a title.
-const TITLE_SELECTOR = 'h1, h2, h3, h4, h5, h6, [class*="title"], [class*="headline"], [itemprop="headline"]';
+function isTitleElement(element: Element): boolean {
+  const className = element.attribs['class'];
+  return /^h[1-6]$/.test(element.tagName) || (className !== undefined && (className.includes('title') || className.includes('headline'))) || element.attribs['itemprop'] === 'headline';
+}
 
-export function readBriefItem($: CheerioAPI, element: Element, carrier: TimeCarrier, separatorDay: ShownDay | undefined, baseUrl: string | undefined): BriefReading | undefined {
+/**
+ * Every element under `element`, in document order. Items are read by walking them once: a
+ * long live blog has hundreds, and a selector query per item and question was most of its cost.
+ */
+function descendantsOf(element: Element): Element[] {
+  const found: Element[] = [];
+  const walk = (node: Element) => {
+    for (const child of node.children) {
+      if (child.type !== 'tag' && child.type !== 'script' && child.type !== 'style') continue;
+      found.push(child as Element);
+      walk(child as Element);
+    }
+  };
+  walk(element);
+  return found;
+}
+
+export function readBriefItem(element: Element, carrier: TimeCarrier, separatorDay: ShownDay | undefined, baseUrl: string | undefined): BriefReading | undefined {
   // The text to take out of titles: the label the time was read from, or nothing for a stamp.
   const timeText = carrier.shown === undefined ? '' : carrier.rest === undefined ? textOf(carrier.element) : carrier.shown.text;
   const content = contentOf(element, timeText);
-  const link = mainLink($, content);
-  const paragraphs = textParagraphs($, content, carrier, timeText);
-  const title = titleOf($, content, carrier, link, timeText, paragraphs);
+  const inContent = descendantsOf(content);
+  const link = mainLink(content, inContent);
+  const paragraphs = textParagraphs(inContent, carrier, timeText);
+  const title = titleOf(content, inContent, carrier, link, timeText, paragraphs);
   if (!title) return undefined;
   const brief: BriefReading = { title };
   const text = bodyOf(content, carrier, title, timeText, paragraphs);
   if (text) brief.text = text;
-  const href = link ? absolute($(link).attr('href'), baseUrl) : undefined;
+  const href = link ? absolute(link.attribs['href'], baseUrl) : undefined;
   if (href) brief.link = href;
   if (carrier.shown) brief.shown = carrier.shown;
   if (separatorDay) brief.separatorDay = separatorDay;
-  const machine = machineTimeIn($, element, carrier.element);
+  const machine = machineTimeIn(element, content === element ? inContent : descendantsOf(element), carrier.element);
   if (machine) brief.machine = machine;
   return brief.shown || brief.machine ? brief : undefined;
 }
@@ -45,12 +65,9 @@ function contentOf(element: Element, timeText: string): Element {
 }
 
 /** The link to the story: the one in its heading, else the longest-texted one, else the item itself. */
-function mainLink($: CheerioAPI, element: Element): Element | undefined {
+function mainLink(element: Element, inside: readonly Element[]): Element | undefined {
   if (element.tagName === 'a' && element.attribs['href']) return element;
-  const links = $(element)
-    .find('a[href]')
-    .toArray()
-    .filter((link) => !/^(?:#|javascript:|mailto:)/.test(link.attribs['href'] ?? ''));
+  const links = inside.filter((node) => node.tagName === 'a' && node.attribs['href'] !== undefined && !/^(?:#|javascript:|mailto:)/.test(node.attribs['href']));
   const inHeading = links.find((link) => /title/.test(link.attribs['class'] ?? '') || headingAround(link, element));
   return inHeading ?? links.sort((a, b) => textOf(b).length - textOf(a).length)[0];
 }
@@ -64,11 +81,8 @@ function headingAround(link: Element, item: Element): boolean {
   return false;
 }
 
-function titleOf($: CheerioAPI, element: Element, carrier: TimeCarrier, link: Element | undefined, timeText: string, paragraphs: readonly string[]): string | undefined {
-  const heading = $(element)
-    .find(TITLE_SELECTOR)
-    .toArray()
-    .find((node) => !node.attribs['class']?.includes('subtitle') && withoutTime(textOf(node), timeText).length >= 3);
+function titleOf(element: Element, inside: readonly Element[], carrier: TimeCarrier, link: Element | undefined, timeText: string, paragraphs: readonly string[]): string | undefined {
+  const heading = inside.find((node) => isTitleElement(node) && !node.attribs['class']?.includes('subtitle') && withoutTime(textOf(node), timeText).length >= 3);
   if (heading) return withoutTime(textOf(heading), timeText);
   if (link) {
     const linkText = withoutTime(textOf(link), timeText);
@@ -85,11 +99,9 @@ function bodyOf(element: Element, carrier: TimeCarrier, title: string, timeText:
 }
 
 /** The item's paragraphs but the one that only shows its time ("<p class="ora">ore 13.29</p>"). */
-function textParagraphs($: CheerioAPI, element: Element, carrier: TimeCarrier, timeText: string): string[] {
-  return $(element)
-    .find('p')
-    .toArray()
-    .filter((p) => !holds(p, carrier.element))
+function textParagraphs(inside: readonly Element[], carrier: TimeCarrier, timeText: string): string[] {
+  return inside
+    .filter((node) => node.tagName === 'p' && !holds(node, carrier.element))
     .map((p) => textOf(p))
     .filter((text) => text !== '' && withoutTime(text, timeText) !== '');
 }
@@ -106,8 +118,8 @@ function withoutTime(text: string, timeText: string): string {
 }
 
 /** The first datetime or data-* timestamp on the carrier, then anywhere in the item. */
-function machineTimeIn($: CheerioAPI, element: Element, carrier: Element): MachineTime | undefined {
-  const ordered = [carrier, ...carrierAncestorsWithin(carrier, element), ...$(element).find('*').toArray()];
+function machineTimeIn(element: Element, inside: readonly Element[], carrier: Element): MachineTime | undefined {
+  const ordered = [carrier, ...carrierAncestorsWithin(carrier, element), ...inside];
   for (const node of ordered) {
     for (const name of TIMESTAMP_ATTRIBUTES) {
       const time = parseMachineTime(node.attribs[name]);

@@ -54,7 +54,7 @@ function markupLists($: CheerioAPI, order: SlashOrder, url: string | undefined, 
   const lists: BriefListReading[] = [];
   const containers = new Set<AnyNode>();
   for (const candidate of findCandidateLists($, carriers, order)) {
-    const briefs = readItems($, candidate, url);
+    const briefs = readItems(candidate, url);
     const judgement = judgeList($, candidate, briefs, capturedAt);
     if (judgement.rejected) {
       rejected.push({ label: candidate.label, reason: judgement.rejected });
@@ -68,8 +68,8 @@ function markupLists($: CheerioAPI, order: SlashOrder, url: string | undefined, 
   return { lists, containers };
 }
 
-function readItems($: CheerioAPI, candidate: CandidateList, url: string | undefined): BriefReading[] {
-  return candidate.items.flatMap(({ element, carrier, separatorDay }) => readBriefItem($, element, carrier, separatorDay, url) ?? []);
+function readItems(candidate: CandidateList, url: string | undefined): BriefReading[] {
+  return candidate.items.flatMap(({ element, carrier, separatorDay }) => readBriefItem(element, carrier, separatorDay, url) ?? []);
 }
 
 /**
