@@ -4,7 +4,7 @@ import { parseMachineTime } from '../../shared/machine-time.js';
 import type { BriefReading, MachineTime, ShownDay } from '../../news-page-model.js';
 import { shapeOf } from './brief-lists.js';
 import { firstSentence } from './structured-data.js';
-import { cleanText, type Element, textOf } from './text.js';
+import { cleanText, descendantsOf, type Element, textOf } from './text.js';
 import { TIMESTAMP_ATTRIBUTES, type TimeCarrier } from './time-carriers.js';
 
 // Not <strong>: live updates open with a bold lead-in ("<strong>Le préfet</strong> annonce..."),
@@ -12,23 +12,6 @@ import { TIMESTAMP_ATTRIBUTES, type TimeCarrier } from './time-carriers.js';
 function isTitleElement(element: Element): boolean {
   const className = element.attribs['class'];
   return /^h[1-6]$/.test(element.tagName) || (className !== undefined && (className.includes('title') || className.includes('headline'))) || element.attribs['itemprop'] === 'headline';
-}
-
-/**
- * Every element under `element`, in document order. Items are read by walking them once: a
- * long live blog has hundreds, and a selector query per item and question was most of its cost.
- */
-function descendantsOf(element: Element): Element[] {
-  const found: Element[] = [];
-  const walk = (node: Element) => {
-    for (const child of node.children) {
-      if (child.type !== 'tag' && child.type !== 'script' && child.type !== 'style') continue;
-      found.push(child as Element);
-      walk(child as Element);
-    }
-  };
-  walk(element);
-  return found;
 }
 
 export function readBriefItem(element: Element, carrier: TimeCarrier, separatorDay: ShownDay | undefined, baseUrl: string | undefined): BriefReading | undefined {

@@ -6,7 +6,7 @@ import type { CandidateList } from './brief-lists.js';
 import { isFurniture } from './page-furniture.js';
 import { machineInstant } from '../../shared/machine-time.js';
 import type { BriefReading } from '../../news-page-model.js';
-import { type Element, textOf } from './text.js';
+import { descendantsOf, type Element, textOf } from './text.js';
 
 export interface Judgement {
   score: number;
@@ -23,7 +23,12 @@ const COMMENT_NAMES = /comment|comentario|commento|kommentar|forum|thread|reply|
 const SCHEDULE_WORDS =
   /(?<![\p{L}\p{N}])(?:programme|program|programm|tv[- ]?guide|epg|schedule|schedules|sendeplan|fernsehprogramm|uhr-programm|palinsesto|programmazione|programación|programação|grille|horaires?|öffnungszeiten|opening[- ]hours|fixtures?|spielplan|spieltag|kick-?off|match(?:es|day)?|partidos|calendrier|calendario|calendar|agenda|events?|veranstaltungen|termine|timetable|fahrplan|departures?|arrivals?|abfahrt|ankunft|départs|arrivées|salidas|llegadas|partenze|arrivi|vertrek|aankomst|odjazdy|przyjazdy|line-?up|setlist|tickets?|concerts?|screenings|séances|orari|horario|телепрограмма|телегид|расписание|программа|матчи|afisha|afișa|uitzending|zendschema|openingstijden|ramówka|godziny otwarcia|oeffnungszeiten|météo|meteo|prévisions|forecasts?|hour by hour|heure par heure|wetter|vorhersage|previsioni|pronóstico|previsão|weerbericht|weersverwachting|prognoza|pogoda|прогноз|погода|tide times|tides|gezeiten|marées|mareas|maree|getijden)(?![\p{L}\p{N}])/iu;
 const MEDIA_NAMES = /duration|runtime|timecode|length|playtime|video-time|media-time/i;
-const MEDIA_CONTROLS = 'video, audio, [class*="play"], [class*="listen"], [aria-label*="play" i], [aria-label*="listen" i], [aria-label*="écouter" i], [aria-label*="abspielen" i]';
+/** A player or its button: video, audio, or an element named or labelled play or listen. */
+function isMediaControl(element: Element): boolean {
+  if (element.tagName === 'video' || element.tagName === 'audio') return true;
+  const className = element.attribs['class'] ?? '';
+  return className.includes('play') || className.includes('listen') || /play|listen|écouter|abspielen/i.test(element.attribs['aria-label'] ?? '');
+}
 const MEDIA_ITEM_NAMES = /play|video|audio|podcast|episode|folge|épisode|episodio/i;
 // A reply button under each item is what makes a list a discussion, whatever its classes say.
 // "FT", "HT", "62'", "Home v Away": a scoreboard, which "Live scores" would otherwise pass as news.
@@ -44,7 +49,7 @@ function refusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReadi
   return (
     placeRefusal($, list, briefs) ??
     (SCHEDULE_WORDS.test(context) && !NEWS_WORDS.test(context) ? `schedule, not news ("${SCHEDULE_WORDS.exec(context)![0]}")` : undefined) ??
-    itemRefusal($, list, briefs) ??
+    itemRefusal(list, briefs) ??
     (capturedAt && futureShare(briefs, capturedAt) > 0.5 ? 'times in the future of the capture (an event calendar or schedule)' : undefined)
   );
 }
@@ -60,12 +65,12 @@ function placeRefusal($: CheerioAPI, list: CandidateList, briefs: readonly Brief
 }
 
 /** Refusals by what most items hold: reply buttons, scores, players and durations. */
-function itemRefusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[]): string | undefined {
+function itemRefusal(list: CandidateList, briefs: readonly BriefReading[]): string | undefined {
   const most = (test: (element: Element) => boolean) => list.items.filter(({ element }) => test(element)).length * 2 > list.items.length;
-  if (list.items.some(({ element }) => COMMENT_NAMES.test(namesOf(element))) || most((element) => hasReplyControl($, element))) return 'comment timestamps';
+  if (list.items.some(({ element }) => COMMENT_NAMES.test(namesOf(element))) || most(hasReplyControl)) return 'comment timestamps';
   if (most((element) => MATCH_STATES.test(textOf(element)))) return 'match scores or fixtures';
   if (list.items.some(({ carrier }) => MEDIA_NAMES.test(namesOf(carrier.element)))) return 'media durations';
-  const media = most((element) => $(element).find(MEDIA_CONTROLS).length > 0 || MEDIA_ITEM_NAMES.test(namesOf(element)));
+  const media = most((element) => descendantsOf(element).some(isMediaControl) || MEDIA_ITEM_NAMES.test(namesOf(element)));
   return media && briefs.every((brief) => brief.machine === undefined) ? 'media durations' : undefined;
 }
 
@@ -112,10 +117,9 @@ function futureShare(briefs: readonly BriefReading[], capturedAt: Date): number 
   return total === 0 ? 0 : (future + shownFuture) / total;
 }
 
-function hasReplyControl($: CheerioAPI, element: Element): boolean {
-  return $(element)
-    .find('a, button')
-    .toArray()
+function hasReplyControl(element: Element): boolean {
+  return descendantsOf(element)
+    .filter((node) => node.tagName === 'a' || node.tagName === 'button')
     .some((control) => REPLY_WORDS.test(textOf(control)) || /(?:^|[\s_-])reply(?:$|[\s_-])/i.test(control.attribs['class'] ?? ''));
 }
 

@@ -33,6 +33,23 @@ function collectText(node: AnyNode, parts: string[]): void {
   if (apart) parts.push(' ');
 }
 
+/**
+ * Every element under `element`, in document order. Items are read by walking them: a long live
+ * blog has hundreds, and a selector query per item and question was most of its cost.
+ */
+export function descendantsOf(element: Element): Element[] {
+  const found: Element[] = [];
+  const walk = (node: Element) => {
+    for (const child of node.children) {
+      if (child.type !== 'tag' && child.type !== 'script' && child.type !== 'style') continue;
+      found.push(child as Element);
+      walk(child as Element);
+    }
+  };
+  walk(element);
+  return found;
+}
+
 /** Title comparison ignores case, punctuation and spacing, which lists and JSON-LD write differently. */
 export function titleKey(title: string): string {
   return title
