@@ -11,6 +11,13 @@ import { type AnyNode, type Element, textOf } from './text.js';
 const BODY_MIN_CHARS = 400;
 const PARAGRAPH_MIN_CHARS = 30;
 const STANDFIRST = '[class*="standfirst"], [class*="chapo"], [class*="chapeau"], [class*="lede"], [class*="dek"], [class*="intro"], [class*="summary"], [class*="subtitle"], [class*="subheadline"], [itemprop="description"]';
+const STANDFIRST_NAMES = ['standfirst', 'chapo', 'chapeau', 'lede', 'dek', 'intro', 'summary', 'subtitle', 'subheadline'];
+
+/** What STANDFIRST selects, asked of one element without a selector query (a body has hundreds of paragraphs). */
+function isStandfirst(element: Element): boolean {
+  const className = element.attribs['class'];
+  return (className !== undefined && STANDFIRST_NAMES.some((name) => className.includes(name))) || element.attribs['itemprop'] === 'description';
+}
 const BYLINE_PREFIX = /^(?:by|par|von|por|di|door|przez|автор:?|texte?:?|autor:?)\s+/i;
 
 /** The lead, or undefined when the page has no main article. `briefContainers` are never its text. */
@@ -69,7 +76,7 @@ function bodyParagraphs($: CheerioAPI, briefContainers: ReadonlySet<AnyNode>): s
   return $(best)
     .find('p')
     .toArray()
-    .filter((p) => !withinFurniture(p, briefContainers) && !$(p).is(STANDFIRST))
+    .filter((p) => !withinFurniture(p, briefContainers) && !isStandfirst(p))
     .map((p) => textOf(p))
     .filter(Boolean);
 }

@@ -57,11 +57,23 @@ function refusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReadi
 /** Refusals by where the list stands: in a <pre> or table, a directory, a comment section. */
 function placeRefusal($: CheerioAPI, list: CandidateList, briefs: readonly BriefReading[]): string | undefined {
   const scope = [list.container, ...ancestorsOf(list.container)];
-  if (scope.some((element) => element.tagName === 'pre') || /^index of\b/i.test(textOf($('title').first()))) return 'directory listing';
+  if (scope.some((element) => element.tagName === 'pre') || titledAsIndex($)) return 'directory listing';
   if (scope.some((element) => ['table', 'tbody', 'thead', 'tr'].includes(element.tagName))) return 'table rows of times (a schedule or listing)';
   if (briefs.filter((brief) => brief.link && FILE_LINK.test(brief.link)).length * 2 > briefs.length) return 'directory listing';
   if (scope.some((element) => COMMENT_NAMES.test(namesOf(element)))) return 'comment timestamps';
   return undefined;
+}
+
+const indexPages = new WeakMap<CheerioAPI, boolean>();
+
+/** A page titled "Index of /..." is a server's directory listing; asked once per page, not per list. */
+function titledAsIndex($: CheerioAPI): boolean {
+  let known = indexPages.get($);
+  if (known === undefined) {
+    known = /^index of\b/i.test(textOf($('title').first()));
+    indexPages.set($, known);
+  }
+  return known;
 }
 
 /** Refusals by what most items hold: reply buttons, scores, players and durations. */
