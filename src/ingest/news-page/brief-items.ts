@@ -4,7 +4,7 @@ import { parseMachineTime } from '../../shared/machine-time.js';
 import type { BriefReading, MachineTime, ShownDay } from '../../news-page-model.js';
 import { shapeOf } from './brief-lists.js';
 import { firstSentence } from './structured-data.js';
-import { cleanText, descendantsOf, type Element, textOf } from './text.js';
+import { cleanText, descendantsOf, type Element, shortTextOf, textOf } from './text.js';
 import { TIMESTAMP_ATTRIBUTES, type TimeCarrier } from './time-carriers.js';
 
 // Not <strong>: live updates open with a bold lead-in ("<strong>Le préfet</strong> annonce..."),
@@ -40,7 +40,9 @@ export function readBriefItem(element: Element, carrier: TimeCarrier, separatorD
  * element right after it (<dt>11:48</dt><dd><a>Headline</a></dd>).
  */
 function contentOf(element: Element, timeText: string): Element {
-  if (withoutTime(textOf(element), timeText) !== '') return element;
+  // Only whether it holds more than its time matters: an item far longer than that does.
+  const text = shortTextOf(element, timeText.length + 40);
+  if (text === undefined || withoutTime(text, timeText) !== '') return element;
   let next = element.next;
   while (next && next.type !== 'tag') next = next.next;
   // The next showtime of a row of them is not the story of this one.

@@ -1,11 +1,10 @@
 // Lists of briefs found in the markup: repeated sibling elements of one shape (same tag and
 // classes) that each carry one shown time. An item is the highest element around a time that
 // still holds only that one time and has siblings of its shape doing the same.
-import type { CheerioAPI } from 'cheerio';
 import type { SlashOrder } from './clock.js';
 import { parseDayHeading } from './clock.js';
 import type { ShownDay } from '../../news-page-model.js';
-import { type AnyNode, type Element, textOf } from './text.js';
+import { type AnyNode, type Element, shortTextOf } from './text.js';
 import type { TimeCarrier } from './time-carriers.js';
 
 export interface CandidateList {
@@ -46,7 +45,7 @@ interface Chains {
   singles: Map<string, number>;
 }
 
-export function findCandidateLists($: CheerioAPI, carriers: readonly TimeCarrier[], order: SlashOrder): CandidateList[] {
+export function findCandidateLists(carriers: readonly TimeCarrier[], order: SlashOrder): CandidateList[] {
   const { chains, carriersWithin, singles } = ancestorChains(carriers);
   // Carriers come in document order, and each item holds one: their index orders items and lists.
   const position = new Map(carriers.map((carrier, index) => [carrier, index]));
@@ -76,7 +75,7 @@ export function findCandidateLists($: CheerioAPI, carriers: readonly TimeCarrier
   const byPosition = (list: CandidateList) => position.get(list.items[0]!.carrier)!;
   const merged = mergeSiblingLists([...lists.values()].sort((a, b) => byPosition(a) - byPosition(b)));
   for (const list of merged) list.items.sort((a, b) => position.get(a.carrier)! - position.get(b.carrier)!);
-  return merged.map((list) => withSeparators($, list, order));
+  return merged.map((list) => withSeparators(list, order));
 }
 
 function ancestorChains(carriers: readonly TimeCarrier[]): Chains {
@@ -128,18 +127,19 @@ function mergeSiblingLists(lists: CandidateList[]): CandidateList[] {
  * Day headings between items ("21 сентября", "Ieri") date the items below them; a heading just
  * before the list dates the items above its first inner heading.
  */
-function withSeparators($: CheerioAPI, list: CandidateList, order: SlashOrder): CandidateList {
+function withSeparators(list: CandidateList, order: SlashOrder): CandidateList {
   const members = new Set(list.items.map((entry) => entry.element));
   let current: ShownDay | undefined;
   const dayOf = new Map<Element, ShownDay | undefined>();
   for (const container of list.containers) {
-    current = headingBefore($, container, order) ?? current;
+    current = headingBefore(container, order) ?? current;
     for (const child of container.children) {
       if (child.type !== 'tag') continue;
       const element = child as Element;
       if (members.has(element)) dayOf.set(element, current);
       else {
-        const day = parseDayHeading(textOf(element), order);
+        const text = shortTextOf(element, DAY_HEADING_MAX_CHARS);
+        const day = text === undefined ? undefined : parseDayHeading(text, order);
         if (day) current = day;
       }
     }
@@ -151,14 +151,17 @@ function withSeparators($: CheerioAPI, list: CandidateList, order: SlashOrder): 
   return { ...list, items };
 }
 
-function headingBefore($: CheerioAPI, container: Element, order: SlashOrder): ShownDay | undefined {
+/** Longer than this, an element is not a day heading ("Mercredi 22 septembre 2021" is 26). */
+const DAY_HEADING_MAX_CHARS = 60;
+
+function headingBefore(container: Element, order: SlashOrder): ShownDay | undefined {
   let node: Element | null = container;
   for (let level = 0; level < 2 && node; level++) {
-    const previous = $(node).prev();
-    if (previous.length > 0) {
-      const day = parseDayHeading(textOf(previous), order);
-      if (day) return day;
-    }
+    let previous = node.prev;
+    while (previous && previous.type !== 'tag') previous = previous.prev;
+    const text = previous ? shortTextOf(previous, DAY_HEADING_MAX_CHARS) : undefined;
+    const day = text === undefined ? undefined : parseDayHeading(text, order);
+    if (day) return day;
     node = node.parent?.type === 'tag' ? (node.parent as Element) : null;
   }
   return undefined;

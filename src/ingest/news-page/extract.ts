@@ -53,7 +53,7 @@ function markupLists($: CheerioAPI, order: SlashOrder, url: string | undefined, 
   const carriers = findTimeCarriers($, order);
   const lists: BriefListReading[] = [];
   const containers = new Set<AnyNode>();
-  for (const candidate of findCandidateLists($, carriers, order)) {
+  for (const candidate of findCandidateLists(carriers, order)) {
     const briefs = readItems(candidate, url);
     const judgement = judgeList($, candidate, briefs, capturedAt);
     if (judgement.rejected) {

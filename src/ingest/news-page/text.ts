@@ -20,6 +20,35 @@ export function textOf(node: AnyNode | Cheerio<AnyNode>): string {
   return cleanText(parts.join(''));
 }
 
+/**
+ * The text of a node that may be a short label, or undefined as soon as it is plainly longer than
+ * `maxChars`: a day heading is looked for in elements that are often a whole article.
+ */
+export function shortTextOf(node: AnyNode, maxChars: number): string | undefined {
+  const parts: string[] = [];
+  // Raw text carries indentation and line breaks, so the bound on it is loose.
+  const budget = { left: maxChars * 4 };
+  if (!collectBoundedText(node, parts, budget)) return undefined;
+  const text = cleanText(parts.join(''));
+  return text.length <= maxChars ? text : undefined;
+}
+
+function collectBoundedText(node: AnyNode, parts: string[], budget: { left: number }): boolean {
+  if (node.type === 'text') {
+    const data = (node as unknown as { data: string }).data;
+    budget.left -= data.length;
+    parts.push(data);
+    return budget.left >= 0;
+  }
+  if (node.type !== 'tag' && node.type !== 'root') return true;
+  const element = node as Element;
+  const apart = node.type === 'tag' && !RUN_ON.has(element.tagName);
+  if (apart) parts.push(' ');
+  for (const child of element.children) if (!collectBoundedText(child, parts, budget)) return false;
+  if (apart) parts.push(' ');
+  return true;
+}
+
 function collectText(node: AnyNode, parts: string[]): void {
   if (node.type === 'text') {
     parts.push((node as unknown as { data: string }).data);
