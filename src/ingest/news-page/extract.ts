@@ -99,5 +99,6 @@ function joinStructured(data: StructuredData, markup: readonly BriefListReading[
 /** Offsets the page writes itself; a bare `Z` is left out, since pages put one on local times. */
 function zoneEvidence(data: StructuredData, lists: readonly BriefListReading[], published: MachineTime | undefined): MachineTime[] {
   const times = [...data.times, ...lists.flatMap((list) => list.briefs.map((brief) => brief.machine)), published];
-  return times.filter((time): time is MachineTime => time !== undefined && time.offsetMinutes !== undefined && !time.zulu && !time.epoch);
+  // Nor is +00:00: content systems write their JSON-LD dates in UTC whatever the site's zone.
+  return times.filter((time): time is MachineTime => time !== undefined && time.offsetMinutes !== undefined && time.offsetMinutes !== 0 && !time.zulu && !time.epoch);
 }
