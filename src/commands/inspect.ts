@@ -12,6 +12,7 @@ import type { Brief, NewsPageExtract } from '../news-page-model.js';
 import { civilDateAt, formatCivilDate, zoneOffsetMinutes } from '../normalize/dates.js';
 import { redactUrl } from '../shared/url-secrets.js';
 import { userAgent } from '../version.js';
+import { ZONE_FROM } from '../worker/extraction-health.js';
 import { newsPageContext } from '../worker/html-page-entries.js';
 import { extractNewsPage } from '../worker/news-page.js';
 import { COMMON_OPTIONS, EXIT_FATAL, EXIT_OK, parseCommand, siteFlags } from './flags.js';
@@ -72,7 +73,7 @@ async function inspectUrl(url: string, site: SiteConfig, zoneFlag: string | unde
 /** The inspection as an operator reads it in a terminal. */
 export function describeInspection({ page, charset, capturedAt, capturedFrom, extract }: InspectedPage): string {
   const zone = extract.timeZone;
-  const zoneWhy = { context: 'set for the page', page: "the page's own offsets", site: "the site's zone" }[zone.from];
+  const zoneWhy = ZONE_FROM[zone.from];
   const lines = [
     `page:      ${page}`,
     `url:       ${extract.url ?? '(none found)'}`,

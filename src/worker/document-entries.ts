@@ -7,8 +7,7 @@ import { readCapture } from '../ingest/page-file.js';
 import type { Capture, Entry, SiteConfig } from '../model.js';
 import { type PageWarning, pageToEntries } from '../normalize/entries.js';
 import { optional } from '../optional.js';
-import type { PageExtraction } from './extraction-health.js';
-import type { HtmlPageRead } from './html-page-entries.js';
+import type { PageDating, PageExtraction } from './extraction-health.js';
 
 export interface DocumentJob {
   source: RemoteSourceDef;
@@ -28,7 +27,7 @@ export interface DocumentEntries {
   warnings?: PageWarning[];
   /** An HTML page read without selectors: what its lists gave, and how its briefs were dated. */
   extraction?: PageExtraction;
-  dating?: HtmlPageRead['dating'];
+  dating?: PageDating;
 }
 
 export async function documentEntries(job: DocumentJob): Promise<DocumentEntries> {

@@ -1,6 +1,8 @@
 // What an HTML page read without selectors gave, kept in its source's record: how many briefs,
 // from which lists, and whether that has fallen to nothing where it used to be many (a site that
-// changed its markup, a capture of an error page). Pure.
+// changed its markup, a capture of an error page); and what is logged about it.
+import type { Logger } from 'pino';
+import type { NewsPageZone, TimeDisagreement } from '../news-page-model.js';
 import type { SourceRecord } from '../store/store.js';
 
 /** What the page reader found on one page. */
@@ -8,6 +10,12 @@ export interface PageExtraction {
   briefs: number;
   /** Each list's label, in the order the page shows them. */
   lists: string[];
+}
+
+/** How a page's briefs were dated: the zone and why, and the machine times not believed. */
+export interface PageDating {
+  zone: NewsPageZone;
+  disagreements: TimeDisagreement[];
 }
 
 /** A page that gave at least this many briefs and then gives none has degraded. */
@@ -34,4 +42,28 @@ export function keptExtraction(previous: SourceRecord | undefined): ExtractionFi
   if (!previous) return {};
   const { briefs, briefLists, degradedFrom } = previous;
   return { ...(briefs !== undefined ? { briefs } : {}), ...(briefLists !== undefined ? { briefLists } : {}), ...(degradedFrom !== undefined ? { degradedFrom } : {}) };
+}
+
+/** Where a page's zone came from, as log lines and `feedloom inspect` say it. */
+export const ZONE_FROM = { context: 'set for the page', page: "the page's own offsets", site: "the site's zone" } as const;
+
+/**
+ * The record's extraction fields after a reading, with what is worth saying: a warning on the
+ * reading that degraded the page, and at debug level the zone its briefs were dated in and each
+ * machine time not believed. `logger` names the source.
+ */
+export function recordExtraction(logger: Logger, extraction: PageExtraction, dating: PageDating | undefined, previous: SourceRecord | undefined): ExtractionFields {
+  const { fields, degradedNow } = extractionFields(extraction, previous);
+  if (degradedNow) {
+    const reason = `no brief found, where the last reading found ${fields.degradedFrom}: the page's lists were not recognised; its published entries are kept`;
+    logger.warn({ stage: 'ingest', code: 'EXTRACTION_DEGRADED', briefs_before: fields.degradedFrom, reason }, `page degraded: ${reason}`);
+  }
+  if (dating) {
+    const { zone, disagreements } = dating;
+    logger.debug({ zone: zone.zone, zone_from: zone.from, briefs: extraction.briefs, lists: extraction.lists }, `page read: briefs dated in ${zone.zone} (${ZONE_FROM[zone.from]})`);
+    for (const { title, shown, machine } of disagreements) {
+      logger.debug({ brief: title, shown, machine }, `brief "${title}": its machine time ${machine} is not the ${shown} the page shows; the shown time is taken`);
+    }
+  }
+  return fields;
 }

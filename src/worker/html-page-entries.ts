@@ -3,10 +3,10 @@
 // captured *.html pages and for remote pages alike. Pure: no clock (the capture time comes in),
 // no logging (what is worth saying comes back).
 import type { Entry, PageMeta, SiteConfig } from '../model.js';
-import type { NewsPageContext, NewsPageZone, TimeDisagreement } from '../news-page-model.js';
+import type { NewsPageContext } from '../news-page-model.js';
 import { newsPageToEntries } from '../normalize/news-page-entries.js';
 import type { PageWarning } from '../normalize/entries.js';
-import type { PageExtraction } from './extraction-health.js';
+import type { PageDating, PageExtraction } from './extraction-health.js';
 import { extractNewsPage } from './news-page.js';
 
 export interface HtmlPageOrigin {
@@ -21,8 +21,8 @@ export interface HtmlPageOrigin {
 export interface HtmlPageRead {
   entries: Entry[];
   extraction: PageExtraction;
-  /** For the debug log: the zone the briefs were dated in and why, and the machine times not believed. */
-  dating: { zone: NewsPageZone; disagreements: TimeDisagreement[] };
+  /** For the debug log. */
+  dating: PageDating;
   /** What the caller should say about the page. */
   warnings: PageWarning[];
 }

@@ -7,8 +7,7 @@ import { decodePageBytes, readCapture, readPageBytes } from '../ingest/page-file
 import type { SiteConfig } from '../model.js';
 import { type PageWarning, pageToEntries } from '../normalize/entries.js';
 import { type StorableEntry, storableEntry } from '../store/entry-row.js';
-import type { PageExtraction } from './extraction-health.js';
-import type { HtmlPageRead } from './html-page-entries.js';
+import type { PageDating, PageExtraction } from './extraction-health.js';
 import { isHtmlPagePath, readHtmlCapture } from '../ingest/html-capture.js';
 
 export interface PageFileJob {
@@ -32,7 +31,7 @@ export interface PageFileEntries {
   /** An HTML page: what its lists gave, for the source's health. */
   extraction?: PageExtraction;
   /** An HTML page: the zone its briefs were dated in, and machine times not believed, for the debug log. */
-  dating?: HtmlPageRead['dating'];
+  dating?: PageDating;
 }
 
 /** A capture time further ahead of the pass than this is not believed: it is taken as the pass's time. */

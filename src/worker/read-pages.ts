@@ -9,10 +9,10 @@ import type { UnreadableFolder } from '../ingest/page-sources.js';
 import { LOCAL_PAGE_KIND, type SiteConfig } from '../model.js';
 import type { StorableEntry } from '../store/entry-row.js';
 import type { PageStamp, SourceRecord } from '../store/store.js';
-import { type PageFileEntries, type PageFileJob, type PageFileOutcome, pageFilesEntries } from './page-file-entries.js';
+import { type PageFileJob, type PageFileOutcome, pageFilesEntries } from './page-file-entries.js';
 import type { DocumentParser } from './parse-threads.js';
 import { emptyReadResult, type ReadResult } from './read-result.js';
-import { extractionFields, keptExtraction } from './extraction-health.js';
+import { keptExtraction, recordExtraction } from './extraction-health.js';
 
 export interface PageReadOptions {
   sourcesDir: string;
@@ -137,15 +137,7 @@ export async function readPages(pages: readonly string[], options: PageReadOptio
       result.records.push({ ...record, ...keptExtraction(previous!), entries: previous!.entries });
       return;
     }
-    if (read.extraction) {
-      const { fields, degradedNow } = extractionFields(read.extraction, previous);
-      Object.assign(record, fields);
-      if (degradedNow) {
-        const reason = `no brief found, where the last reading found ${fields.degradedFrom}: the page's lists were not recognised; its published entries are kept`;
-        options.logger.warn({ source, file: path.join(options.sourcesDir, source), stage: 'ingest', code: 'EXTRACTION_DEGRADED', briefs_before: fields.degradedFrom, reason }, `page degraded: ${reason}`);
-      }
-    }
-    if (read.dating) logDating(options.logger, source, read);
+    if (read.extraction) Object.assign(record, recordExtraction(options.logger.child({ source, file: path.join(options.sourcesDir, source) }), read.extraction, read.dating, previous));
     try {
       await options.storeEntries(read.entries);
     } catch (error) {
@@ -261,12 +253,3 @@ function listingDigest(pages: readonly string[], stats: PageStats, fingerprint: 
   return createHash('sha1').update(lines.join('\n')).digest('base64url');
 }
 
-/** Which zone an HTML page's briefs were dated in and why, and each machine time that was not believed. */
-function logDating(logger: Logger, source: string, read: PageFileEntries): void {
-  const { zone, disagreements } = read.dating!;
-  const why = { context: 'set for the page', page: "the page's own offsets", site: "the site's zone" }[zone.from];
-  logger.debug({ source, zone: zone.zone, zone_from: zone.from, briefs: read.extraction?.briefs, lists: read.extraction?.lists }, `page read: briefs dated in ${zone.zone} (${why})`);
-  for (const { title, shown, machine } of disagreements) {
-    logger.debug({ source, brief: title, shown, machine }, `brief "${title}": its machine time ${machine} is not the ${shown} the page shows; the shown time is taken`);
-  }
-}

@@ -15,7 +15,7 @@ import { emptyReadResult, type ReadResult } from './read-result.js';
 import { redactUrl, withoutCredentials } from '../shared/url-secrets.js';
 import { nextScheduledAttempt } from '../config/cron-expression.js';
 import { nextAttemptAfterFailure } from './source-schedule.js';
-import { extractionFields, keptExtraction } from './extraction-health.js';
+import { keptExtraction, recordExtraction } from './extraction-health.js';
 
 export interface RemoteReadOptions {
   site: SiteConfig;
@@ -149,18 +149,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     for (const problem of skipped) log.warn({ reason: problem }, `item skipped: ${problem}`);
     for (const { code, reason } of warnings ?? []) log.warn({ stage: 'normalize', code, reason }, `page read with a warning: ${reason}`);
     log.debug({ entries: entries.length, duration_ms: Math.round(fetched.durationMs) }, 'source read');
-    if (extraction) {
-      const { fields, degradedNow } = extractionFields(extraction, previous);
-      Object.assign(record, fields);
-      if (degradedNow) {
-        const reason = `no brief found, where the last reading found ${fields.degradedFrom}: the page's lists were not recognised; its published entries are kept`;
-        log.warn({ stage: 'ingest', code: 'EXTRACTION_DEGRADED', briefs_before: fields.degradedFrom, reason }, `page degraded: ${reason}`);
-      }
-    }
-    if (dating) {
-      log.debug({ zone: dating.zone.zone, zone_from: dating.zone.from, briefs: extraction?.briefs, lists: extraction?.lists }, `page read: briefs dated in ${dating.zone.zone}`);
-      for (const { title, shown, machine } of dating.disagreements) log.debug({ brief: title, shown, machine }, `brief "${title}": its machine time ${machine} is not the ${shown} the page shows; the shown time is taken`);
-    }
+    if (extraction) Object.assign(record, recordExtraction(log, extraction, dating, previous));
     // Handed on as soon as the source is read (the pass stores them a batch at a time): a
     // thousand feeds' items are never all in memory.
     await options.storeEntries(entries);
