@@ -79,59 +79,29 @@ export class FeedMetrics implements PassObserver {
         if (last) this.set((last.startedMs + last.durationMs) / 1000);
       },
     });
-    new Gauge({
-      name: 'feedloom_source_consecutive_failures',
-      help: 'Failures in a row of each source that is failing now.',
-      labelNames: ['source'],
-      registers: [registry],
-      async collect() {
-        const known = await records();
-        this.reset();
-        for (const record of known?.values() ?? []) {
-          if (record.failures > 0) this.set({ source: record.source }, record.failures);
-        }
-      },
-    });
+    // One sample per source the value applies to, from its record.
+    const bySource = (name: string, help: string, valueOf: (record: SourceRecord) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['source'],
+        registers: [registry],
+        async collect() {
+          const known = await records();
+          this.reset();
+          for (const record of known?.values() ?? []) {
+            const value = valueOf(record);
+            if (value !== undefined) this.set({ source: record.source }, value);
+          }
+        },
+      });
+    bySource('feedloom_source_consecutive_failures', 'Failures in a row of each source that is failing now.', (record) => (record.failures > 0 ? record.failures : undefined));
     // HTML pages read without selectors: what their lists gave, and which no longer give any.
-    new Gauge({
-      name: 'feedloom_source_briefs',
-      help: 'Briefs found on each HTML page read without selectors, when it was last read.',
-      labelNames: ['source'],
-      registers: [registry],
-      async collect() {
-        const known = await records();
-        this.reset();
-        for (const record of known?.values() ?? []) {
-          if (record.briefs !== undefined) this.set({ source: record.source }, record.briefs);
-        }
-      },
-    });
-    new Gauge({
-      name: 'feedloom_source_brief_lists',
-      help: 'Lists of briefs found on each HTML page read without selectors, when it was last read.',
-      labelNames: ['source'],
-      registers: [registry],
-      async collect() {
-        const known = await records();
-        this.reset();
-        for (const record of known?.values() ?? []) {
-          if (record.briefs !== undefined) this.set({ source: record.source }, record.briefLists ? record.briefLists.split('\n').length : 0);
-        }
-      },
-    });
-    new Gauge({
-      name: 'feedloom_source_degraded',
-      help: 'HTML pages that gave briefs and now give none, each with the number it gave before.',
-      labelNames: ['source'],
-      registers: [registry],
-      async collect() {
-        const known = await records();
-        this.reset();
-        for (const record of known?.values() ?? []) {
-          if (record.degradedFrom !== undefined) this.set({ source: record.source }, record.degradedFrom);
-        }
-      },
-    });
+    bySource('feedloom_source_briefs', 'Briefs found on each HTML page read without selectors, when it was last read.', (record) => record.briefs);
+    bySource('feedloom_source_brief_lists', 'Lists of briefs found on each HTML page read without selectors, when it was last read.', (record) =>
+      record.briefs === undefined ? undefined : record.briefLists ? record.briefLists.split('\n').length : 0,
+    );
+    bySource('feedloom_source_degraded', 'HTML pages that gave briefs and now give none, each with the number it gave before.', (record) => record.degradedFrom);
   }
 
   passFinished(durationMs: number): void {
