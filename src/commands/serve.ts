@@ -23,7 +23,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     if (!existsSync(flags.outDir)) throw new ConfigError(`--out ${flags.outDir} does not exist; run a pass first`);
     const { site, state, store, stateProblem } = await openForServing(flags, logger);
     const [{ FeedMetrics }, { startFeedServer }] = await Promise.all([import('../serve/metrics.js'), import('../serve/run-server.js')]);
-    const metrics = new FeedMetrics(() => store);
+    const metrics = new FeedMetrics(() => store, { sourceFailures: values.queue ? 'the fleet' : 'this process' });
     // With --queue, /metrics also shows the distributed fleet: queue depth, workers, jobs.
     const queueMetrics = values.queue ? (await import('../queue/queue-metrics.js')).registerQueueMetrics(metrics.registry, await queueLocation(values.queue as string, values['queue-prefix'] as string)) : undefined;
     const server = await startFeedServer({ outDir: flags.outDir, site, store, ...(stateProblem ? { stateProblem } : {}), metrics, host: values.host as string, port, logger, formsDir: formsDirFor(state), accessLog: values['access-log'] === true });

@@ -1,12 +1,14 @@
 // What /metrics shows of distributed mode: each queue's depth by job state, the workers
-// connected to it, and jobs done and failed. The counts are kept in Redis, so any process that
-// can reach it (feedloom serve --queue, say) reports the whole fleet, not only itself.
+// connected to it, jobs done and failed (a job fails once it has no attempt left; each failed
+// attempt is counted apart), and sources' failures. The counts are kept in Redis, so any process
+// that can reach it (feedloom serve --queue, say) reports the whole fleet, not only itself.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { connectRedis, logErrors, PUBLISH_QUEUE, type QueueLocation, SOURCES_QUEUE } from './connection.js';
 
-type Outcome = 'completed' | 'failed';
+/** `failed`: a job with no attempt left; `attempt-failed`: every attempt that failed, retried or not. */
+type Outcome = 'completed' | 'failed' | 'attempt-failed';
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
 
 function countKey(prefix: string, queue: string, outcome: Outcome): string {
@@ -19,6 +21,22 @@ export async function countJob(redis: Redis, prefix: string, queue: string, outc
     await redis.incr(countKey(prefix, queue, outcome));
   } catch {
     // A count missed while Redis is away is not worth failing a job for.
+  }
+}
+
+function sourceFailuresKey(prefix: string): string {
+  return `${prefix}:feedloom-metrics:source-failures`;
+}
+
+/** Adds one to the fleet's count of failures of each of `sources`. */
+export async function countSourceFailures(redis: Redis, prefix: string, sources: readonly string[]): Promise<void> {
+  if (sources.length === 0) return;
+  try {
+    const counts = redis.multi();
+    for (const source of sources) counts.hincrby(sourceFailuresKey(prefix), source, 1);
+    await counts.exec();
+  } catch {
+    // As for jobs: a count missed while Redis is away is not worth failing a job for.
   }
 }
 
@@ -54,10 +72,15 @@ export function registerQueueMetrics(registry: Registry, location: QueueLocation
       for (const queue of queues) this.set({ queue: queue.name }, await queue.getWorkersCount());
     },
   });
-  for (const outcome of ['completed', 'failed'] as const) {
+  const jobCounters = [
+    ['completed', 'feedloom_jobs_completed_total', 'Jobs completed by every worker, per queue.'],
+    ['failed', 'feedloom_jobs_failed_total', 'Jobs that failed with no attempt left, on every worker, per queue.'],
+    ['attempt-failed', 'feedloom_job_attempts_failed_total', 'Attempts of jobs that failed on every worker, per queue, those retried included.'],
+  ] as const;
+  for (const [outcome, name, help] of jobCounters) {
     new Counter({
-      name: `feedloom_jobs_${outcome}_total`,
-      help: `Jobs ${outcome} by every worker, per queue.`,
+      name,
+      help,
       labelNames: ['queue'],
       registers: [registry],
       async collect() {
@@ -66,6 +89,17 @@ export function registerQueueMetrics(registry: Registry, location: QueueLocation
       },
     });
   }
+  new Counter({
+    name: 'feedloom_source_failures_total',
+    help: 'Source failures seen by every worker of the fleet, by source.',
+    labelNames: ['source'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const counts = await connection.hgetall(sourceFailuresKey(location.prefix));
+      for (const [source, count] of Object.entries(counts)) this.inc({ source }, Number(count));
+    },
+  });
   return {
     async close() {
       await Promise.all(queues.map((queue) => queue.close()));

@@ -24,7 +24,7 @@ import { publishPass } from '../worker/publish-pass.js';
 import { readSources, type SourcesToRead } from '../worker/read-sources.js';
 import { connectRedis, logErrors, PAGES_JOB, PUBLISH_JOB, PUBLISH_QUEUE, type QueueLocation, SOURCE_JOB, type SourceJobData, SOURCES_QUEUE } from './connection.js';
 import { RedisHostSlots } from './host-slots.js';
-import { countJob } from './queue-metrics.js';
+import { countJob, countSourceFailures } from './queue-metrics.js';
 import { addToRound, peekRound, restoreRound, takeRound } from './round-tally.js';
 
 /** A killed worker's request slots free up this long after it died, at most. */
@@ -101,6 +101,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       storeEntries: commit.add,
     });
     const committed = await commit.finish(read);
+    await countSourceFailures(connection, prefix, read.failures.map((failure) => failure.source));
     await addToRound(connection, prefix, readCounts(read, committed), startedMs);
     // Asked for even when nothing changed: the publish records the round, which /healthz reads.
     await requestPublish();
@@ -185,7 +186,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     });
     worker.on('failed', (job, error) => {
       logger.error({ queue: worker.name, job: job ? jobLogId(job) : undefined, source: job?.data && 'source' in job.data ? job.data.source : undefined, err: describeError(error), ...(error instanceof FeedloomError ? { code: error.code } : {}), attempts: job?.attemptsMade }, `job failed: ${describeError(error)}`);
-      void countJob(connection, prefix, worker.name, 'failed');
+      void countJob(connection, prefix, worker.name, 'attempt-failed');
+      // Retried jobs have not failed yet: only the last attempt's failure is the job's.
+      if (!job || job.attemptsMade >= (job.opts.attempts ?? 1)) void countJob(connection, prefix, worker.name, 'failed');
     });
     logErrors(worker, `worker on ${worker.name}`, logger);
   }

@@ -10,11 +10,16 @@ export class FeedMetrics implements PassObserver {
   readonly registry = new Registry();
   private readonly passDuration: Histogram;
   private readonly fetchDuration: Histogram;
-  private readonly sourceFailures: Counter<'source'>;
+  /** Undefined when the fleet's count is shown instead (serve --queue, queue/queue-metrics.ts). */
+  private readonly sourceFailures: Counter<'source'> | undefined;
   /** Every source's record, read once per scrape for the gauges that show them. */
   private scrapedRecords: Promise<Map<string, SourceRecord> | undefined> = Promise.resolve(undefined);
 
-  constructor(private readonly store: () => Store | undefined) {
+  /** `sourceFailures`: whose failures `feedloom_source_failures_total` counts, this process's passes' or the fleet's. */
+  constructor(
+    private readonly store: () => Store | undefined,
+    options: { sourceFailures: 'this process' | 'the fleet' } = { sourceFailures: 'this process' },
+  ) {
     const registry = this.registry;
     const records = () => this.scrapedRecords;
     this.passDuration = new Histogram({
@@ -29,12 +34,15 @@ export class FeedMetrics implements PassObserver {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     });
-    this.sourceFailures = new Counter({
-      name: 'feedloom_source_failures_total',
-      help: 'Source failures seen by passes of this process, by source.',
-      labelNames: ['source'],
-      registers: [registry],
-    });
+    this.sourceFailures =
+      options.sourceFailures === 'the fleet'
+        ? undefined
+        : new Counter({
+            name: 'feedloom_source_failures_total',
+            help: 'Source failures seen by passes of this process, by source.',
+            labelNames: ['source'],
+            registers: [registry],
+          });
     new Gauge({
       name: 'feedloom_state_readable',
       help: '1 when the state could be opened, 0 when it could not (the feeds in out/ are served either way).',
@@ -109,7 +117,7 @@ export class FeedMetrics implements PassObserver {
   }
 
   sourceFailed(source: string): void {
-    this.sourceFailures.inc({ source });
+    this.sourceFailures?.inc({ source });
   }
 
   fetchFinished(durationMs: number): void {

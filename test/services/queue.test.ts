@@ -2,7 +2,8 @@
 // worker, a worker that drains on SIGTERM, and /metrics reporting the fleet.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -140,6 +141,56 @@ describe('feedloom worker and serve --queue', () => {
       await queue.close();
     } finally {
       await farm.close();
+    }
+  }, 60_000);
+
+  it('counts a job as failed once, after its last attempt, every failed attempt apart, and sources\' failures fleet-wide', async () => {
+    const broken = createServer((_request, response) => response.writeHead(500).end('down'));
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+    const brokenPort = (broken.address() as AddressInfo).port;
+    const sources = path.join(root, 'failing-sources');
+    const out = path.join(root, 'failing-out');
+    mkdirSync(sources);
+    writeFileSync(path.join(sources, 'site.yaml'), 'title: Failing\nurl: https://failing.example/\n');
+    writeFileSync(path.join(sources, 'broken.yaml'), `kind: feed\nurl: http://127.0.0.1:${brokenPort}/feed.xml\n`);
+    const state = await schemas.fresh();
+    const queuePrefix = prefix();
+    const worker = startCli(['worker', '--sources', sources, '--out', out, '--state', state, '--queue', redisUrl(), '--queue-prefix', queuePrefix]);
+    const queue = new Queue('feedloom-sources', { connection: redis, prefix: queuePrefix });
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    let serve: ReturnType<typeof startCli> | undefined;
+    try {
+      await waitFor('the worker to start', () => worker.output().includes('worker started'));
+      // A source that answers 500 fails as a source (the job completes); a job no worker knows
+      // fails each of its three attempts, and so fails once.
+      await queue.add('source', { source: 'broken' });
+      await queue.add('no-such-job', {}, { attempts: 3, backoff: { type: 'fixed', delay: 50 } });
+      await waitFor('both jobs to end', async () => {
+        const counts = await queue.getJobCounts('completed', 'failed');
+        return counts.completed === 1 && counts.failed === 1;
+      });
+      serve = startCli(['serve', '--sources', sources, '--out', mkdtempSync(path.join(root, 'failing-serve-')), '--state', state, '--port', String(port), '--queue', redisUrl(), '--queue-prefix', queuePrefix]);
+      await waitFor('the server to listen', () => serve!.output().includes(String(port)));
+      const body = await new Promise<string>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve(text));
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(body).toContain('feedloom_jobs_failed_total{queue="feedloom-sources"} 1');
+      expect(body).toContain('feedloom_job_attempts_failed_total{queue="feedloom-sources"} 3');
+      expect(body).toContain('feedloom_jobs_completed_total{queue="feedloom-sources"} 1');
+      expect(body).toContain('feedloom_source_failures_total{source="broken"} 1');
+    } finally {
+      serve?.child.kill('SIGTERM');
+      if (serve) await serve.exited;
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      await queue.close();
+      await new Promise((resolve) => broken.close(resolve));
     }
   }, 60_000);
 
