@@ -16,6 +16,19 @@ import { schemaOf, TestSchemas } from './support/postgres.js';
 import { killAll, redisUrl, startCli, waitFor } from './support/processes.js';
 
 const prefix = () => `test-${randomBytes(4).toString('hex')}`;
+
+/** GET /metrics from a server on loopback, as text. */
+function metricsText(port: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve(text));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const schemas = new TestSchemas();
 const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
@@ -171,15 +184,7 @@ describe('feedloom worker and serve --queue', () => {
       });
       serve = startCli(['serve', '--sources', sources, '--out', mkdtempSync(path.join(root, 'failing-serve-')), '--state', state, '--port', String(port), '--queue', redisUrl(), '--queue-prefix', queuePrefix]);
       await waitFor('the server to listen', () => serve!.output().includes(String(port)));
-      const body = await new Promise<string>((resolve, reject) => {
-        request({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
-          let text = '';
-          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          response.on('end', () => resolve(text));
-        })
-          .on('error', reject)
-          .end();
-      });
+      const body = await metricsText(port);
       expect(body).toContain('feedloom_jobs_failed_total{queue="feedloom-sources"} 1');
       expect(body).toContain('feedloom_job_attempts_failed_total{queue="feedloom-sources"} 3');
       expect(body).toContain('feedloom_jobs_completed_total{queue="feedloom-sources"} 1');
@@ -208,15 +213,7 @@ describe('feedloom worker and serve --queue', () => {
     const serve = startCli(['serve', '--sources', sources, '--out', out, '--state', path.join(root, 'metrics.db'), '--port', String(port), '--queue', redisUrl(), '--queue-prefix', queuePrefix]);
     try {
       await waitFor('the server to listen', () => serve.output().includes(String(port)));
-      const body = await new Promise<string>((resolve, reject) => {
-        request({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
-          let text = '';
-          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          response.on('end', () => resolve(text));
-        })
-          .on('error', reject)
-          .end();
-      });
+      const body = await metricsText(port);
       expect(body).toContain('feedloom_queue_jobs{queue="feedloom-sources",state="waiting"} 2');
       expect(body).toContain('feedloom_queue_jobs{queue="feedloom-sources",state="delayed"} 1');
       expect(body).toContain('feedloom_queue_workers{queue="feedloom-sources"} 0');
