@@ -1,6 +1,7 @@
-// The corpus score of the news-page extractor, as test/news-page-scoring.ts computes it: a brief
-// matches an expected one when its title and shown minute (hh:mm in the page's zone) match, and
-// is dated right when its instant is the expected one, to the minute.
+// The corpus score of the news-page reader, for this benchmark and for the corpus test (which
+// imports it, with the types in score.d.mts): a brief matches an expected one when its title and
+// shown minute (hh:mm in the page's zone) match, and is dated right when its instant is the
+// expected one, to the minute. Faults are kept as text, for a failing test to name.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -19,15 +20,20 @@ const wallMinute = (instant, timeZone) => new Intl.DateTimeFormat('en-GB', { tim
 
 export function scorePage(name, expected, extract) {
   const unmatched = [...extract.briefs];
-  const score = { name, notNews: expected.notNews === true, expected: expected.briefs.length, found: extract.briefs.length, matched: 0, datedRight: 0 };
+  const score = { name, notNews: expected.notNews === true, expected: expected.briefs.length, found: extract.briefs.length, matched: 0, datedRight: 0, leadRight: false, missing: [], extra: [], misdated: [] };
   for (const want of expected.briefs) {
     const instant = Date.parse(want.published);
     const index = unmatched.findIndex((brief) => sameTitle(brief.title) === sameTitle(want.title) && wallMinute(brief.published.getTime(), expected.timeZone) === wallMinute(instant, expected.timeZone));
-    if (index < 0) continue;
+    if (index < 0) {
+      score.missing.push(`${want.title} @ ${want.published}`);
+      continue;
+    }
     const [brief] = unmatched.splice(index, 1);
     score.matched++;
     if (Math.floor(brief.published.getTime() / 60_000) === Math.floor(instant / 60_000)) score.datedRight++;
+    else score.misdated.push(`${want.title}: ${brief.published.toISOString()} instead of ${new Date(instant).toISOString()}`);
   }
+  score.extra = unmatched.map((brief) => `${brief.title} @ ${brief.published.toISOString()}`);
   score.leadRight = expected.lead === null ? extract.lead === undefined : extract.lead !== undefined && sameTitle(extract.lead.title) === sameTitle(expected.lead);
   return score;
 }
