@@ -5,6 +5,7 @@ import { briefId, leadId } from '../shared/ids.js';
 import { DEFAULT_BRIEFS_HEADINGS, parsePage, type ParsedBrief, type ParsedPage } from './page.js';
 import { paragraphsToHtml } from '../shared/paragraphs.js';
 import { cleanLine, truncateAtWord } from './text.js';
+import { withoutFragment } from './urls.js';
 import { paragraphsWithinLimit, summaryWithinLimit } from './entry-limits.js';
 
 /** Titles are shown alone in a reader's list: long enough to say what happened, no longer. */
@@ -104,10 +105,4 @@ function briefEntry(brief: ParsedBrief, capture: Capture, site: SiteConfig, { pa
     published: new Date(instant),
     capturedAt: capture.capturedAt,
   };
-}
-
-function withoutFragment(url: string): string {
-  const parsed = new URL(url);
-  parsed.hash = '';
-  return parsed.href;
 }

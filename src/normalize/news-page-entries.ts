@@ -9,7 +9,7 @@ import { civilDateAt, formatCivilDate, zoneOffsetMinutes } from './dates.js';
 import { paragraphsWithinLimit, summaryWithinLimit } from './entry-limits.js';
 import { MAX_TITLE_LENGTH } from './entries.js';
 import { cleanLine, truncateAtWord } from './text.js';
-import { resolveLink } from './urls.js';
+import { resolveLink, withoutFragment } from './urls.js';
 
 /** What is known of the captured page besides its extract. */
 export interface NewsPageOrigin {
@@ -21,10 +21,11 @@ export interface NewsPageOrigin {
 }
 
 export function newsPageToEntries(extract: NewsPageExtract, origin: NewsPageOrigin, site: SiteConfig): Entry[] {
-  const pageUrl = origin.meta.url ?? extract.url;
+  const given = origin.meta.url ?? extract.url;
+  const pageUrl = given ? withoutFragment(given) : undefined;
   const page: PageFacts = {
-    pageUrl: pageUrl ? withoutFragment(pageUrl) : undefined,
-    pageKey: pageUrl ? withoutFragment(pageUrl) : `file:${origin.source}`,
+    pageUrl,
+    pageKey: pageUrl ?? `file:${origin.source}`,
     language: origin.meta.language ?? extract.language ?? site.language,
     zone: extract.timeZone.zone,
   };
@@ -115,14 +116,4 @@ function linklessBriefId(namespace: string, pageKey: string, brief: Brief, zone:
   const wall = new Date(instant + zoneOffsetMinutes(instant, zone) * 60_000);
   const time = `${String(wall.getUTCHours()).padStart(2, '0')}:${String(wall.getUTCMinutes()).padStart(2, '0')}`;
   return urnUuid(namespace, 'brief', pageKey, day, time, cleanLine(brief.title).toLowerCase());
-}
-
-function withoutFragment(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.hash = '';
-    return parsed.href;
-  } catch {
-    return url;
-  }
 }

@@ -24,3 +24,14 @@ function withoutTracking(url: URL): URL {
   if (clean.searchParams.size === 0) clean.search = '';
   return clean;
 }
+
+/** A page's address without its fragment, which readers strip; text that is no URL as it is. */
+export function withoutFragment(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.hash = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
