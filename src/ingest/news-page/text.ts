@@ -16,7 +16,8 @@ const RUN_ON = new Set(['a', 'b', 'i', 'em', 'strong', 'u', 'small', 'sub', 'sup
 export function textOf(node: AnyNode | Cheerio<AnyNode>): string {
   const parts: string[] = [];
   const nodes = 'toArray' in node ? (node as Cheerio<AnyNode>).toArray() : [node as AnyNode];
-  nodes.forEach((one) => collectText(one, parts));
+  const unbounded = { left: Infinity };
+  nodes.forEach((one) => collectText(one, parts, unbounded));
   return cleanText(parts.join(''));
 }
 
@@ -27,13 +28,13 @@ export function textOf(node: AnyNode | Cheerio<AnyNode>): string {
 export function shortTextOf(node: AnyNode, maxChars: number): string | undefined {
   const parts: string[] = [];
   // Raw text carries indentation and line breaks, so the bound on it is loose.
-  const budget = { left: maxChars * 4 };
-  if (!collectBoundedText(node, parts, budget)) return undefined;
+  if (!collectText(node, parts, { left: maxChars * 4 })) return undefined;
   const text = cleanText(parts.join(''));
   return text.length <= maxChars ? text : undefined;
 }
 
-function collectBoundedText(node: AnyNode, parts: string[], budget: { left: number }): boolean {
+/** Adds the node's text to `parts`; false, and stopped, once more than `budget.left` characters were read. */
+function collectText(node: AnyNode, parts: string[], budget: { left: number }): boolean {
   if (node.type === 'text') {
     const data = (node as unknown as { data: string }).data;
     budget.left -= data.length;
@@ -44,22 +45,9 @@ function collectBoundedText(node: AnyNode, parts: string[], budget: { left: numb
   const element = node as Element;
   const apart = node.type === 'tag' && !RUN_ON.has(element.tagName);
   if (apart) parts.push(' ');
-  for (const child of element.children) if (!collectBoundedText(child, parts, budget)) return false;
+  for (const child of element.children) if (!collectText(child, parts, budget)) return false;
   if (apart) parts.push(' ');
   return true;
-}
-
-function collectText(node: AnyNode, parts: string[]): void {
-  if (node.type === 'text') {
-    parts.push((node as unknown as { data: string }).data);
-    return;
-  }
-  if (node.type !== 'tag' && node.type !== 'root') return;
-  const element = node as Element;
-  const apart = node.type === 'tag' && !RUN_ON.has(element.tagName);
-  if (apart) parts.push(' ');
-  for (const child of element.children) collectText(child, parts);
-  if (apart) parts.push(' ');
 }
 
 /**
