@@ -9,7 +9,7 @@ import { decodeHtmlPage } from '../ingest/charset.js';
 import { readHtmlCapture } from '../ingest/html-capture.js';
 import type { SiteConfig } from '../model.js';
 import type { Brief, NewsPageExtract } from '../news-page-model.js';
-import { civilDateAt, formatCivilDate, zoneOffsetMinutes } from '../normalize/dates.js';
+import { civilDateAt, formatCivilDate, wallTimeAt, zoneOffsetMinutes } from '../normalize/dates.js';
 import { redactUrl } from '../shared/url-secrets.js';
 import { userAgent } from '../version.js';
 import { ZONE_FROM } from '../worker/extraction-health.js';
@@ -111,7 +111,7 @@ export function describeInspection({ page, charset, capturedAt, capturedFrom, ex
 function briefLine(brief: Brief, zone: string): string {
   const instant = brief.published.getTime();
   const offset = zoneOffsetMinutes(instant, zone);
-  const wall = new Date(instant + offset * 60_000).toISOString().slice(11, 16);
+  const wall = wallTimeAt(instant, zone);
   const sign = offset < 0 ? '-' : '+';
   const hours = String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0');
   const minutes = String(Math.abs(offset) % 60).padStart(2, '0');

@@ -80,6 +80,11 @@ export function civilDateAt(instant: number, timeZone: string): CivilDate {
   return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
 }
 
+/** The wall-clock time in `timeZone` at `instant`, "08:42". */
+export function wallTimeAt(instant: number, timeZone: string): string {
+  return new Date(instant + zoneOffsetMinutes(instant, timeZone) * MINUTE).toISOString().slice(11, 16);
+}
+
 export function previousDay(date: CivilDate): CivilDate {
   const back = new Date(Date.UTC(date.year, date.month - 1, date.day) - DAY);
   return { year: back.getUTCFullYear(), month: back.getUTCMonth() + 1, day: back.getUTCDate() };

@@ -5,7 +5,7 @@ import type { Brief, NewsPageExtract, NewsPageLead } from '../news-page-model.js
 import type { Entry, PageMeta, SiteConfig } from '../model.js';
 import { paragraphsToHtml } from '../shared/paragraphs.js';
 import { leadId, urnUuid } from '../shared/ids.js';
-import { civilDateAt, formatCivilDate, zoneOffsetMinutes } from './dates.js';
+import { civilDateAt, formatCivilDate, wallTimeAt } from './dates.js';
 import { paragraphsWithinLimit, summaryWithinLimit } from './entry-limits.js';
 import { MAX_TITLE_LENGTH } from './entries.js';
 import { cleanLine, truncateAtWord } from './text.js';
@@ -112,8 +112,5 @@ function ownLink(href: string | undefined, pageUrl: string | undefined): string 
 /** Day and minute in the page's zone, and the title compared without case, within the page. */
 function linklessBriefId(namespace: string, pageKey: string, brief: Brief, zone: string): string {
   const instant = brief.published.getTime();
-  const day = formatCivilDate(civilDateAt(instant, zone));
-  const wall = new Date(instant + zoneOffsetMinutes(instant, zone) * 60_000);
-  const time = `${String(wall.getUTCHours()).padStart(2, '0')}:${String(wall.getUTCMinutes()).padStart(2, '0')}`;
-  return urnUuid(namespace, 'brief', pageKey, day, time, cleanLine(brief.title).toLowerCase());
+  return urnUuid(namespace, 'brief', pageKey, formatCivilDate(civilDateAt(instant, zone)), wallTimeAt(instant, zone), cleanLine(brief.title).toLowerCase());
 }
