@@ -90,6 +90,19 @@ describe('a source that fails and recovers', () => {
     expect(rssTitles(desk.out)).toEqual(expect.arrayContaining(['Lamp room repainted', 'Fog signal tested']));
   });
 
+  it('counts the backoff from the tick a late pass was due at, so a one-minute schedule reads it at the next tick', async () => {
+    const { desk, failingPass, lighthouseFetches, setMode } = await lighthouseDesk();
+    await deskPass(desk, T0);
+    setMode('down');
+    // Cron started this pass at 12:15, and it began 8 s later: next attempt at 12:16, not 12:16:08.
+    await failingPass(T0 + 15 * MINUTE + 8 * SECOND, 1);
+    expect(healthOf(desk.out, 'lighthouse').next_attempt).toBe(new Date(T0 + 16 * MINUTE).toISOString());
+    // The 12:16 pass, started 3 s after its tick (earlier in its minute than the failed one), reads it.
+    const before = lighthouseFetches();
+    await deskPass(desk, T0 + 16 * MINUTE + 3 * SECOND);
+    expect(lighthouseFetches()).toBe(before + 1);
+  });
+
   it('backs off longer after each failure in a row', async () => {
     const { desk, attempts, failInARow, failingPass, lighthouseFetches } = await lighthouseDesk();
     await failInARow(2);

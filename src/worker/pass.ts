@@ -17,6 +17,7 @@ import { checkOutDir, publishPass } from './publish-pass.js';
 import { readSources } from './read-sources.js';
 import type { SourceFailure } from './read-result.js';
 import { loadPassSettings, withStateIdentity } from './site-settings.js';
+import { passDueAt } from './source-schedule.js';
 
 export type { SourceFailure } from './read-result.js';
 
@@ -69,6 +70,7 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
         site,
         fingerprint: settingsFingerprint(site),
         nowMs: startedMs,
+        dueAtMs: passDueAt(startedMs),
         logger,
         store,
         sourcesDir: options.sourcesDir,

@@ -22,6 +22,11 @@ export interface RemoteReadOptions {
   fingerprint: string;
   known: Map<string, SourceRecord>;
   nowMs: number;
+  /**
+   * When this read was due (its schedule's tick; nowMs if not given): a source is due when its
+   * next attempt is not after it, and a failure's backoff counts from it.
+   */
+  dueAtMs?: number;
   logger: Logger;
   fetcher: Fetcher;
   observer?: PassObserver;
@@ -84,12 +89,13 @@ function privateDestinations(source: RemoteSourceDef, site: SiteConfig): Private
 
 async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOptions): Promise<Outcome> {
   const { nowMs, logger } = options;
+  const dueAtMs = options.dueAtMs ?? nowMs;
   const log = logger.child({ source: source.id, url: redactUrl(source.url) });
   const previous = options.known.get(source.id);
   // The source's own settings (selectors, time zone, ...) shape its entries as much as the site's.
   const fingerprint = createHash('sha1').update(options.fingerprint).update(JSON.stringify(source)).digest('base64url');
   const sameSettings = previous?.url === source.url && previous.fingerprint === fingerprint;
-  if (previous && sameSettings && previous.nextAttemptMs !== undefined && nowMs < previous.nextAttemptMs) {
+  if (previous && sameSettings && previous.nextAttemptMs !== undefined && dueAtMs < previous.nextAttemptMs) {
     log.debug({ next_attempt: new Date(previous.nextAttemptMs).toISOString() }, 'source not due');
     return { kind: 'skipped', previous };
   }
@@ -159,7 +165,7 @@ async function readRemoteSource(source: RemoteSourceDef, options: RemoteReadOpti
     if (error instanceof FetchError) options.observer?.fetchFinished(performance.now() - fetchStarted);
     const failures = (previous?.failures ?? 0) + 1;
     const retryAfterMs = error instanceof FetchError ? error.details.retryAfterMs : undefined;
-    const nextAttemptMs = nextAttemptAfterFailure(nowMs, failures, retryAfterMs);
+    const nextAttemptMs = nextAttemptAfterFailure(dueAtMs, failures, retryAfterMs, nowMs);
     const reason = describeError(error);
     log.error(
       {

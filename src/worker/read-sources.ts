@@ -31,6 +31,8 @@ export interface ReadContext {
   /** What a source's entries depend on besides its bytes (settingsFingerprint). */
   fingerprint: string;
   nowMs: number;
+  /** When this unit was due (its schedule's tick), for remote sources' backoff; nowMs if not given. */
+  dueAtMs?: number;
   logger: Logger;
   store: Store;
   sourcesDir: string;
@@ -42,6 +44,11 @@ export interface ReadContext {
    */
   asDue?: (record: SourceRecord) => SourceRecord;
   observer?: PassObserver;
+  /**
+   * Parse threads that outlive this unit (a fleet worker's, shared by its jobs): remote
+   * documents go to them. Without it the unit starts threads of its own when it has enough to parse.
+   */
+  sourceParser?: () => Promise<DocumentParser>;
   /** Takes entries as they are read, as the store takes them (stored at once, or held for one commit). */
   storeEntries: (entries: StorableEntry[]) => Promise<void>;
 }
@@ -55,7 +62,7 @@ export interface SourcesRead extends ReadResult {
 
 export async function readSources(what: SourcesToRead, context: ReadContext): Promise<SourcesRead> {
   const { store } = context;
-  const parsers = new ReadParsers(context.site.fetch.parseThreads);
+  const parsers = new ReadParsers(context.site.fetch.parseThreads, context.sourceParser);
   try {
     const results: ReadResult[] = [];
     let pages: SourcesRead['pages'];
@@ -90,6 +97,7 @@ export async function readSources(what: SourcesToRead, context: ReadContext): Pr
           site: context.site,
           fingerprint: context.fingerprint,
           nowMs: context.nowMs,
+          ...(context.dueAtMs !== undefined ? { dueAtMs: context.dueAtMs } : {}),
           logger: context.logger,
           known: asDue ? new Map([...known].map(([id, record]) => [id, asDue(record)])) : known,
           fetcher: await context.fetcher(),
@@ -139,9 +147,13 @@ async function knownRecords(store: Store, ids: readonly string[]): Promise<Map<s
 class ReadParsers {
   private parser: DocumentParser | undefined;
 
-  constructor(private readonly threads: number | undefined) {}
+  constructor(
+    private readonly threads: number | undefined,
+    private readonly shared: (() => Promise<DocumentParser>) | undefined,
+  ) {}
 
   forSources(sourceCount: number): Promise<DocumentParser> {
+    if (this.shared) return this.shared();
     return this.parserFor(sourceCount, (parseThreads) => this.threads ?? parseThreads.defaultParseThreads());
   }
 
