@@ -31,6 +31,15 @@ end
 return 0
 `;
 
+// KEYS[1]: the host's slots. ARGV: slots per host. 1 when every slot is taken.
+const ALL_TAKEN = `
+local now = redis.call('TIME')
+local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 1 end
+return 0
+`;
+
 export interface HostSlotsOptions {
   redis: Redis;
   prefix: string;
@@ -53,9 +62,18 @@ export class RedisHostSlots implements SlotLimiter {
     this.retryMs = options.retryMs ?? 50;
   }
 
+  /** Whether every slot of `host` is taken across the fleet now: a request to it would wait. */
+  async allTaken(host: string): Promise<boolean> {
+    return (await this.options.redis.eval(ALL_TAKEN, 1, this.keyOf(host), this.options.perHost)) === 1;
+  }
+
+  private keyOf(host: string): string {
+    return `${this.options.prefix}:host-slots:${host}`;
+  }
+
   async acquire(host: string): Promise<() => void> {
     const releaseLocal = await this.local.acquire(host);
-    const key = `${this.options.prefix}:host-slots:${host}`;
+    const key = this.keyOf(host);
     const token = randomUUID();
     try {
       while ((await this.options.redis.eval(TAKE_SLOT, 1, key, this.options.leaseMs, this.options.perHost, token)) !== 1) {

@@ -5,28 +5,35 @@
 // use cases a single pass calls (src/worker/): read sources, commit, publish, record.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { loadRemoteSources } from '../config/remote-sources.js';
 import { loadSiteConfig, type SiteConfigCache, type SiteOverrides } from '../config/site.js';
 import { describeError, FeedloomError, LockError } from '../errors.js';
 import { Fetcher } from '../ingest/fetch.js';
-import type { SlotLimiter } from '../ingest/host-limiter.js';
 import { listSourceFiles } from '../ingest/page-sources.js';
 import type { SiteConfig } from '../model.js';
 import type { SourceRecord, Store } from '../store/store.js';
 import { userAgent } from '../version.js';
-import { PassCommit } from '../worker/commit-pass.js';
+import type { StorableEntry } from '../store/entry-row.js';
+import { type Committed, PassCommit } from '../worker/commit-pass.js';
+import type { DocumentParser } from '../worker/parse-threads.js';
 import { settingsFingerprint } from '../worker/pass.js';
 import { withStateIdentity } from '../worker/site-settings.js';
 import { passRecord, readCounts, recordPass } from '../worker/pass-record.js';
 import { publishPass } from '../worker/publish-pass.js';
-import { readSources, type SourcesToRead } from '../worker/read-sources.js';
+import { readSources, type SourcesRead, type SourcesToRead } from '../worker/read-sources.js';
+import { CommitGroups } from './commit-groups.js';
 import { connectRedis, logErrors, PAGES_JOB, PUBLISH_JOB, PUBLISH_QUEUE, type QueueLocation, SOURCE_JOB, type SourceJobData, SOURCES_QUEUE } from './connection.js';
 import { RedisHostSlots } from './host-slots.js';
 import { countJob, countSourceFailures } from './queue-metrics.js';
 import { addToRound, peekRound, restoreRound, takeRound } from './round-tally.js';
 
+/** About how long a job whose host is busy stays aside before it is taken again (jittered ±50%). */
+const STEP_ASIDE_MS = 500;
+/** A job set aside that has not come back this long after it was due has been lost with its worker. */
+const STEPPED_ASIDE_FORGOTTEN_MS = 10_000;
+const steppedAsideKey = (prefix: string) => `${prefix}:feedloom-stepped-aside`;
 /** A killed worker's request slots free up this long after it died, at most. */
 const SLOT_LEASE_MS = 6_000;
 /**
@@ -71,41 +78,77 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   logErrors(sourcesQueue, 'sources queue', logger);
   // Only one publish job runs at a time in the whole fleet: two never write the same file.
   await publishQueue.setGlobalConcurrency(1);
+  // And again whenever Redis comes back, which may be empty.
+  connection.on('ready', () => void publishQueue.setGlobalConcurrency(1).catch(() => undefined));
   const settings = new SettingsReader(options.sourcesDir, options.overrides);
   const fetchers = new FetcherForSettings((site) => new RedisHostSlots({ redis: connection, prefix, perHost: site.fetch.perHost, overall: site.fetch.overall, leaseMs: SLOT_LEASE_MS }));
 
-  const requestPublish = () =>
+  /**
+   * Asks for the round's publish, `--publish-delay` from now so that a burst of changes is one
+   * publish; `now` when the round has nothing left to do, which brings a publish already waiting
+   * forward.
+   */
+  const requestPublish = (when: 'after the delay' | 'now' = 'after the delay') =>
     publishQueue.add(PUBLISH_JOB, {}, {
-      delay: options.publishDelayMs,
+      delay: when === 'now' ? 0 : options.publishDelayMs,
       // One publish waiting at most, and one more after a running one: never two at once.
-      deduplication: { id: PUBLISH_JOB, keepLastIfActive: true },
+      deduplication: { id: PUBLISH_JOB, keepLastIfActive: true, ...(when === 'now' ? { reschedule: true } : {}) },
       removeOnComplete: 100,
       removeOnFail: 100,
       attempts: 3,
       backoff: { type: 'exponential', delay: 1000 },
     });
 
-  /** Reads and commits one job's sources, adds what it did to the round, and asks for the round's publish. */
-  const readAndCommit = async (site: SiteConfig, what: SourcesToRead, log: Logger): Promise<string> => {
-    const startedMs = Date.now();
-    const commit = new PassCommit(store, startedMs);
-    const read = await readSources(what, {
-      site,
-      fingerprint: settingsFingerprint(site),
-      nowMs: startedMs,
-      logger: log,
-      store,
-      sourcesDir: options.sourcesDir,
-      fetcher: async () => fetchers.for(site),
-      asDue: dueNow,
-      storeEntries: commit.add,
-    });
-    const committed = await commit.finish(read);
+  /**
+   * What follows a commit of `jobs` jobs: the sources' failures counted fleet-wide, the round's
+   * tally, and the round's publish asked for, at once when these were the round's last jobs.
+   */
+  const recordCommit = async (read: SourcesRead, committed: Committed, startedMs: number, jobs: number): Promise<void> => {
     await countSourceFailures(connection, prefix, read.failures.map((failure) => failure.source));
     await addToRound(connection, prefix, readCounts(read, committed), startedMs);
     // Asked for even when nothing changed: the publish records the round, which /healthz reads.
-    await requestPublish();
+    // These jobs are still active, so a round with nothing else to do counts just them.
+    await requestPublish((await sourceJobsToDo()) <= jobs ? 'now' : 'after the delay');
+  };
+  const commitGroups = new CommitGroups(store, (group) => recordCommit(group.read, group.committed, group.startedMs, group.jobs));
+  const parsers = new ParserForSettings();
+
+  const readContext = (site: SiteConfig, startedMs: number, dueAtMs: number, log: Logger) => ({
+    site,
+    fingerprint: settingsFingerprint(site),
+    nowMs: startedMs,
+    dueAtMs,
+    logger: log,
+    store,
+    sourcesDir: options.sourcesDir,
+    fetcher: async () => fetchers.for(site),
+    asDue: dueNow,
+  });
+
+  /** Every captured page under sources/, as one pass reads them: committed as they are read, a batch at a time. */
+  const readAndCommitPages = async (site: SiteConfig, what: SourcesToRead, log: Logger): Promise<string> => {
+    const startedMs = Date.now();
+    const commit = new PassCommit(store, startedMs);
+    const read = await readSources(what, { ...readContext(site, startedMs, startedMs, log), storeEntries: commit.add });
+    const committed = await commit.finish(read);
+    await recordCommit(read, committed, startedMs, 1);
     return `${committed.counts.new} new, ${committed.counts.updated} updated`;
+  };
+
+  /** One remote source, read while other jobs run, then committed with the jobs that finish beside it. */
+  const readAndCommitSource = async (site: SiteConfig, what: SourcesToRead, dueAtMs: number, log: Logger): Promise<string> => {
+    const startedMs = Date.now();
+    const entries: StorableEntry[] = [];
+    const read = await readSources(what, {
+      ...readContext(site, startedMs, dueAtMs, log),
+      sourceParser: () => parsers.for(site),
+      storeEntries: async (batch) => {
+        entries.push(...batch);
+      },
+    });
+    const group = await commitGroups.commit({ read, entries, startedMs });
+    const { counts } = group.committed;
+    return `${entries.length} entries read; committed with ${group.jobs - 1} other jobs (${counts.new} new, ${counts.updated} updated in all)`;
   };
 
   /** Every captured page under sources/, as one pass reads them; one such job at a time. */
@@ -120,31 +163,59 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
     try {
       const listed = listSourceFiles(options.sourcesDir);
-      return `pages: ${await readAndCommit(site, { pages: listed.pages, unreadablePageFolders: listed.unreadableFolders }, log)}`;
+      return `pages: ${await readAndCommitPages(site, { pages: listed.pages, unreadablePageFolders: listed.unreadableFolders }, log)}`;
     } finally {
       await release();
     }
   };
 
   /** One remote source: fetched while other jobs run, committed one job at a time. */
-  const runSourceJob = async (site: SiteConfig, id: string, log: Logger): Promise<string> => {
+  const runSourceJob = async (site: SiteConfig, job: Job<SourceJobData>, id: string, token: string | undefined, log: Logger): Promise<string> => {
     const file = ['.yaml', '.yml'].map((extension) => `${id}${extension}`).find((name) => existsSync(path.join(options.sourcesDir, name)));
     if (!file) return `${id}: no longer in sources/`;
-    return `${id}: ${await readAndCommit(site, { remote: loadRemoteSources(options.sourcesDir, [file]) }, log)}`;
+    const remote = loadRemoteSources(options.sourcesDir, [file]);
+    await stepAsideWhileHostBusy(site, job, remote.sources[0]?.url, token);
+    return `${id}: ${await readAndCommitSource(site, { remote }, tickOf(job), log)}`;
   };
 
-  const processSource = async (job: Job<SourceJobData>): Promise<string> => {
+  /**
+   * A job whose host has every request slot taken across the fleet would hold one of this
+   * worker's job slots while it waits, and jobs for other hosts would wait behind it. It steps
+   * aside instead: back to the queue, delayed a little, and taken again later.
+   */
+  const stepAsideWhileHostBusy = async (site: SiteConfig, job: Job<SourceJobData>, url: string | undefined, token: string | undefined): Promise<void> => {
+    const host = url === undefined ? undefined : hostOf(url);
+    if (host === undefined || token === undefined) return;
+    if (!(await fetchers.slots(site).allTaken(host))) return;
+    const backMs = Date.now() + STEP_ASIDE_MS * (0.5 + Math.random());
+    // Still the round's: its publish waits for it as for a job waiting in line.
+    const key = steppedAsideKey(prefix);
+    await connection.multi().zremrangebyscore(key, '-inf', Date.now() - STEPPED_ASIDE_FORGOTTEN_MS).zadd(key, backMs, job.id ?? '').exec();
+    await job.moveToDelayed(backMs, token);
+    throw new DelayedError();
+  };
+
+  const processSource = async (job: Job<SourceJobData>, token?: string): Promise<string> => {
     const log = logger.child({ job: jobLogId(job) });
+    // Started before: it may have stepped aside, and is back.
+    if (job.attemptsStarted > 1 && job.id) await connection.zrem(steppedAsideKey(prefix), job.id);
     const site = await withStateIdentity(await settings.read(), store);
     if (job.name === PAGES_JOB) return runPagesJob(site, log);
-    if (job.name === SOURCE_JOB && job.data.source) return runSourceJob(site, job.data.source, log);
+    if (job.name === SOURCE_JOB && job.data.source) return runSourceJob(site, job, job.data.source, token, log);
     throw new Error(`unknown job ${job.name}`);
   };
 
-  /** Source jobs of the round not done yet; those scheduled for later belong to the next round. */
+  /**
+   * Source jobs of the round not done yet: those in line, running, or set aside for a busy host
+   * (a set-aside job whose worker died counts for a few seconds at most). Those scheduled for
+   * later belong to the next round.
+   */
   const sourceJobsToDo = async (): Promise<number> => {
-    const counts = await sourcesQueue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
-    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+    const [counts, steppedAside] = await Promise.all([
+      sourcesQueue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children'),
+      connection.zcount(steppedAsideKey(prefix), Date.now() - STEPPED_ASIDE_FORGOTTEN_MS, '+inf'),
+    ]);
+    return Object.values(counts).reduce((sum, count) => sum + count, steppedAside);
   };
 
   /**
@@ -198,7 +269,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     async close() {
       // Stop taking jobs, let the active ones finish, then let go of Redis.
       await Promise.all([sourceWorker.close(), publishWorker.close()]);
-      await fetchers.close();
+      await Promise.all([fetchers.close(), parsers.close()]);
       await Promise.all([publishQueue.close(), sourcesQueue.close()]);
       await connection.quit();
     },
@@ -217,23 +288,79 @@ function dueNow(record: SourceRecord): SourceRecord {
 }
 
 /**
+ * When a job was due: the tick of the schedule that queued it (BullMQ gives each scheduled job
+ * the tick it was made for), else when it was queued. A source that failed is backed off from
+ * its tick, not from when a worker got to it, so a source due again at the next tick is read at
+ * that tick, however late the first one ran.
+ */
+export function tickOf(job: Pick<Job<SourceJobData>, 'timestamp' | 'opts' | 'data'>): number {
+  const tick = (job.opts as { prevMillis?: unknown }).prevMillis ?? job.data.tick;
+  return typeof tick === 'number' && Number.isFinite(tick) ? tick : job.timestamp + (job.opts.delay ?? 0);
+}
+
+/** The host a request to `url` takes a slot of, as the fetcher counts hosts; undefined for a URL that does not parse. */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One pool of parse threads for every job a worker runs, started by its first document, as a
+ * pass's: a new one only when the site's `fetch.parse_threads` changes.
+ */
+class ParserForSettings {
+  private current: { threads: number | undefined; parser: Promise<DocumentParser> } | undefined;
+
+  for(site: SiteConfig): Promise<DocumentParser> {
+    const threads = site.fetch.parseThreads;
+    if (!this.current || this.current.threads !== threads) {
+      const old = this.current?.parser;
+      // Jobs still parsing on the old threads finish first.
+      if (old) setTimeout(() => void old.then((parser) => parser.close()), 60_000).unref();
+      this.current = {
+        threads,
+        parser: import('../worker/parse-threads.js').then((parseThreads) => parseThreads.documentParser(Number.POSITIVE_INFINITY, threads ?? parseThreads.defaultParseThreads())),
+      };
+    }
+    return this.current.parser;
+  }
+
+  async close(): Promise<void> {
+    await (await this.current?.parser)?.close();
+  }
+}
+
+/**
  * One HTTP client for every job, so connections to a host are kept alive from one job to the
  * next; a new one (and new request slots) only when the site's fetch settings change.
  */
 class FetcherForSettings {
-  private current: { key: string; fetcher: Fetcher } | undefined;
+  private current: { key: string; fetcher: Fetcher; slots: RedisHostSlots } | undefined;
 
-  constructor(private readonly slotsFor: (site: SiteConfig) => SlotLimiter) {}
+  constructor(private readonly slotsFor: (site: SiteConfig) => RedisHostSlots) {}
 
   for(site: SiteConfig): Fetcher {
+    return this.settingsFor(site).fetcher;
+  }
+
+  /** The fleet's request slots, as this client takes them. */
+  slots(site: SiteConfig): RedisHostSlots {
+    return this.settingsFor(site).slots;
+  }
+
+  private settingsFor(site: SiteConfig): { fetcher: Fetcher; slots: RedisHostSlots } {
     const key = JSON.stringify([site.fetch, site.url]);
     if (this.current?.key !== key) {
       const old = this.current?.fetcher;
       // Jobs still using the old client finish with it; it closes once they have.
       if (old) setTimeout(() => void old.close(), 60_000).unref();
-      this.current = { key, fetcher: new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) }, this.slotsFor(site)) };
+      const slots = this.slotsFor(site);
+      this.current = { key, fetcher: new Fetcher({ ...site.fetch, maxRedirects: 5, userAgent: userAgent(site.url) }, slots), slots };
     }
-    return this.current.fetcher;
+    return this.current;
   }
 
   async close(): Promise<void> {
