@@ -95,15 +95,19 @@ Options:
   --queue URL       also report a distributed fleet in /metrics (redis://host:port)
   --queue-prefix P  Redis key prefix of that fleet                   [default: feedloom]
   -h, --help        show this help`,
-  scheduler: `Usage: feedloom scheduler --queue redis://host:port [--sources DIR] [--refresh SECONDS]
+  scheduler: `Usage: feedloom scheduler --queue redis://host:port [--queue-prefix P] [--state postgres://...]
+                          [--sources DIR] [--base-url URL] [--refresh SECONDS]
 
 Distributed mode: keeps one repeatable job per source on the queue, on the source's own
 schedule (else the site's), keyed by the source id, and one job for the captured pages. Looks
 at --sources again every --refresh seconds for sources added or removed. Workers do the work.
+When Redis comes back empty, puts the schedules back at once and, with --state, queues again
+every source whose last tick went by unread.
 
 Options:
   --queue URL       Redis that BullMQ keeps the queues in (required)
   --queue-prefix P  Redis key prefix, one per site                   [default: feedloom]
+  --state URL       the workers' state, read only when Redis has lost its jobs
   --sources DIR     captured pages, source files and site.yaml       [default: sources]
   --base-url URL    public URL of the feeds (overrides url in site.yaml)
   --refresh SECONDS how often to look at --sources again             [default: 60]

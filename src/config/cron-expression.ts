@@ -34,6 +34,24 @@ export function nextScheduledAttempt(schedule: string | undefined, nowMs: number
   }
 }
 
+/**
+ * The latest tick of `schedule` at or before `nowMs`, to the minute, in `timezone` (the machine's
+ * when absent, as the scheduler's tz is); undefined when it has none in the week before.
+ */
+export function lastScheduledTick(schedule: string, nowMs: number, timezone?: string): number | undefined {
+  const cron = require('node-cron') as typeof import('node-cron');
+  const task = cron.createTask(schedule, () => undefined, timezone ? { timezone } : {});
+  try {
+    let minute = Math.floor(nowMs / MINUTE) * MINUTE;
+    for (let step = 0; step < LOOKAHEAD_MINUTES; step++, minute -= MINUTE) {
+      if (task.match(new Date(minute))) return minute;
+    }
+    return undefined;
+  } finally {
+    void task.destroy();
+  }
+}
+
 /** The time between two ticks of `schedule` after `nowMs`: how often feeds can change. */
 export function scheduleIntervalMs(schedule: string, nowMs: number): number {
   const first = nextScheduledAttempt(schedule, nowMs) ?? nowMs;

@@ -16,6 +16,8 @@ export const PUBLISH_JOB = 'publish';
 export interface SourceJobData {
   /** The source id (its file name under sources/ without .yaml); absent for the pages job. */
   source?: string;
+  /** The schedule's tick a job queued again after Redis lost it stands for. */
+  tick?: number;
 }
 
 export interface QueueLocation {

@@ -157,6 +157,45 @@ describe('feedloom worker and serve --queue', () => {
     }
   }, 60_000);
 
+  it('sets a job whose host is busy aside, so jobs for other hosts go on meanwhile', async () => {
+    // 30 sources on one host (2 requests at a time, 500 ms each: 7.5 s of work), queued ahead of
+    // 6 sources on 6 other hosts; one worker runs 6 jobs at once. Jobs that waited for the busy
+    // host's slots would fill the worker, and the other hosts would wait their turn behind them.
+    const busyHost = 30;
+    const farm = await startFeedFarm({ feeds: busyHost + 6, items: 1, hosts: 7, delayMs: 500 });
+    const url = (index: number, host: number) => farm.feedUrl(index).replace(/127\.0\.0\.\d+/, `127.0.0.${host}`);
+    const sources = path.join(root, 'busy-host-sources');
+    mkdirSync(sources);
+    writeFileSync(path.join(sources, 'site.yaml'), 'title: Busy\nurl: https://busy.example/\n');
+    for (let index = 0; index < busyHost; index++) writeFileSync(path.join(sources, `busy-${index}.yaml`), `kind: feed\nurl: ${url(index, 1)}\n`);
+    for (let other = 0; other < 6; other++) writeFileSync(path.join(sources, `other-${other}.yaml`), `kind: feed\nurl: ${url(busyHost + other, 2 + other)}\n`);
+    const state = await schemas.fresh();
+    const queuePrefix = prefix();
+    const worker = startCli(['worker', '--sources', sources, '--out', path.join(root, 'busy-host-out'), '--state', state, '--queue', redisUrl(), '--queue-prefix', queuePrefix, '--concurrency', '6']);
+    const queue = new Queue('feedloom-sources', { connection: redis, prefix: queuePrefix });
+    try {
+      await waitFor('the worker to start', () => worker.output().includes('worker started'));
+      await queue.addBulk([
+        ...Array.from({ length: busyHost }, (_, index) => ({ name: 'source', data: { source: `busy-${index}` } })),
+        ...Array.from({ length: 6 }, (_, other) => ({ name: 'source', data: { source: `other-${other}` } })),
+      ]);
+      const busyRequests = () => farm.counts().slice(0, busyHost).reduce((sum, count) => sum + count, 0);
+      const otherRequests = () => farm.counts().slice(busyHost).reduce((sum, count) => sum + count, 0);
+      await waitFor('every other host to be asked', () => otherRequests() === 6, 20_000);
+      // Waiting in line, the others would start once 25 of the busy host's jobs had been taken.
+      expect(busyRequests(), 'requests to the busy host before every other host was asked').toBeLessThanOrEqual(10);
+      await waitFor('every job to be done', async () => (await queue.getJobCounts('completed')).completed === busyHost + 6, 30_000);
+      expect(busyRequests(), 'each busy-host source fetched once').toBe(busyHost);
+      const rows = await schemas.query<{ n: string }>(`SELECT count(*) AS n FROM ${schemaOf(state)}.entries`);
+      expect(Number(rows[0]!.n)).toBe(busyHost + 6);
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      await queue.close();
+      await farm.close();
+    }
+  }, 60_000);
+
   it('counts a job as failed once, after its last attempt, every failed attempt apart, and sources\' failures fleet-wide', async () => {
     const broken = createServer((_request, response) => response.writeHead(500).end('down'));
     await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
