@@ -70,7 +70,7 @@ export function compareFeeds(expectedOut, actualOut) {
   if (names) return `the feed files differ: expected ${expected.join(', ')}; found ${actual.join(', ')}`;
   for (const name of expected) {
     const difference = firstDifference(readFeedDocument(path.join(expectedOut, name)), readFeedDocument(path.join(actualOut, name)));
-    if (difference) return `${name} differs at ${difference.at}: single process ${show(difference.expected)}, fleet ${show(difference.actual)}`;
+    if (difference) return `${name} differs at ${difference.at}: the first single process has ${show(difference.expected)}, this round ${show(difference.actual)}`;
   }
   return undefined;
 }

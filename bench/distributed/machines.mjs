@@ -94,31 +94,32 @@ function procMeter(pid) {
 }
 
 /**
- * Reads the meters' summed CPU every `everyMs` until stopped, so the CPU between two instants
- * the state records (a round's first job start, its publish end) can be worked out afterwards.
+ * Reads every meter's CPU every `everyMs` until stopped, so the CPU between two instants the
+ * state records (a round's first job start, its publish end) can be worked out afterwards.
  */
 export function sampleCpu(meters, everyMs = 100) {
   const samples = [];
-  const take = () => samples.push({ ms: Date.now(), cpu: meters.reduce((sum, meter) => sum + meter.read(), 0) });
+  const take = () => samples.push({ ms: Date.now(), cpu: meters.map((meter) => meter.read()) });
   take();
   const timer = setInterval(take, everyMs);
+  const each = (fromMs, toMs) => meters.map((_, i) => cpuAt(samples, i, toMs) - cpuAt(samples, i, fromMs));
   return {
     stop() {
       clearInterval(timer);
       take();
     },
-    /** CPU seconds used between two epoch-ms instants, by linear interpolation between samples. */
-    between(fromMs, toMs) {
-      return cpuAt(samples, toMs) - cpuAt(samples, fromMs);
-    },
+    /** CPU seconds of each meter between two epoch-ms instants, interpolated between samples. */
+    each,
+    /** The same, summed over the meters. */
+    between: (fromMs, toMs) => each(fromMs, toMs).reduce((sum, cpu) => sum + cpu, 0),
   };
 }
 
-function cpuAt(samples, ms) {
-  if (ms <= samples[0].ms) return samples[0].cpu;
+function cpuAt(samples, meter, ms) {
+  if (ms <= samples[0].ms) return samples[0].cpu[meter];
   for (let i = 1; i < samples.length; i++) {
     const [a, b] = [samples[i - 1], samples[i]];
-    if (ms <= b.ms) return a.cpu + ((b.cpu - a.cpu) * (ms - a.ms)) / Math.max(1, b.ms - a.ms);
+    if (ms <= b.ms) return a.cpu[meter] + ((b.cpu[meter] - a.cpu[meter]) * (ms - a.ms)) / Math.max(1, b.ms - a.ms);
   }
-  return samples.at(-1).cpu;
+  return samples.at(-1).cpu[meter];
 }

@@ -151,7 +151,9 @@ export async function fleetRound(bench, { workers: workerCount, cap, label }, re
     if (round.passes.length > 1) notes.push(`${round.passes.length} publishes in the round (sources counted ${round.passes.map((pass) => pass.sources).join(' + ')}), timed from the earliest start to the last one's end`);
     if (round.trailing.length > 0) notes.push(`${round.trailing.length} more publish(es) after the round, ${round.trailing.map((pass) => `${pass.sources} sources, ${pass.filesWritten} files written, ${((pass.endMs - round.endMs) / 1000).toFixed(1)} s after`).join('; ')}`);
     const tickLagS = (round.startedMs - tickMs) / 1000;
-    if (tickLagS > 1) notes.push(`the first job started ${tickLagS.toFixed(1)} s after the tick`);
+    const lastJobMs = await keys.lastJobFinishedMs();
+    const perWorker = cpu.each(round.startedMs, round.endMs).map((seconds) => seconds.toFixed(2)).join(' + ');
+    notes.push(`first job ${tickLagS.toFixed(2)} s after the tick; ${lastJobMs ? `last source job done ${((round.endMs - lastJobMs) / 1000).toFixed(2)} s before the publish ended` : 'no completed jobs kept'}; CPU s by worker ${perWorker}`);
     const checked = await checkRound(bench, schema, outDir, reference, problems);
     for (const [i, worker] of started.entries()) {
       const status = await terminate(worker.child);

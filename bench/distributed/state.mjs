@@ -2,6 +2,7 @@
 // records (the `passes` table), entries and sources' health, and the fleet's job counts (the
 // keys /metrics reads). Each round gets a schema and a key prefix of its own, dropped afterwards.
 import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
 export async function freshSchema(admin, postgresUrl) {
@@ -73,6 +74,20 @@ export class FleetKeys {
       publishCompleted: await read('feedloom-publish', 'completed'),
       publishFailed: await read('feedloom-publish', 'failed'),
     };
+  }
+
+  /**
+   * When the last source job the queue still keeps finished (BullMQ keeps the newest completed
+   * jobs), or undefined: how long the round's publish came after its last job.
+   */
+  async lastJobFinishedMs() {
+    const queue = new Queue('feedloom-sources', { connection: this.redis, prefix: this.prefix });
+    try {
+      const jobs = await queue.getJobs(['completed'], 0, -1);
+      return jobs.length > 0 ? Math.max(...jobs.map((job) => job.finishedOn ?? 0)) : undefined;
+    } finally {
+      await queue.close();
+    }
   }
 
   /** Removes every key under the prefix: the queues, job schedulers, host slots and counts. */
