@@ -51,7 +51,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { git, RESULTS_DIR, ROOT, snapshotBuild } from './lib/build.mjs';
-import { endChildrenOnExit, stopAll } from './lib/children.mjs';
+import { killAllNow, stopAll } from './lib/children.mjs';
 import { waitQuiet } from './lib/proc.mjs';
 import { fail, progress, VerifyError } from './lib/verify.mjs';
 import { startFarm } from './distributed/farm.mjs';
@@ -158,7 +158,27 @@ async function main() {
     if (!values.keep) rmSync(work, { recursive: true, force: true });
     rmSync(build.snapshot, { recursive: true, force: true });
   };
-  endChildrenOnExit('bench:distributed', cleanUp);
+  // Rounds under way register how to undo what they made (a schema, Redis keys), for a signal.
+  const undoOnSignal = new Set();
+  let interrupted;
+  process.on('exit', () => {
+    killAllNow();
+    machines.removeAll();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = signal;
+      progress(`bench:distributed: ${signal}, stopping the processes and removing the rounds' schemas, keys and cgroups`);
+      setTimeout(() => process.exit(2), 15_000).unref();
+      void (async () => {
+        killAllNow();
+        for (const undo of undoOnSignal) await undo().catch(() => undefined);
+        cleanUp();
+        process.exit(2);
+      })();
+    });
+  }
   const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
   let farm;
   try {
@@ -190,6 +210,7 @@ async function main() {
       writeFleetSite: (schedule) => writeFileSync(path.join(fleetSources, 'site.yaml'), siteYaml({ overall: largest, schedule })),
       roundTimeoutMs: 15 * 60_000,
       compareFeeds,
+      undoOnSignal,
     };
     progress(`${settings.sources} sources (${settings.items} items) on ${settings.hosts} hosts, ${settings.delay} ms a response; workers --concurrency ${settings.concurrency}${capped ? `, capped at ${settings.cpu} CPUs each` : ''}`);
 
@@ -198,6 +219,7 @@ async function main() {
     const order = [first, ...rows.filter((row) => row !== first)];
     let reference;
     for (const row of order) {
+      if (interrupted) fail(`stopped by ${interrupted}`);
       const quiet = await waitQuiet(0.3, 20_000);
       try {
         row.result = row.kind === 'single' ? await singleRound(bench, { cap: row.cap, sourcesDir: sourcesFor(row.concurrency), label: row.name }, reference) : await fleetRound(bench, { workers: row.workers, cap: row.cap, label: row.name }, reference);

@@ -80,6 +80,7 @@ async function checkRound(bench, schema, outDir, reference, problems) {
 export async function singleRound(bench, { cap, sourcesDir, label }, reference) {
   const { schema, url, drop } = await freshSchema(bench.admin, bench.postgresUrl);
   const { dir, outDir, spawnOptions } = roundFolder(bench, label);
+  bench.undoOnSignal.add(drop);
   await bench.farm.reset();
   try {
     const { child, meter } = bench.machines.start([bench.cli, 'run', '--sources', sourcesDir, '--out', outDir, '--state', url], cap, spawnOptions);
@@ -97,6 +98,7 @@ export async function singleRound(bench, { cap, sourcesDir, label }, reference) 
     const checked = await checkRound(bench, schema, outDir, reference, problems);
     return { seconds: (pass.endMs - pass.startedMs) / 1000, cpuSeconds: cpu.between(pass.startedMs, pass.endMs), entries: checked.entries, outDir, problems, notes: [], passes: 1 };
   } finally {
+    bench.undoOnSignal.delete(drop);
     await drop();
     // The first single process's feeds are what every later round is compared with.
     if (reference) rmSync(dir, { recursive: true, force: true });
@@ -112,6 +114,8 @@ export async function fleetRound(bench, { workers: workerCount, cap, label }, re
   const queueArgs = ['--queue', bench.redisUrl, '--queue-prefix', prefix];
   const started = [];
   let scheduler;
+  const undo = () => keys.drop().finally(drop);
+  bench.undoOnSignal.add(undo);
   await bench.farm.reset();
   try {
     for (let i = 0; i < workerCount; i++) {
@@ -165,6 +169,7 @@ export async function fleetRound(bench, { workers: workerCount, cap, label }, re
     for (const worker of started) await stopChild(worker.child, 1000);
     await keys.drop().catch((error) => progress(`${label}: Redis keys under ${prefix} not removed: ${error.message}`));
     await keys.close();
+    bench.undoOnSignal.delete(undo);
     await drop();
     rmSync(dir, { recursive: true, force: true });
   }
