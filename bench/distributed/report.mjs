@@ -75,7 +75,7 @@ export function renderReport({ rows, settings, verdictLines, reference, build, u
     '',
     ...verdictLines.map((verdict) => verdict.line),
     ...(problems.length > 0 ? ['', '## Checks that failed', '', ...problems] : []),
-    ...(notes.length > 0 ? ['', '## What the fleet did', '', ...notes] : []),
+    ...(notes.length > 0 ? ['', '## What the rounds did', '', ...notes] : []),
     '',
   ].join('\n');
 }

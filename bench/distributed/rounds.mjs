@@ -5,9 +5,11 @@
 // by the pass records the state keeps (first job's start to the publish's end; a pass's start to
 // its end), and its CPU is the machines' CPU between those two instants.
 import { mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startChild, stopChild } from '../lib/children.mjs';
+import { machineTicks } from '../lib/proc.mjs';
 import { fail, progress, tail } from '../lib/verify.mjs';
 import { sampleCpu } from './machines.mjs';
 import { FleetKeys, freshSchema, passRecords, roundOf, storedState } from './state.mjs';
@@ -41,6 +43,18 @@ function roundFolder(bench, label) {
   const dir = path.join(bench.work, `${label.replace(/[^a-z0-9]+/gi, '-')}-${randomBytes(3).toString('hex')}`);
   mkdirSync(dir, { recursive: true });
   return { dir, outDir: path.join(dir, 'out'), spawnOptions: { cwd: dir, env: { ...process.env, FEEDLOOM_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] } };
+}
+
+/**
+ * How many cores the whole machine kept busy since `before` (a machineTicks() reading at
+ * `sinceMs`), beside those the measured processes used (`ownCpu` seconds): much more than
+ * theirs plus the services' means others' work shared the cores, and the figures are noisy.
+ */
+function machineShare(before, ownCpu, sinceMs) {
+  const after = machineTicks();
+  const busy = ((after.busy - before.busy) / Math.max(1, after.total - before.total)) * os.cpus().length;
+  const own = ownCpu / Math.max(0.001, (Date.now() - sinceMs) / 1000);
+  return `the machine had ${busy.toFixed(2)} cores busy on average, ${own.toFixed(2)} of them the measured processes'`;
 }
 
 /** SIGTERM, then the exit status; SIGKILL (and a failed status) if it does not drain in time. */
@@ -86,8 +100,10 @@ export async function singleRound(bench, { cap, sourcesDir, label }, reference) 
     const { child, meter } = bench.machines.start([bench.cli, 'run', '--sources', sourcesDir, '--out', outDir, '--state', url], cap, spawnOptions);
     const output = watchOutput(child, label);
     const cpu = sampleCpu([meter]);
+    const [machineBefore, spawnedMs] = [machineTicks(), Date.now()];
     const { code, signal } = await child.exited;
     cpu.stop();
+    const contention = machineShare(machineBefore, cpu.between(spawnedMs, Date.now()), spawnedMs);
     await stopChild(child, 1000);
     if (code !== 0) fail(`${label}: feedloom run exited with ${code ?? signal}:\n${tail(output.text())}`);
     const passes = await passRecords(bench.admin, schema);
@@ -96,7 +112,9 @@ export async function singleRound(bench, { cap, sourcesDir, label }, reference) 
     const problems = [];
     if (pass.sources !== bench.sourceCount || pass.sourcesFailed > 0) problems.push(`the pass counted ${pass.sources} sources, ${pass.sourcesFailed} failed`);
     const checked = await checkRound(bench, schema, outDir, reference, problems);
-    return { seconds: (pass.endMs - pass.startedMs) / 1000, cpuSeconds: cpu.between(pass.startedMs, pass.endMs), entries: checked.entries, outDir, problems, notes: [], passes: 1 };
+    const cpuSeconds = cpu.between(pass.startedMs, pass.endMs);
+    const notes = [contention];
+    return { seconds: (pass.endMs - pass.startedMs) / 1000, cpuSeconds, entries: checked.entries, outDir, problems, notes, passes: 1 };
   } finally {
     bench.undoOnSignal.delete(drop);
     await drop();
@@ -134,6 +152,7 @@ export async function fleetRound(bench, { workers: workerCount, cap, label }, re
     await schedulerOutput.waitFor('schedules in step with sources/', 60_000);
     if (Date.now() > tickMs - 250) fail(`${label}: the scheduler was ready ${((Date.now() - tickMs) / 1000).toFixed(1)} s after the tick it was to queue`);
 
+    const [machineBefore, watchedMs] = [machineTicks(), Date.now()];
     const deadline = tickMs + bench.roundTimeoutMs;
     let round;
     while (!(round = roundOf(await passRecords(bench.admin, schema), bench.sourceCount))) {
@@ -141,13 +160,14 @@ export async function fleetRound(bench, { workers: workerCount, cap, label }, re
       for (const worker of started) if (worker.child.exitCode !== null) fail(`${label}: a worker exited during the round:\n${tail(worker.output.text())}`);
       await sleep(200);
     }
+    const contention = machineShare(machineBefore, cpu.between(watchedMs, Date.now()), watchedMs);
     // A publish asked for by the round's last jobs may still come: a trailing pass, worth knowing of.
     await sleep(bench.publishDelay * 1000 + 2000);
     cpu.stop();
     round = roundOf(await passRecords(bench.admin, schema), bench.sourceCount);
     const counts = await keys.counts();
     const problems = [];
-    const notes = [];
+    const notes = [contention];
     if (counts.completed !== bench.sourceCount) problems.push(`${counts.completed} source jobs completed, expected ${bench.sourceCount}`);
     if (counts.failed > 0 || counts.publishFailed > 0) problems.push(`${counts.failed} source jobs and ${counts.publishFailed} publish jobs failed`);
     if (counts.attemptsFailed > 0) notes.push(`${counts.attemptsFailed} source job attempts failed and were retried`);
