@@ -1,190 +1,253 @@
-// The distributed-mode benchmark (`npm run bench:distributed`, after `npm run build`).
+// The fleet benchmark (`npm run bench:distributed`, after `npm run build`): distributed mode
+// (BullMQ on Redis, PostgreSQL state) measured as an operator runs it, beside one process.
 //
-// 2,000 feed sources on a local farm (test/support/feed-farm.mjs, a process of its own) that
-// answers each request after 200 ms, spread over 200 loopback hosts so the per-host limit (2 at a
-// time across all workers) is not what caps the run. For 1, 2 and 4 `feedloom worker` processes
-// (each --concurrency C) on one Redis and one PostgreSQL state, it queues one job per source at
-// once and times the round until the last job is done: sources per second. Beside them, in the
-// same run, single-process mode: one `feedloom run` over the same sources (SQLite state).
-// Targets: 2 workers at least 1.8× and 4 workers at least 3.2× the throughput of 1 worker.
+// What it serves: --sources feeds (RSS 2.0, Atom 1.0 and JSON Feed 1.1 in turn, 20–50 items
+// each, HTML to sanitize, tracking links, items sharing a minute, non-ASCII text; seeded, so
+// every run serves the same bytes) from a farm process of its own (bench/distributed/farm.mjs)
+// on --hosts loopback hosts, each answer after --delay ms, with ETags. The site's per-host
+// limit, 2 across the fleet, must never bind: hosts × 2 exceeds every total concurrency here.
 //
-//   FEEDLOOM_BENCH_REDIS_URL=redis://… FEEDLOOM_BENCH_POSTGRES_URL=postgres://… \
-//     node bench/distributed.mjs [--sources 2000] [--delay 200] [--hosts 200] [--concurrency 16] [--workers 1,2,4]
+// What it runs, one measured round each, every round on a fresh PostgreSQL schema and (for the
+// fleet) a fresh Redis key prefix, both dropped afterwards:
+// - capped, as "machines" of --cpu CPUs each (a cgroup v1 per process, with a CFS quota, entered
+//   before node starts): 1, 2 and 4 workers (--workers), each `feedloom worker --concurrency C`;
+//   one `feedloom run` whose fetch.overall is the largest fleet's total concurrency, and one whose
+//   overall is one worker's.
+// - uncapped: the same fleets, and one `feedloom run` with the largest fleet's overall. The
+//   processes are still in cgroups (without quotas), only so that their CPU can be read.
+// The fleet's round is started by `feedloom scheduler`: site.yaml's schedule names one second a
+// few seconds ahead (cron with seconds, once a year), so every source is queued at that tick
+// and at no other. The scheduler, Redis, PostgreSQL and the farm are other machines: not capped.
+//
+// What it measures: a round from its first job's start to the end of the publish that completes
+// it (the fleet's publish job records one pass per round: the earliest job start and its own
+// end; if a publish came before the round settled, the round spans every pass up to the one
+// that counts the last source), and a single pass from its start to its end, both from the
+// `passes` table. Sources per second, and each against 1 worker of its group. CPU: the worker
+// processes' cgroup CPU time (cpuacct.usage, sampled every 100 ms and read at those two
+// instants, so start-up is left out) per source, against the single process's per source.
+//
+// What it checks, per round: every source job completed and none failed, every source ok in the
+// state, as many entries stored as the first single process stored (re-posted items merge, so
+// fewer than the items served), one document fetched per source and never more than 2 requests
+// at once to a host, workers exiting 0 on SIGTERM, and every feed file under out/ (rss.xml,
+// atom.xml, feed.json, and those of the site's other feeds) holding the same entries as the
+// first single process's, build timestamps aside.
+//
+// Targets: 2 capped workers ≥ 1.8× and 4 capped workers ≥ 3.2× the sources per second of 1
+// capped worker; workers' CPU per source ≤ 1.1× the single process's.
+//
+//   FEEDLOOM_BENCH_REDIS_URL=redis://… FEEDLOOM_BENCH_POSTGRES_URL=postgres://… node bench/distributed.mjs
+//     [--sources 300] [--hosts 50] [--delay 200] [--concurrency 16] [--workers 1,2,4] [--cpu 0.4]
+//     [--publish-delay 2] [--seed 1] [--no-capped] [--no-uncapped] [--keep]
 //
 // (FEEDLOOM_TEST_REDIS_URL and FEEDLOOM_TEST_POSTGRES_URL are used when the BENCH ones are unset.)
-// Every round starts from a fresh PostgreSQL schema and a fresh Redis key prefix, so every
-// source is new: each job fetches a 200 response, parses, normalizes and stores three items.
-// Exit status: 0 targets met; 1 a target missed; 2 the run could not measure (a worker died, ...).
-import { fork, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+// Capped rows need root and cgroup v1; without them the run says so and measures uncapped only.
+// Output: bench/results/distributed-latest.md and stdout. Exit status: 0 every target met; 1 a
+// target missed; 2 the run could not measure, or a check failed (a round's feeds differ, ...).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import pg from 'pg';
-import { ROOT } from './lib/build.mjs';
+import { git, RESULTS_DIR, ROOT, snapshotBuild } from './lib/build.mjs';
+import { killAllNow, stopAll } from './lib/children.mjs';
+import { waitQuiet } from './lib/proc.mjs';
 import { fail, progress, VerifyError } from './lib/verify.mjs';
+import { startFarm } from './distributed/farm.mjs';
+import { compareFeeds } from './distributed/feeds.mjs';
+import { cgroupsUnavailable, Machines } from './distributed/machines.mjs';
+import { addRatios, renderReport, verdicts } from './distributed/report.mjs';
+import { fleetRound, singleRound } from './distributed/rounds.mjs';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-const FARM = path.join(ROOT, 'test', 'support', 'feed-farm.mjs');
-const RESULTS = path.join(ROOT, 'bench', 'results', 'distributed-latest.md');
-const TARGETS = { 2: 1.8, 4: 3.2 };
-const ITEMS = 3;
+const RESULTS = path.join(RESULTS_DIR, 'distributed-latest.md');
 
 const { values } = parseArgs({
   options: {
-    sources: { type: 'string', default: '2000' },
+    sources: { type: 'string', default: '300' },
+    hosts: { type: 'string', default: '50' },
     delay: { type: 'string', default: '200' },
-    hosts: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '16' },
     workers: { type: 'string', default: '1,2,4' },
+    cpu: { type: 'string', default: '0.4' },
+    'publish-delay': { type: 'string', default: '2' },
+    seed: { type: 'string', default: '1' },
+    'no-capped': { type: 'boolean', default: false },
+    'no-uncapped': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
   },
 });
-const SOURCES = Number(values.sources);
-const DELAY_MS = Number(values.delay);
-const HOSTS = Number(values.hosts);
-const CONCURRENCY = Number(values.concurrency);
-const WORKER_COUNTS = values.workers.split(',').map(Number);
+const settings = {
+  sources: Number(values.sources),
+  hosts: Number(values.hosts),
+  delay: Number(values.delay),
+  concurrency: Number(values.concurrency),
+  workers: values.workers.split(',').map(Number),
+  cpu: Number(values.cpu),
+  publishDelay: Number(values['publish-delay']),
+  seed: Number(values.seed),
+};
 const REDIS_URL = process.env.FEEDLOOM_BENCH_REDIS_URL ?? process.env.FEEDLOOM_TEST_REDIS_URL;
 const POSTGRES_URL = process.env.FEEDLOOM_BENCH_POSTGRES_URL ?? process.env.FEEDLOOM_TEST_POSTGRES_URL;
 
-function startFarm() {
-  const farm = fork(FARM, [String(SOURCES), String(ITEMS), String(HOSTS), String(DELAY_MS)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    farm.once('exit', (code) => reject(new VerifyError(`the feed farm exited with ${code}`)));
-    farm.stdout.once('data', (chunk) => resolve({ farm, port: JSON.parse(chunk.toString()).port }));
-  });
+/** site.yaml: the same for every mode but for fetch.overall and the fleet's one tick. */
+function siteYaml({ overall, schedule }) {
+  return `# Written by bench/distributed.mjs.
+title: Fleet benchmark
+url: https://news.example/
+language: en
+timezone: UTC
+schedule: "${schedule}"
+fetch:
+  per_host: 2
+  overall: ${overall}
+feeds:
+  - id: first-sources
+    title: The first ten sources
+    sources: "news-000*"
+    limit: 1000
+  - id: economy
+    title: Économie
+    category: [Économie]
+    limit: 200
+`;
 }
 
-function writeSources(dir, port) {
+/** A sources/ folder: site.yaml and one <id>.yaml per farm source. */
+function writeSources(dir, farmSources, site) {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'site.yaml'), 'title: Farm news\nurl: https://farm.example/\n');
-  for (let index = 0; index < SOURCES; index++) {
-    writeFileSync(path.join(dir, `farm-${index}.yaml`), `kind: feed\nurl: http://127.0.0.${1 + (index % HOSTS)}:${port}/feed/${index}.xml\n`);
+  writeFileSync(path.join(dir, 'site.yaml'), siteYaml(site));
+  for (const source of farmSources) writeFileSync(path.join(dir, `${source.id}.yaml`), `kind: feed\nurl: ${source.url}\n`);
+}
+
+/** Every configuration to run, in the report's order. */
+function configurations(capped, uncapped) {
+  const { workers, concurrency: C, cpu } = settings;
+  const largest = Math.max(...workers) * C;
+  const rows = [];
+  const fleets = (group, cap) => workers.map((count) => ({ kind: 'fleet', group, workers: count, cap, concurrency: count * C, name: `fleet, ${count} ${group} worker${count === 1 ? '' : 's'}` }));
+  if (capped) {
+    rows.push(...fleets('capped', cpu));
+    rows.push({ kind: 'single', group: 'capped', cap: cpu, concurrency: largest, name: `feedloom run, capped, overall ${largest}` });
+    if (largest !== C) rows.push({ kind: 'single', group: 'capped', cap: cpu, concurrency: C, name: `feedloom run, capped, overall ${C}` });
   }
-}
-
-function run(args, { waitFor } = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, FEEDLOOM_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const ready = new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk.toString();
-      if (waitFor && output.includes(waitFor)) resolve();
-    });
-    child.stderr.on('data', (chunk) => (output += chunk.toString()));
-    child.once('exit', (code) => (waitFor ? reject(new VerifyError(`${args[0]} exited with ${code} before it was ready:\n${output.slice(-2000)}`)) : resolve()));
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-  return { child, ready, exited, output: () => output };
-}
-
-async function freshSchema(admin) {
-  const schema = `feedloom_bench_${randomBytes(5).toString('hex')}`;
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const url = new URL(POSTGRES_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return { schema, url: url.href };
-}
-
-async function workersRound(count, sourcesDir, work, admin) {
-  const prefix = `bench-${randomBytes(4).toString('hex')}`;
-  const { schema, url } = await freshSchema(admin);
-  const out = path.join(work, `out-${count}`);
-  const queueArgs = ['--queue', REDIS_URL, '--queue-prefix', prefix];
-  const workers = Array.from({ length: count }, () =>
-    run(['worker', '--sources', sourcesDir, '--out', out, '--state', url, ...queueArgs, '--concurrency', String(CONCURRENCY), '--publish-delay', '2'], { waitFor: 'worker started' }),
-  );
-  await Promise.all(workers.map((worker) => worker.ready));
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue('feedloom-sources', { connection: redis, prefix });
-  const done = `${prefix}:feedloom-metrics:feedloom-sources:completed`;
-  const jobs = Array.from({ length: SOURCES }, (_, index) => ({ name: 'source', data: { source: `farm-${index}` }, opts: { removeOnComplete: true } }));
-  const started = performance.now();
-  for (let index = 0; index < jobs.length; index += 500) await queue.addBulk(jobs.slice(index, index + 500));
-  while (Number((await redis.get(done)) ?? 0) < SOURCES) {
-    if (performance.now() - started > 600_000) fail(`${count} workers: the round did not finish in 10 minutes`);
-    for (const worker of workers) if (worker.child.exitCode !== null) fail(`a worker exited during the round:\n${worker.output().slice(-2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  if (uncapped) {
+    rows.push(...fleets('uncapped', undefined));
+    rows.push({ kind: 'single', group: 'uncapped', cap: undefined, concurrency: largest, name: `feedloom run, uncapped, overall ${largest}` });
   }
-  const seconds = (performance.now() - started) / 1000;
-  const failed = Number((await redis.get(`${prefix}:feedloom-metrics:feedloom-sources:failed`)) ?? 0);
-  const entries = Number((await admin.query(`SELECT count(*) AS n FROM ${schema}.entries`)).rows[0].n);
-  for (const worker of workers) worker.child.kill('SIGTERM');
-  const codes = await Promise.all(workers.map((worker) => worker.exited));
-  await queue.obliterate({ force: true }).catch(() => undefined);
-  await queue.close();
-  await redis.quit();
-  await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-  if (failed > 0) fail(`${count} workers: ${failed} jobs failed`);
-  if (entries !== SOURCES * ITEMS) fail(`${count} workers: ${entries} entries stored, expected ${SOURCES * ITEMS}`);
-  if (codes.some((code) => code !== 0)) fail(`${count} workers: a worker did not exit 0 on SIGTERM (${codes.join(', ')})`);
-  return { seconds, rate: SOURCES / seconds };
-}
-
-async function singleProcess(sourcesDir, work) {
-  const started = performance.now();
-  const pass = run(['run', '--sources', sourcesDir, '--out', path.join(work, 'out-single'), '--state', path.join(work, 'single.db')]);
-  const code = await pass.exited;
-  const seconds = (performance.now() - started) / 1000;
-  if (code !== 0) fail(`feedloom run exited with ${code}:\n${pass.output().slice(-2000)}`);
-  if (!pass.output().includes(`"entries_new":${SOURCES * ITEMS}`)) fail(`feedloom run did not store every entry:\n${pass.output().slice(-2000)}`);
-  return { seconds, rate: SOURCES / seconds };
+  return rows;
 }
 
 async function main() {
   if (!REDIS_URL || !POSTGRES_URL) fail('set FEEDLOOM_BENCH_REDIS_URL and FEEDLOOM_BENCH_POSTGRES_URL (or the FEEDLOOM_TEST_ ones)');
-  const work = mkdtempSync(path.join(os.tmpdir(), 'feedloom-distributed-bench-'));
-  const { farm, port } = await startFarm();
+  const largest = Math.max(...settings.workers) * settings.concurrency;
+  if (settings.hosts * 2 <= largest) fail(`--hosts ${settings.hosts} × 2 requests per host must exceed the largest total concurrency, ${largest}, or the per-host limit caps the run`);
+  if (settings.hosts > 250) fail('--hosts: at most 250 loopback hosts');
+  const unavailable = values['no-capped'] ? undefined : cgroupsUnavailable();
+  if (unavailable) progress(`cgroups: ${unavailable}; measuring uncapped only`);
+  const capped = !values['no-capped'] && !unavailable;
+  const rows = configurations(capped, !values['no-uncapped']);
+  if (rows.length === 0) fail('nothing to run: --no-capped and --no-uncapped together');
+  if (capped && Math.max(...settings.workers) * settings.cpu > os.cpus().length - 0.3) progress(`warning: ${Math.max(...settings.workers)} machines of ${settings.cpu} CPUs leave little of ${os.cpus().length} CPUs for Redis, PostgreSQL and the farm`);
+
+  const machines = new Machines(!unavailable);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'feedloom-fleet-bench-'));
+  const build = snapshotBuild(path.join(ROOT, 'dist', 'cli.js'), 'distributed');
+  const cleanUp = () => {
+    machines.removeAll();
+    if (!values.keep) rmSync(work, { recursive: true, force: true });
+    rmSync(build.snapshot, { recursive: true, force: true });
+  };
+  // Rounds under way register how to undo what they made (a schema, Redis keys), for a signal.
+  const undoOnSignal = new Set();
+  let interrupted;
+  process.on('exit', () => {
+    killAllNow();
+    machines.removeAll();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = signal;
+      progress(`bench:distributed: ${signal}, stopping the processes and removing the rounds' schemas, keys and cgroups`);
+      setTimeout(() => process.exit(2), 15_000).unref();
+      void (async () => {
+        killAllNow();
+        for (const undo of undoOnSignal) await undo().catch(() => undefined);
+        cleanUp();
+        process.exit(2);
+      })();
+    });
+  }
   const admin = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
+  let farm;
   try {
-    const sourcesDir = path.join(work, 'sources');
-    writeSources(sourcesDir, port);
-    progress(`${SOURCES} sources on ${HOSTS} hosts, ${DELAY_MS} ms a response; workers with --concurrency ${CONCURRENCY}`);
-    const rows = [];
-    const single = await singleProcess(sourcesDir, work);
-    progress(`single process: ${single.seconds.toFixed(1)} s, ${single.rate.toFixed(1)} sources/s`);
-    rows.push({ mode: 'single process (`feedloom run`, SQLite)', workers: '—', ...single });
-    const byCount = new Map();
-    for (const count of WORKER_COUNTS) {
-      const result = await workersRound(count, sourcesDir, work, admin);
-      byCount.set(count, result);
-      progress(`${count} worker(s): ${result.seconds.toFixed(1)} s, ${result.rate.toFixed(1)} sources/s`);
-      rows.push({ mode: 'distributed (PostgreSQL, Redis)', workers: String(count), ...result });
+    farm = await startFarm({ sources: settings.sources, hosts: settings.hosts, delayMs: settings.delay, seed: settings.seed });
+    settings.items = farm.sources.reduce((sum, source) => sum + source.items, 0);
+    const fleetSources = path.join(work, 'sources-fleet');
+    writeSources(fleetSources, farm.sources, { overall: largest, schedule: '0 0 0 1 1 *' });
+    const singleSources = new Map();
+    const sourcesFor = (overall) => {
+      if (!singleSources.has(overall)) {
+        const dir = path.join(work, `sources-single-${overall}`);
+        writeSources(dir, farm.sources, { overall, schedule: '0 0 0 1 1 *' });
+        singleSources.set(overall, dir);
+      }
+      return singleSources.get(overall);
+    };
+    const bench = {
+      cli: build.cli,
+      redisUrl: REDIS_URL,
+      postgresUrl: POSTGRES_URL,
+      admin,
+      machines,
+      farm,
+      work,
+      sourceCount: settings.sources,
+      concurrency: settings.concurrency,
+      publishDelay: settings.publishDelay,
+      fleetSources,
+      writeFleetSite: (schedule) => writeFileSync(path.join(fleetSources, 'site.yaml'), siteYaml({ overall: largest, schedule })),
+      roundTimeoutMs: 15 * 60_000,
+      compareFeeds,
+      undoOnSignal,
+    };
+    progress(`${settings.sources} sources (${settings.items} items) on ${settings.hosts} hosts, ${settings.delay} ms a response; workers --concurrency ${settings.concurrency}${capped ? `, capped at ${settings.cpu} CPUs each` : ''}`);
+
+    // The first single process is the reference: its entry count and feeds are every round's.
+    const first = rows.find((row) => row.kind === 'single' && row.group === 'uncapped') ?? rows.find((row) => row.kind === 'single' && row.concurrency === largest);
+    const order = [first, ...rows.filter((row) => row !== first)];
+    let reference;
+    for (const row of order) {
+      if (interrupted) fail(`stopped by ${interrupted}`);
+      const quiet = await waitQuiet(0.3, 20_000);
+      try {
+        row.result = row.kind === 'single' ? await singleRound(bench, { cap: row.cap, sourcesDir: sourcesFor(row.concurrency), label: row.name }, reference) : await fleetRound(bench, { workers: row.workers, cap: row.cap, label: row.name }, reference);
+        if (quiet.gaveUp) row.result.notes.push(`the machine was busy before the round (${quiet.busy.toFixed(2)} cores in use by others)`);
+      } catch (error) {
+        if (!(error instanceof VerifyError)) throw error;
+        row.error = error.message;
+        progress(`${row.name}: ${error.message}`);
+        if (!reference) throw error;
+        continue;
+      }
+      if (!reference) reference = { entries: row.result.entries, outDir: row.result.outDir };
+      progress(`${row.name}: ${row.result.seconds.toFixed(2)} s, ${row.result.cpuSeconds.toFixed(2)} CPU s${row.result.problems.length > 0 ? `; ${row.result.problems.length} checks failed` : ''}`);
     }
-    const base = byCount.get(1)?.rate;
-    const table = [
-      '| mode | workers | round s | sources/s | × 1 worker |',
-      '|---|---:|---:|---:|---:|',
-      ...rows.map((row) => `| ${row.mode} | ${row.workers} | ${row.seconds.toFixed(1)} | ${row.rate.toFixed(1)} | ${base && row.workers !== '—' ? `${(row.rate / base).toFixed(2)}×` : '—'} |`),
-    ].join('\n');
-    const verdicts = Object.entries(TARGETS)
-      .filter(([count]) => byCount.has(Number(count)) && base)
-      .map(([count, target]) => {
-        const ratio = byCount.get(Number(count)).rate / base;
-        return { pass: ratio >= target, line: `- ${ratio >= target ? 'PASS' : 'FAIL'} ${count} workers: ${ratio.toFixed(2)}× 1 worker (target ≥ ${target}×)` };
-      });
-    const report = [
-      '# feedloom distributed-mode benchmark',
-      '',
-      `Run ${new Date().toISOString()} · Node ${process.version} · ${os.cpus().length} CPUs · load average at end ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`,
-      `${SOURCES} feed sources (${ITEMS} items each) on ${HOSTS} loopback hosts, each response after ${DELAY_MS} ms; workers --concurrency ${CONCURRENCY}; per-host limit 2 across all workers`,
-      '',
-      table,
-      '',
-      ...verdicts.map((verdict) => verdict.line),
-      '',
-    ].join('\n');
+
+    addRatios(rows, settings.sources);
+    const verdictLines = verdicts(rows);
+    const report = renderReport({ rows, settings, verdictLines, reference, build: git('rev-parse', '--short', 'HEAD') ?? 'unknown', unavailable });
     mkdirSync(path.dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, report);
     process.stdout.write(report);
-    return verdicts.every((verdict) => verdict.pass) ? 0 : 1;
+    if (rows.some((row) => row.error || row.result.problems.length > 0)) return 2;
+    return verdictLines.every((verdict) => verdict.pass) ? 0 : 1;
   } finally {
-    farm.kill('SIGTERM');
+    await farm?.stop();
+    await stopAll();
     await admin.end();
-    rmSync(work, { recursive: true, force: true });
+    cleanUp();
   }
 }
 

@@ -60,7 +60,7 @@ export async function stopAll() {
 }
 
 /** Last resort when the process is going down anyway: no waiting possible. */
-function killAllNow() {
+export function killAllNow() {
   for (const child of children) signalGroup(child, 'SIGKILL');
   children.clear();
 }

@@ -1,0 +1,105 @@
+// The feed farm of the fleet benchmark, a process of its own so that serving costs the measured
+// processes nothing: every source's document (documents.mjs) on loopback hosts 127.0.0.1 to
+// 127.0.0.H, all on one port, each answered after a delay, with an ETag and 304s. It keeps the
+// most requests it ever had in flight to one host, so the benchmark can check that the fleet's
+// per-host limit held across workers, and how many requests it answered.
+//
+// The benchmark calls startFarm(); the child it forks runs this file with
+//   <sources> <hosts> <delay ms> <seed>
+import { fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { VerifyError } from '../lib/verify.mjs';
+import { sourceDocument } from './documents.mjs';
+
+/** Forks the farm; resolves once it listens, with its port, its sources and a way to ask for its counts. */
+export function startFarm({ sources, hosts, delayMs, seed }) {
+  const child = fork(fileURLToPath(import.meta.url), [sources, hosts, delayMs, seed].map(String), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const replies = [];
+  child.on('message', (message) => replies.shift()?.(message));
+  const ask = (what) => new Promise((resolve) => {
+    replies.push(resolve);
+    child.send(what);
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new VerifyError(`the feed farm exited with ${code} before it listened`)));
+    replies.push((ready) => resolve({
+      child,
+      port: ready.port,
+      sources: ready.sources,
+      /** { responses, notModified, maxPerHost, maxInFlight } since the last reset. */
+      counts: () => ask('counts'),
+      reset: () => ask('reset'),
+      stop: () => new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+    }));
+  });
+}
+
+async function serve(sourceCount, hostCount, delayMs, seed) {
+  const byPath = new Map();
+  const sources = [];
+  for (let index = 0; index < sourceCount; index++) {
+    const document = sourceDocument(seed, index);
+    const host = `127.0.0.${1 + (index % hostCount)}`;
+    byPath.set(`${host} ${document.path}`, { ...document, etag: `"${document.id}-${seed}"` });
+    sources.push({ id: document.id, url: `http://${host}:PORT${document.path}`, format: document.format, items: document.items, bytes: document.body.length });
+  }
+  let counts = { responses: 0, notModified: 0, maxPerHost: 0, maxInFlight: 0 };
+  const inFlight = new Map();
+  let inFlightAll = 0;
+  const handler = (request, response) => {
+    const host = request.socket.localAddress;
+    const document = byPath.get(`${host} ${request.url}`);
+    if (!document) {
+      response.writeHead(404).end();
+      return;
+    }
+    const now = (inFlight.get(host) ?? 0) + 1;
+    inFlight.set(host, now);
+    inFlightAll++;
+    counts.maxPerHost = Math.max(counts.maxPerHost, now);
+    counts.maxInFlight = Math.max(counts.maxInFlight, inFlightAll);
+    setTimeout(() => {
+      inFlight.set(host, inFlight.get(host) - 1);
+      inFlightAll--;
+      if (request.headers['if-none-match'] === document.etag) {
+        counts.notModified++;
+        response.writeHead(304, { etag: document.etag }).end();
+        return;
+      }
+      counts.responses++;
+      response.writeHead(200, { 'content-type': document.contentType, etag: document.etag, 'content-length': document.body.length });
+      response.end(document.body);
+    }, delayMs);
+  };
+  const servers = [];
+  let port = 0;
+  for (let host = 1; host <= hostCount; host++) {
+    const server = createServer(handler);
+    server.keepAliveTimeout = 30_000;
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, `127.0.0.${host}`, () => resolve());
+    });
+    port = server.address().port;
+    servers.push(server);
+  }
+  process.on('message', (message) => {
+    if (message === 'reset') counts = { responses: 0, notModified: 0, maxPerHost: 0, maxInFlight: 0 };
+    process.send({ ...counts });
+  });
+  process.on('SIGTERM', () => {
+    for (const server of servers) server.closeAllConnections();
+    process.exit(0);
+  });
+  process.send({ port, sources: sources.map((source) => ({ ...source, url: source.url.replace('PORT', String(port)) })) });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [sources, hosts, delayMs, seed] = process.argv.slice(2).map(Number);
+  await serve(sources, hosts, delayMs, seed);
+}

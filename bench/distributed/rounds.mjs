@@ -1,0 +1,196 @@
+// One measured round of each mode, started as an operator starts it. The fleet: `feedloom
+// worker` processes, each on a machine of its own (machines.mjs), and `feedloom scheduler`, whose
+// job schedulers queue every source at one tick that site.yaml's schedule names. The single
+// process: one `feedloom run` on its machine. Both on a fresh PostgreSQL schema. A round is timed
+// by the pass records the state keeps (first job's start to the publish's end; a pass's start to
+// its end), and its CPU is the machines' CPU between those two instants.
+import { mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startChild, stopChild } from '../lib/children.mjs';
+import { machineTicks } from '../lib/proc.mjs';
+import { fail, progress, tail } from '../lib/verify.mjs';
+import { sampleCpu } from './machines.mjs';
+import { FleetKeys, freshSchema, passRecords, roundOf, storedState } from './state.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const OUTPUT_KEPT = 64 * 1024;
+
+/** A child's stdout and stderr (the last 64 KB), and a wait for a log message to appear in it. */
+function watchOutput(child, what) {
+  let text = '';
+  const add = (chunk) => {
+    text = (text + chunk.toString()).slice(-OUTPUT_KEPT);
+  };
+  child.stdout.on('data', add);
+  child.stderr.on('data', add);
+  return {
+    text: () => text,
+    async waitFor(message, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (!text.includes(`"msg":"${message}`)) {
+        if (child.exitCode !== null || child.signalCode !== null) fail(`${what} exited (${child.exitCode ?? child.signalCode}) before "${message}":\n${tail(text)}`);
+        if (Date.now() > deadline) fail(`${what} did not log "${message}" in ${timeoutMs / 1000} s:\n${tail(text)}`);
+        await sleep(50);
+      }
+    },
+  };
+}
+
+/** Each round runs in a folder of its own: out/ and the compressed forms beside the state. */
+function roundFolder(bench, label) {
+  const dir = path.join(bench.work, `${label.replace(/[^a-z0-9]+/gi, '-')}-${randomBytes(3).toString('hex')}`);
+  mkdirSync(dir, { recursive: true });
+  return { dir, outDir: path.join(dir, 'out'), spawnOptions: { cwd: dir, env: { ...process.env, FEEDLOOM_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] } };
+}
+
+/**
+ * How many cores the whole machine kept busy since `before` (a machineTicks() reading at
+ * `sinceMs`), beside those the measured processes used (`ownCpu` seconds): much more than
+ * theirs plus the services' means others' work shared the cores, and the figures are noisy.
+ */
+function machineShare(before, ownCpu, sinceMs) {
+  const after = machineTicks();
+  const busy = ((after.busy - before.busy) / Math.max(1, after.total - before.total)) * os.cpus().length;
+  const own = ownCpu / Math.max(0.001, (Date.now() - sinceMs) / 1000);
+  return `the machine had ${busy.toFixed(2)} cores busy on average, ${own.toFixed(2)} of them the measured processes'`;
+}
+
+/** SIGTERM, then the exit status; SIGKILL (and a failed status) if it does not drain in time. */
+async function terminate(child, graceMs = 30_000) {
+  if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGTERM');
+  const ended = await Promise.race([child.exited, sleep(graceMs).then(() => undefined)]);
+  await stopChild(child, 1000);
+  return ended ? (ended.code ?? ended.signal) : 'did not exit';
+}
+
+/**
+ * A cron expression (with seconds) that fires once, at `ms` (UTC), and not again for a year:
+ * one tick, so one round, however long the round takes.
+ */
+export function onceAt(ms) {
+  const d = new Date(ms);
+  return `${d.getUTCSeconds()} ${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ${d.getUTCMonth() + 1} *`;
+}
+
+/** The checks every round makes, whichever mode: each is a line of `problems` when it fails. */
+async function checkRound(bench, schema, outDir, reference, problems) {
+  const stored = await storedState(bench.admin, schema);
+  if (stored.sources !== bench.sourceCount) problems.push(`${stored.sources} sources in the state, expected ${bench.sourceCount}`);
+  if (stored.unhealthy.length > 0) problems.push(`${stored.unhealthy.length} sources not ok, the first ${stored.unhealthy[0].source}: ${stored.unhealthy[0].error}`);
+  if (reference && stored.entries !== reference.entries) problems.push(`${stored.entries} entries stored, the first single process stored ${reference.entries}`);
+  const farm = await bench.farm.counts();
+  if (farm.responses !== bench.sourceCount) problems.push(`the farm sent ${farm.responses} documents, expected one per source (${bench.sourceCount})`);
+  if (farm.maxPerHost > 2) problems.push(`${farm.maxPerHost} requests at once to one host; the per-host limit is 2`);
+  if (reference) {
+    const difference = bench.compareFeeds(reference.outDir, outDir);
+    if (difference) problems.push(`feeds differ from the first single process's: ${difference}`);
+  }
+  return { entries: stored.entries, farm };
+}
+
+/** One `feedloom run` over `sourcesDir` on a machine capped at `cap` (undefined: uncapped). */
+export async function singleRound(bench, { cap, sourcesDir, label }, reference) {
+  const { schema, url, drop } = await freshSchema(bench.admin, bench.postgresUrl);
+  const { dir, outDir, spawnOptions } = roundFolder(bench, label);
+  bench.undoOnSignal.add(drop);
+  await bench.farm.reset();
+  try {
+    const { child, meter } = bench.machines.start([bench.cli, 'run', '--sources', sourcesDir, '--out', outDir, '--state', url], cap, spawnOptions);
+    const output = watchOutput(child, label);
+    const cpu = sampleCpu([meter]);
+    const [machineBefore, spawnedMs] = [machineTicks(), Date.now()];
+    const { code, signal } = await child.exited;
+    cpu.stop();
+    const contention = machineShare(machineBefore, cpu.between(spawnedMs, Date.now()), spawnedMs);
+    await stopChild(child, 1000);
+    if (code !== 0) fail(`${label}: feedloom run exited with ${code ?? signal}:\n${tail(output.text())}`);
+    const passes = await passRecords(bench.admin, schema);
+    if (passes.length !== 1) fail(`${label}: ${passes.length} pass records, expected 1`);
+    const [pass] = passes;
+    const problems = [];
+    if (pass.sources !== bench.sourceCount || pass.sourcesFailed > 0) problems.push(`the pass counted ${pass.sources} sources, ${pass.sourcesFailed} failed`);
+    const checked = await checkRound(bench, schema, outDir, reference, problems);
+    const cpuSeconds = cpu.between(pass.startedMs, pass.endMs);
+    const notes = [contention];
+    return { seconds: (pass.endMs - pass.startedMs) / 1000, cpuSeconds, entries: checked.entries, outDir, problems, notes, passes: 1 };
+  } finally {
+    bench.undoOnSignal.delete(drop);
+    await drop();
+    // The first single process's feeds are what every later round is compared with.
+    if (reference) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One fleet round: `workers` worker processes, each on its own machine capped at `cap`. */
+export async function fleetRound(bench, { workers: workerCount, cap, label }, reference) {
+  const prefix = `feedloom-bench-${randomBytes(4).toString('hex')}`;
+  const { schema, url, drop } = await freshSchema(bench.admin, bench.postgresUrl);
+  const { dir, outDir, spawnOptions } = roundFolder(bench, label);
+  const keys = new FleetKeys(bench.redisUrl, prefix);
+  const queueArgs = ['--queue', bench.redisUrl, '--queue-prefix', prefix];
+  const started = [];
+  let scheduler;
+  const undo = () => keys.drop().finally(drop);
+  bench.undoOnSignal.add(undo);
+  await bench.farm.reset();
+  try {
+    for (let i = 0; i < workerCount; i++) {
+      const args = [bench.cli, 'worker', ...queueArgs, '--state', url, '--sources', bench.fleetSources, '--out', outDir, '--concurrency', String(bench.concurrency), '--publish-delay', String(bench.publishDelay)];
+      const { child, meter } = bench.machines.start(args, cap, spawnOptions);
+      started.push({ child, meter, output: watchOutput(child, `${label}: worker ${i + 1}`) });
+    }
+    // Workers migrate the schema and connect before the tick is set, so it finds them waiting.
+    for (const worker of started) await worker.output.waitFor('worker started', 60_000);
+    const cpu = sampleCpu(started.map((worker) => worker.meter));
+    // Far enough ahead for the scheduler to start and make every source's job scheduler.
+    const tickMs = Math.ceil((Date.now() + 4000 + bench.sourceCount * 5) / 1000) * 1000;
+    bench.writeFleetSite(onceAt(tickMs));
+    scheduler = startChild(process.execPath, [bench.cli, 'scheduler', ...queueArgs, '--sources', bench.fleetSources], spawnOptions);
+    const schedulerOutput = watchOutput(scheduler, `${label}: scheduler`);
+    await schedulerOutput.waitFor('schedules in step with sources/', 60_000);
+    if (Date.now() > tickMs - 250) fail(`${label}: the scheduler was ready ${((Date.now() - tickMs) / 1000).toFixed(1)} s after the tick it was to queue`);
+
+    const [machineBefore, watchedMs] = [machineTicks(), Date.now()];
+    const deadline = tickMs + bench.roundTimeoutMs;
+    let round;
+    while (!(round = roundOf(await passRecords(bench.admin, schema), bench.sourceCount))) {
+      if (Date.now() > deadline) fail(`${label}: the round did not publish every source in ${bench.roundTimeoutMs / 1000} s (${(await keys.counts()).completed} jobs done)`);
+      for (const worker of started) if (worker.child.exitCode !== null) fail(`${label}: a worker exited during the round:\n${tail(worker.output.text())}`);
+      await sleep(200);
+    }
+    const contention = machineShare(machineBefore, cpu.between(watchedMs, Date.now()), watchedMs);
+    // A publish asked for by the round's last jobs may still come: a trailing pass, worth knowing of.
+    await sleep(bench.publishDelay * 1000 + 2000);
+    cpu.stop();
+    round = roundOf(await passRecords(bench.admin, schema), bench.sourceCount);
+    const counts = await keys.counts();
+    const problems = [];
+    const notes = [contention];
+    if (counts.completed !== bench.sourceCount) problems.push(`${counts.completed} source jobs completed, expected ${bench.sourceCount}`);
+    if (counts.failed > 0 || counts.publishFailed > 0) problems.push(`${counts.failed} source jobs and ${counts.publishFailed} publish jobs failed`);
+    if (counts.attemptsFailed > 0) notes.push(`${counts.attemptsFailed} source job attempts failed and were retried`);
+    if (round.passes.some((pass) => pass.sourcesFailed > 0)) problems.push('a pass record counts failed sources');
+    if (round.passes.length > 1) notes.push(`${round.passes.length} publishes in the round (sources counted ${round.passes.map((pass) => pass.sources).join(' + ')}), timed from the earliest start to the last one's end`);
+    if (round.trailing.length > 0) notes.push(`${round.trailing.length} more publish(es) after the round, ${round.trailing.map((pass) => `${pass.sources} sources, ${pass.filesWritten} files written, ${((pass.endMs - round.endMs) / 1000).toFixed(1)} s after`).join('; ')}`);
+    const tickLagS = (round.startedMs - tickMs) / 1000;
+    const lastJobMs = await keys.lastJobFinishedMs();
+    const perWorker = cpu.each(round.startedMs, round.endMs).map((seconds) => seconds.toFixed(2)).join(' + ');
+    notes.push(`first job ${tickLagS.toFixed(2)} s after the tick; ${lastJobMs ? `last source job done ${((round.endMs - lastJobMs) / 1000).toFixed(2)} s before the publish ended` : 'no completed jobs kept'}; CPU s by worker ${perWorker}`);
+    const checked = await checkRound(bench, schema, outDir, reference, problems);
+    for (const [i, worker] of started.entries()) {
+      const status = await terminate(worker.child);
+      if (status !== 0) problems.push(`worker ${i + 1} exited with ${status} on SIGTERM:\n${tail(worker.output.text(), 5)}`);
+    }
+    return { seconds: (round.endMs - round.startedMs) / 1000, cpuSeconds: cpu.between(round.startedMs, round.endMs), entries: checked.entries, outDir, problems, notes, passes: round.passes.length, tickLagS };
+  } finally {
+    if (scheduler) await terminate(scheduler, 10_000);
+    for (const worker of started) await stopChild(worker.child, 1000);
+    await keys.drop().catch((error) => progress(`${label}: Redis keys under ${prefix} not removed: ${error.message}`));
+    await keys.close();
+    bench.undoOnSignal.delete(undo);
+    await drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
