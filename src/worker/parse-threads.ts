@@ -5,10 +5,10 @@
 // TypeScript sources (no built thread script) parses on the pass's own thread instead; the
 // entries are the same either way.
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeError, FeedloomError, SourceError, type Stage } from '../errors.js';
+import { usableCores } from '../shared/usable-cores.js';
 import { type DocumentEntries, documentEntries, type DocumentJob } from './document-entries.js';
 import { type PageFileEntries, type PageFileOutcome, pageFilesEntries, type PageFilesJob } from './page-file-entries.js';
 
@@ -24,8 +24,11 @@ export const THREADS_FROM_SOURCES = 8;
 const MAX_THREADS = 4;
 const THREAD_SCRIPT = fileURLToPath(new URL('./parse-thread.js', import.meta.url));
 
-/** One thread per core, up to 4; none on a machine with one core, where they could only wait for it. */
-export function defaultParseThreads(cores = availableParallelism()): number {
+/**
+ * One thread per core, up to 4; none on a machine with one core, where they could only wait for
+ * it. Cores as the CPU quota allows (a worker in a container limited to 0.4 CPU parses inline).
+ */
+export function defaultParseThreads(cores = usableCores()): number {
   return cores < 2 ? 0 : Math.min(cores, MAX_THREADS);
 }
 
@@ -34,7 +37,7 @@ export function defaultParseThreads(cores = availableParallelism()): number {
  * larger half of the work: a core is left to it. On two cores a second thread only took CPU from
  * the store, and added 35 MB to the peak.
  */
-export function defaultPageThreads(cores = availableParallelism()): number {
+export function defaultPageThreads(cores = usableCores()): number {
   return cores < 2 ? 0 : Math.min(cores - 1, MAX_THREADS);
 }
 
