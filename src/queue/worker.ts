@@ -19,7 +19,7 @@ import type { StorableEntry } from '../store/entry-row.js';
 import { type Committed, PassCommit } from '../worker/commit-pass.js';
 import type { DocumentParser } from '../worker/parse-threads.js';
 import { settingsFingerprint } from '../worker/pass.js';
-import { withStateIdentity } from '../worker/site-settings.js';
+import { stateIdentity } from '../worker/site-settings.js';
 import { passRecord, readCounts, recordPass } from '../worker/pass-record.js';
 import { publishPass } from '../worker/publish-pass.js';
 import { readSources, type SourcesRead, type SourcesToRead } from '../worker/read-sources.js';
@@ -81,6 +81,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // And again whenever Redis comes back, which may be empty.
   connection.on('ready', () => void publishQueue.setGlobalConcurrency(1).catch(() => undefined));
   const settings = new SettingsReader(options.sourcesDir, options.overrides);
+  const identified = stateIdentity(store);
   const fetchers = new FetcherForSettings((site) => new RedisHostSlots({ redis: connection, prefix, perHost: site.fetch.perHost, overall: site.fetch.overall, leaseMs: SLOT_LEASE_MS }));
 
   /**
@@ -199,7 +200,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const log = logger.child({ job: jobLogId(job) });
     // Started before: it may have stepped aside, and is back.
     if (job.attemptsStarted > 1 && job.id) await connection.zrem(steppedAsideKey(prefix), job.id);
-    const site = await withStateIdentity(await settings.read(), store);
+    const site = await identified(await settings.read());
     if (job.name === PAGES_JOB) return runPagesJob(site, log);
     if (job.name === SOURCE_JOB && job.data.source) return runSourceJob(site, job, job.data.source, token, log);
     throw new Error(`unknown job ${job.name}`);
@@ -232,7 +233,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await requestPublish();
       return `deferred: ${toDo} source jobs of the round still to do`;
     }
-    const site = await withStateIdentity(await settings.read(), store);
+    const site = await identified(await settings.read());
     const publishStartMs = Date.now();
     const tally = await takeRound(connection, prefix);
     let published;

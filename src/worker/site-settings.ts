@@ -53,7 +53,27 @@ async function rememberSettings(store: Pick<Store, 'meta' | 'setMeta'>, key: str
  * whatever `url` says now.
  */
 export async function withStateIdentity(site: SiteConfig, store: Pick<Store, 'meta' | 'setMeta'>): Promise<SiteConfig> {
-  const kept = await pinIdNamespace(store, site);
+  return withIdNamespace(site, await pinIdNamespace(store, site));
+}
+
+/**
+ * withStateIdentity for a process that serves many units of work on one state (a fleet worker):
+ * the namespace is read from the state once, as it never changes, and again only if that failed.
+ */
+export function stateIdentity(store: Pick<Store, 'meta' | 'setMeta'>): (site: SiteConfig) => Promise<SiteConfig> {
+  let kept: Promise<string> | undefined;
+  return async (site) => {
+    kept ??= pinIdNamespace(store, site);
+    try {
+      return withIdNamespace(site, await kept);
+    } catch (error) {
+      kept = undefined;
+      throw error;
+    }
+  };
+}
+
+function withIdNamespace(site: SiteConfig, kept: string): SiteConfig {
   if (site.siteId !== undefined && site.siteId !== kept) {
     throw new ConfigError(`site.yaml: key "site_id": "${site.siteId}" differs from the id namespace this state was created with ("${kept}"); ids never change, so remove site_id or start a new state`);
   }

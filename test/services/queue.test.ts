@@ -10,6 +10,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisHostSlots } from '../../src/queue/host-slots.js';
+import { tickOf } from '../../src/queue/worker.js';
 import { buildIfStale } from '../support/built-cli.js';
 import { startFeedFarm } from '../support/feed-farm.mjs';
 import { schemaOf, TestSchemas } from './support/postgres.js';
@@ -112,6 +113,11 @@ describe('feedloom scheduler', () => {
     try {
       await waitFor('the schedules', async () => Object.keys(await schedulers()).length === 3);
       expect(await schedulers()).toEqual({ 'source:wire': '0 * * * *', 'source:coast': '*/5 * * * *', pages: '*/5 * * * *' });
+      // Each scheduler's next job carries the tick it stands for: a worker backs a failure off from it.
+      const wire = (await queue.getJobSchedulers(0, -1)).find((scheduler) => scheduler.key === 'source:wire')!;
+      const [nextWire] = (await queue.getDelayed()).filter((job) => job.data.source === 'wire');
+      expect(nextWire && tickOf(nextWire)).toBe(wire.next);
+      expect(new Date(wire.next!).getUTCMinutes()).toBe(0);
       // A second scheduler at once changes nothing: a source is never scheduled twice.
       const second = startCli(args);
       await waitFor('the second scheduler', () => second.output().includes('schedules in step'));
