@@ -7,10 +7,10 @@
 // The benchmark calls startFarm(); the child it forks runs this file with
 //   <sources> <hosts> <delay ms> <seed>
 import { fork } from 'node:child_process';
-import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { VerifyError } from '../lib/verify.mjs';
 import { sourceDocument } from './documents.mjs';
+import { listenOnLoopbackHosts } from '../../test/support/loopback-hosts.mjs';
 
 /** Forks the farm; resolves once it listens, with its port, its sources and a way to ask for its counts. */
 export function startFarm({ sources, hosts, delayMs, seed }) {
@@ -76,18 +76,7 @@ async function serve(sourceCount, hostCount, delayMs, seed) {
       response.end(document.body);
     }, delayMs);
   };
-  const servers = [];
-  let port = 0;
-  for (let host = 1; host <= hostCount; host++) {
-    const server = createServer(handler);
-    server.keepAliveTimeout = 30_000;
-    await new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, `127.0.0.${host}`, () => resolve());
-    });
-    port = server.address().port;
-    servers.push(server);
-  }
+  const { port, servers } = await listenOnLoopbackHosts(handler, hostCount);
   process.on('message', (message) => {
     if (message === 'reset') counts = { responses: 0, notModified: 0, maxPerHost: 0, maxInFlight: 0 };
     process.send({ ...counts });

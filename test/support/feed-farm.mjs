@@ -2,7 +2,7 @@
 // loopback addresses (127.0.0.1 to 127.0.0.H, all on one port, each a "host" to politeness
 // limits), each answered after a delay, with an ETag and 304s. It counts requests per feed.
 // Every item of every feed has its own publication minute, so no two entries share a date.
-import { createServer } from 'node:http';
+import { listenOnLoopbackHosts } from './loopback-hosts.mjs';
 
 const BASE_MS = Date.UTC(2026, 9, 1, 12, 0, 0);
 const MINUTE = 60_000;
@@ -50,18 +50,7 @@ export async function startFeedFarm({ feeds, items = 3, hosts = 10, delayMs = 0 
       response.end(documents[index]);
     }, delayMs);
   };
-  const servers = [];
-  let port = 0;
-  for (let host = 1; host <= hosts; host++) {
-    const server = createServer(handler);
-    server.keepAliveTimeout = 30_000;
-    await new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, `127.0.0.${host}`, () => resolve());
-    });
-    port = server.address().port;
-    servers.push(server);
-  }
+  const { port, servers } = await listenOnLoopbackHosts(handler, hosts);
   return {
     port,
     hosts,
