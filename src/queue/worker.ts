@@ -170,7 +170,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
   };
 
-  /** One remote source: fetched while other jobs run, committed one job at a time. */
+  /** One remote source: set aside while its host is busy, fetched while other jobs run, committed with those that finish beside it. */
   const runSourceJob = async (site: SiteConfig, job: Job<SourceJobData>, id: string, token: string | undefined, log: Logger): Promise<string> => {
     const file = ['.yaml', '.yml'].map((extension) => `${id}${extension}`).find((name) => existsSync(path.join(options.sourcesDir, name)));
     if (!file) return `${id}: no longer in sources/`;
