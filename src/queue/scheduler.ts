@@ -37,7 +37,7 @@ export interface RunningScheduler {
 }
 
 /** Job options for every source job: retried with backoff when the job itself fails. */
-export const SOURCE_JOB_OPTIONS = {
+const SOURCE_JOB_OPTIONS = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 5_000 },
   removeOnComplete: 1_000,
