@@ -7,35 +7,33 @@
 // on --hosts loopback hosts, each answer after --delay ms, with ETags. The site's per-host
 // limit, 2 across the fleet, must never bind: hosts × 2 exceeds every total concurrency here.
 //
-// What it runs, one measured round each, every round on a fresh PostgreSQL schema and (for the
-// fleet) a fresh Redis key prefix, both dropped afterwards:
+// What it runs, each configuration on a fresh PostgreSQL schema and (for the fleet) a fresh Redis
+// key prefix, both dropped afterwards:
 // - capped, as "machines" of --cpu CPUs each (a cgroup v1 per process, with a CFS quota, entered
 //   before node starts): 1, 2 and 4 workers (--workers), each `feedloom worker --concurrency C`;
 //   one `feedloom run` whose fetch.overall is the largest fleet's total concurrency, and one whose
 //   overall is one worker's.
 // - uncapped: the same fleets, and one `feedloom run` with the largest fleet's overall. The
 //   processes are still in cgroups (without quotas), only so that their CPU can be read.
-// The fleet's round is started by `feedloom scheduler`: site.yaml's schedule names one second a
-// few seconds ahead (cron with seconds, once a year), so every source is queued at that tick
-// and at no other. The scheduler, Redis, PostgreSQL and the farm are other machines: not capped.
-//
-// What it measures: a round from its first job's start to the end of the publish that completes
-// it (the fleet's publish job records one pass per round: the earliest job start and its own
-// end; if a publish came before the round settled, the round spans every pass up to the one
-// that counts the last source), and a single pass from its start to its end, both from the
-// `passes` table. Sources per second, and each against 1 worker of its group. CPU: the worker
-// processes' cgroup CPU time (cpuacct.usage, sampled every 100 ms and read at those two
-// instants, so start-up is left out) per source, against the single process's per source.
+// Each configuration runs two rounds. The first, on an empty state, by processes just started.
+// Then the farm serves every document a few items on (documents.mjs, NEW_ITEMS_PER_VERSION newer
+// items, as many old ones gone), and the second, steady round is the one measured and judged:
+// the fleet's same workers at a second tick, as a long-lived fleet reads every tick; the single
+// process's second `feedloom run`, a new process on the state the first left, as cron runs it.
+// A fleet's rounds are started by `feedloom scheduler`: site.yaml's schedule names one second a
+// few seconds ahead (cron with seconds, once a year), so every source is queued at that tick and
+// at no other; for the second round the schedule names a new second and the scheduler is started
+// again. The scheduler, Redis, PostgreSQL and the farm are other machines: not capped.
 //
 // What it checks, per round: every source job completed and none failed, every source ok in the
-// state, as many entries stored as the first single process stored (re-posted items merge, so
-// fewer than the items served), one document fetched per source and never more than 2 requests
-// at once to a host, workers exiting 0 on SIGTERM, and every feed file under out/ (rss.xml,
-// atom.xml, feed.json, and those of the site's other feeds) holding the same entries as the
-// first single process's, build timestamps aside.
+// state, as many entries stored as the first single process stored after the same round
+// (re-posted items merge, so fewer than the items served), one document fetched per source and
+// never more than 2 requests at once to a host, workers exiting 0 on SIGTERM, and every feed
+// file under out/ (rss.xml, atom.xml, feed.json, and those of the site's other feeds) holding the
+// same entries as the first single process's after the same round, build timestamps aside.
 //
-// Targets: 2 capped workers ≥ 1.8× and 4 capped workers ≥ 3.2× the sources per second of 1
-// capped worker; workers' CPU per source ≤ 1.1× the single process's.
+// Targets, for the steady round: 2 capped workers ≥ 1.8× and 4 capped workers ≥ 3.2× the sources
+// per second of 1 capped worker; workers' CPU per source ≤ 1.1× the single process's.
 //
 //   FEEDLOOM_BENCH_REDIS_URL=redis://… FEEDLOOM_BENCH_POSTGRES_URL=postgres://… node bench/distributed.mjs
 //     [--sources 300] [--hosts 50] [--delay 200] [--concurrency 16] [--workers 1,2,4] [--cpu 0.4]
@@ -214,7 +212,8 @@ async function main() {
     };
     progress(`${settings.sources} sources (${settings.items} items) on ${settings.hosts} hosts, ${settings.delay} ms a response; workers --concurrency ${settings.concurrency}${capped ? `, capped at ${settings.cpu} CPUs each` : ''}`);
 
-    // The first single process is the reference: its entry count and feeds are every round's.
+    // The first single process is the reference: its entry counts and feeds, after its first
+    // and its second pass, are every configuration's first and steady rounds'.
     const first = rows.find((row) => row.kind === 'single' && row.group === 'uncapped') ?? rows.find((row) => row.kind === 'single' && row.concurrency === largest);
     const order = [first, ...rows.filter((row) => row !== first)];
     let reference;
@@ -231,7 +230,7 @@ async function main() {
         if (!reference) throw error;
         continue;
       }
-      if (!reference) reference = { entries: row.result.entries, outDir: row.result.outDir };
+      if (!reference) reference = { first: { entries: row.result.first.entries, outDir: row.result.first.outDir }, steady: { entries: row.result.entries, outDir: row.result.outDir } };
       progress(`${row.name}: ${row.result.seconds.toFixed(2)} s, ${row.result.cpuSeconds.toFixed(2)} CPU s${row.result.problems.length > 0 ? `; ${row.result.problems.length} checks failed` : ''}`);
     }
 

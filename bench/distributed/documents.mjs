@@ -61,19 +61,19 @@ function articleHtml(rng, site, slug) {
  * many sources share minutes at the top of the site's feeds; inside a source, items come in
  * bursts published in one minute (some at the very same second).
  */
-function makeItems(rng, index, site) {
-  const count = rng.int(20, 50);
-  let ms = NEWEST_MS - rng.int(0, 30) * MINUTE;
+function makeItems(rng, index, site, { count = rng.int(20, 50), newestMs = NEWEST_MS - rng.int(0, 30) * MINUTE, firstNumber = 0 } = {}) {
+  let ms = newestMs;
   const items = [];
-  for (let n = 0; n < count; n++) {
+  for (let number = firstNumber; number < firstNumber + count; number++) {
+    const n = number - firstNumber;
     const burst = n > 0 && rng.next() < 0.3;
     if (burst) ms -= rng.next() < 0.4 ? 0 : rng.int(1, 59) * 1000;
     else ms = Math.floor((ms - rng.int(2, 240) * MINUTE) / MINUTE) * MINUTE;
-    const slug = `${rng.pick(WORDS)}-${rng.pick(WORDS)}-${index}-${n}`;
+    const slug = `${rng.pick(WORDS)}-${rng.pick(WORDS)}-${index}-${number}`;
     items.push({
       title: capitalize(words(rng, rng.int(5, 12))),
       link: `https://www.${site}.example/2026/${slug}?${rng.pick(TRACKING)}`,
-      id: `tag:${site}.example,2026:post-${index}-${n}`,
+      id: `tag:${site}.example,2026:post-${index}-${number}`,
       ms,
       author: rng.pick(AUTHORS),
       categories: [...new Set(Array.from({ length: rng.int(1, 3) }, () => rng.pick(CATEGORIES)))],
@@ -83,16 +83,25 @@ function makeItems(rng, index, site) {
   return items;
 }
 
+/** FNV-1a of a text: a seed of its own for each item. */
+function hashOf(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
+
 const rfc822 = (ms) => new Date(ms).toUTCString().replace('GMT', '+0000');
 const iso = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 function rssDocument(rng, site, items) {
   const body = items.map((item, n) => {
+    // How an item is written is the item's own, so it is written the same in every version.
+    const own = createRng(hashOf(item.id));
     // A re-post: the same story again under another tracking link and no guid of its own.
-    const repost = n > 0 && rng.next() < 0.04;
+    const repost = n > 0 && own.next() < 0.04;
     const link = repost ? `${items[n - 1].link.split('?')[0]}?utm_source=twitter` : item.link;
-    const guid = repost ? '' : rng.next() < 0.5 ? `<guid isPermaLink="false">${item.id}</guid>` : '';
-    const description = rng.next() < 0.6 ? `<![CDATA[${item.html}]]>` : escapeXml(item.html);
+    const guid = repost ? '' : own.next() < 0.5 ? `<guid isPermaLink="false">${item.id}</guid>` : '';
+    const description = own.next() < 0.6 ? `<![CDATA[${item.html}]]>` : escapeXml(item.html);
     return `<item><title>${escapeXml(item.title)}</title><link>${escapeXml(link)}</link>${guid}<pubDate>${rfc822(item.ms)}</pubDate>` +
       `<dc:creator>${escapeXml(item.author)}</dc:creator>${item.categories.map((category) => `<category>${escapeXml(category)}</category>`).join('')}` +
       `<description>${description}</description></item>`;
@@ -139,12 +148,23 @@ function jsonFeedDocument(rng, site, items) {
 
 const BUILDERS = { rss: rssDocument, atom: atomDocument, json: jsonFeedDocument };
 
-/** Source `index`'s id, document format, path on the farm, and bytes. */
-export function sourceDocument(seed, index) {
+/** Items a source gains from one version to the next (and as many old ones it drops). */
+export const NEW_ITEMS_PER_VERSION = 4;
+
+/**
+ * Source `index`'s id, document format, path on the farm, and bytes, in `version`: each version
+ * after the first has NEW_ITEMS_PER_VERSION newer items and as many fewer of the oldest, as a
+ * feed that moved on since the last tick; every other item is written as before.
+ */
+export function sourceDocument(seed, index, version = 1) {
   const rng = createRng(seed * 1_000_003 + index);
   const format = FORMATS[index % FORMATS.length];
   const site = `site${String(index).padStart(4, '0')}`;
-  const items = makeItems(rng, index, site);
+  let items = makeItems(rng, index, site);
+  for (let next = 2; next <= version; next++) {
+    const newer = makeItems(createRng((seed * 1_000_003 + index) * 31 + next), index, site, { count: NEW_ITEMS_PER_VERSION, newestMs: items[0].ms + 60 * MINUTE, firstNumber: 1000 * next });
+    items = [...newer, ...items.slice(0, items.length - NEW_ITEMS_PER_VERSION)];
+  }
   const body = Buffer.from(BUILDERS[format](rng, site, items));
   return { id: `news-${String(index).padStart(4, '0')}`, format, path: `/feeds/${index}.${EXTENSIONS[format]}`, contentType: CONTENT_TYPES[format], items: items.length, body };
 }

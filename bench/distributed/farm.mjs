@@ -2,7 +2,9 @@
 // processes nothing: every source's document (documents.mjs) on loopback hosts 127.0.0.1 to
 // 127.0.0.H, all on one port, each answered after a delay, with an ETag and 304s. It keeps the
 // most requests it ever had in flight to one host, so the benchmark can check that the fleet's
-// per-host limit held across workers, and how many requests it answered.
+// per-host limit held across workers, and how many requests it answered. Asked to
+// (serveVersion), it serves every document in a later version: a few items newer, as feeds
+// move on between two ticks.
 //
 // The benchmark calls startFarm(); the child it forks runs this file with
 //   <sources> <hosts> <delay ms> <seed>
@@ -30,6 +32,8 @@ export function startFarm({ sources, hosts, delayMs, seed }) {
       /** { responses, notModified, maxPerHost, maxInFlight } since the last reset. */
       counts: () => ask('counts'),
       reset: () => ask('reset'),
+      /** Serves every document in `version` from now on, and starts the counts again. */
+      serveVersion: (version) => ask({ version }),
       stop: () => new Promise((done) => {
         if (child.exitCode !== null) return done();
         child.once('exit', () => done());
@@ -40,14 +44,19 @@ export function startFarm({ sources, hosts, delayMs, seed }) {
 }
 
 async function serve(sourceCount, hostCount, delayMs, seed) {
-  const byPath = new Map();
   const sources = [];
-  for (let index = 0; index < sourceCount; index++) {
-    const document = sourceDocument(seed, index);
-    const host = `127.0.0.${1 + (index % hostCount)}`;
-    byPath.set(`${host} ${document.path}`, { ...document, etag: `"${document.id}-${seed}"` });
-    sources.push({ id: document.id, url: `http://${host}:PORT${document.path}`, format: document.format, items: document.items, bytes: document.body.length });
-  }
+  /** Every document in `version`; a version's ETags are its own, so a new version is a 200. */
+  const documentsOf = (version) => {
+    const documents = new Map();
+    for (let index = 0; index < sourceCount; index++) {
+      const document = sourceDocument(seed, index, version);
+      const host = `127.0.0.${1 + (index % hostCount)}`;
+      documents.set(`${host} ${document.path}`, { ...document, etag: `"${document.id}-${seed}-${version}"` });
+      if (version === 1 && sources.length < sourceCount) sources.push({ id: document.id, url: `http://${host}:PORT${document.path}`, format: document.format, items: document.items, bytes: document.body.length });
+    }
+    return documents;
+  };
+  let byPath = documentsOf(1);
   let counts = { responses: 0, notModified: 0, maxPerHost: 0, maxInFlight: 0 };
   const inFlight = new Map();
   let inFlightAll = 0;
@@ -78,7 +87,8 @@ async function serve(sourceCount, hostCount, delayMs, seed) {
   };
   const { port, servers } = await listenOnLoopbackHosts(handler, hostCount);
   process.on('message', (message) => {
-    if (message === 'reset') counts = { responses: 0, notModified: 0, maxPerHost: 0, maxInFlight: 0 };
+    if (typeof message === 'object' && message.version) byPath = documentsOf(message.version);
+    if (message === 'reset' || typeof message === 'object') counts = { responses: 0, notModified: 0, maxPerHost: 0, maxInFlight: 0 };
     process.send({ ...counts });
   });
   process.on('SIGTERM', () => {

@@ -103,8 +103,11 @@ export function sampleCpu(meters, everyMs = 100) {
   take();
   const timer = setInterval(take, everyMs);
   const each = (fromMs, toMs) => meters.map((_, i) => cpuAt(samples, i, toMs) - cpuAt(samples, i, fromMs));
+  let stopped = false;
   return {
     stop() {
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
       take();
     },

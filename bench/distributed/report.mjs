@@ -2,6 +2,7 @@
 // targets, what the checks found wrong, and what the fleet did that is worth knowing.
 import os from 'node:os';
 import { fmt } from '../lib/stats.mjs';
+import { NEW_ITEMS_PER_VERSION } from './documents.mjs';
 
 export const TARGETS = { scaling: { 2: 1.8, 4: 3.2 }, cpuPerSource: 1.1 };
 
@@ -67,11 +68,18 @@ export function renderReport({ rows, settings, verdictLines, reference, build, u
     '# feedloom fleet benchmark',
     '',
     `Run ${new Date().toISOString()} · build ${build} · Node ${process.version} · ${os.cpus().length} CPUs · load average at the end ${os.loadavg().map((load) => fmt(load, 2)).join(' ')}`,
-    `${settings.sources} feed sources (RSS 2.0, Atom 1.0, JSON Feed 1.1 in turn; ${settings.items} items, ${reference ? `${reference.entries} entries once re-posts merge` : 'entries not known'}) on ${settings.hosts} loopback hosts, each response after ${settings.delay} ms, per-host limit 2 across the fleet; workers --concurrency ${settings.concurrency} --publish-delay ${settings.publishDelay}; seed ${settings.seed}.`,
+    `${settings.sources} feed sources (RSS 2.0, Atom 1.0, JSON Feed 1.1 in turn; ${settings.items} items, ${reference ? `${reference.first.entries} entries once re-posts merge, ${reference.steady.entries} after the steady round` : 'entries not known'}) on ${settings.hosts} loopback hosts, each response after ${settings.delay} ms, per-host limit 2 across the fleet; workers --concurrency ${settings.concurrency} --publish-delay ${settings.publishDelay}; seed ${settings.seed}.`,
+    `Two rounds each: a first on an empty state, then a steady one, after every source gained ${NEW_ITEMS_PER_VERSION} newer items and dropped as many old ones (the fleet: the same workers at a second tick; the single process: a second \`feedloom run\`). The table and the targets are the steady round's; the first rounds are below it.`,
     'Round: from the first job\'s start to the end of the publish that completes it, as the pass records in PostgreSQL say (the single process: its pass record). CPU: the worker processes\' (or the single process\'s) cgroup CPU time over that span.',
     ...(unavailable ? ['', `Capped rows not run: ${unavailable}; CPU read from /proc instead of cgroups.`] : []),
     '',
     ...table,
+    '',
+    'First rounds (empty state, new processes; not judged):',
+    '',
+    '| configuration | round s | sources/s | CPU s per source |',
+    '|---|---:|---:|---:|',
+    ...rows.filter((row) => row.result?.first).map((row) => `| ${row.name} | ${fmt(row.result.first.seconds, 2)} | ${fmt(settings.sources / row.result.first.seconds, 1)} | ${fmt(row.result.first.cpuSeconds / settings.sources, 4)} |`),
     '',
     ...verdictLines.map((verdict) => verdict.line),
     ...(problems.length > 0 ? ['', '## Checks that failed', '', ...problems] : []),

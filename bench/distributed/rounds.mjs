@@ -4,7 +4,7 @@
 // process: one `feedloom run` on its machine. Both on a fresh PostgreSQL schema. A round is timed
 // by the pass records the state keeps (first job's start to the publish's end; a pass's start to
 // its end), and its CPU is the machines' CPU between those two instants.
-import { mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -90,40 +90,54 @@ async function checkRound(bench, schema, outDir, reference, problems) {
   return { entries: stored.entries, farm };
 }
 
-/** One `feedloom run` over `sourcesDir` on a machine capped at `cap` (undefined: uncapped). */
+/**
+ * `feedloom run` over `sourcesDir` on a machine capped at `cap` (undefined: uncapped), twice, as
+ * cron runs it: a first pass on an empty state, then, once the farm serves every document a few
+ * items on, a second one (a new process) on the state the first left. The second is measured.
+ */
 export async function singleRound(bench, { cap, sourcesDir, label }, reference) {
   const { schema, url, drop } = await freshSchema(bench.admin, bench.postgresUrl);
   const { dir, outDir, spawnOptions } = roundFolder(bench, label);
   bench.undoOnSignal.add(drop);
-  await bench.farm.reset();
   try {
-    const { child, meter } = bench.machines.start([bench.cli, 'run', '--sources', sourcesDir, '--out', outDir, '--state', url], cap, spawnOptions);
-    const output = watchOutput(child, label);
-    const cpu = sampleCpu([meter]);
-    const [machineBefore, spawnedMs] = [machineTicks(), Date.now()];
-    const { code, signal } = await child.exited;
-    cpu.stop();
-    const contention = machineShare(machineBefore, cpu.between(spawnedMs, Date.now()), spawnedMs);
-    await stopChild(child, 1000);
-    if (code !== 0) fail(`${label}: feedloom run exited with ${code ?? signal}:\n${tail(output.text())}`);
-    const passes = await passRecords(bench.admin, schema);
-    if (passes.length !== 1) fail(`${label}: ${passes.length} pass records, expected 1`);
-    const [pass] = passes;
-    const problems = [];
-    if (pass.sources !== bench.sourceCount || pass.sourcesFailed > 0) problems.push(`the pass counted ${pass.sources} sources, ${pass.sourcesFailed} failed`);
-    const checked = await checkRound(bench, schema, outDir, reference, problems);
-    const cpuSeconds = cpu.between(pass.startedMs, pass.endMs);
-    const notes = [contention];
-    return { seconds: (pass.endMs - pass.startedMs) / 1000, cpuSeconds, entries: checked.entries, outDir, problems, notes, passes: 1 };
+    const pass = async (version) => {
+      await bench.farm.serveVersion(version);
+      const { child, meter } = bench.machines.start([bench.cli, 'run', '--sources', sourcesDir, '--out', outDir, '--state', url], cap, spawnOptions);
+      const output = watchOutput(child, label);
+      const cpu = sampleCpu([meter]);
+      const [machineBefore, spawnedMs] = [machineTicks(), Date.now()];
+      const { code, signal } = await child.exited;
+      cpu.stop();
+      const contention = machineShare(machineBefore, cpu.between(spawnedMs, Date.now()), spawnedMs);
+      await stopChild(child, 1000);
+      if (code !== 0) fail(`${label}: feedloom run exited with ${code ?? signal}:\n${tail(output.text())}`);
+      const passes = await passRecords(bench.admin, schema);
+      if (passes.length !== version) fail(`${label}: ${passes.length} pass records after pass ${version}`);
+      const record = passes[version - 1];
+      const problems = [];
+      if (record.sources !== bench.sourceCount || record.sourcesFailed > 0) problems.push(`pass ${version} counted ${record.sources} sources, ${record.sourcesFailed} failed`);
+      const checked = await checkRound(bench, schema, outDir, reference?.[version === 1 ? 'first' : 'steady'], problems);
+      const kept = path.join(dir, `out-${version}`);
+      cpSync(outDir, kept, { recursive: true });
+      return { seconds: (record.endMs - record.startedMs) / 1000, cpuSeconds: cpu.between(record.startedMs, record.endMs), entries: checked.entries, outDir: kept, problems: problems.map((problem) => `${version === 1 ? 'first' : 'steady'} round: ${problem}`), contention };
+    };
+    const first = await pass(1);
+    const steady = await pass(2);
+    return { ...steady, first, problems: [...first.problems, ...steady.problems], notes: [`steady round: ${steady.contention}`, `first round (empty state): ${first.seconds.toFixed(2)} s, ${first.cpuSeconds.toFixed(2)} CPU s; ${first.contention}`], passes: 1 };
   } finally {
     bench.undoOnSignal.delete(drop);
     await drop();
-    // The first single process's feeds are what every later round is compared with.
+    // The reference's feeds are what every later round is compared with.
     if (reference) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** One fleet round: `workers` worker processes, each on its own machine capped at `cap`. */
+/**
+ * A fleet of `workers` worker processes, each on its own machine capped at `cap`, through two
+ * ticks: a first round on an empty state, then, once the farm serves every document a few items
+ * on, a second round by the same running workers, as a long-lived fleet reads each tick. The
+ * second is measured.
+ */
 export async function fleetRound(bench, { workers: workerCount, cap, label }, reference) {
   const prefix = `feedloom-bench-${randomBytes(4).toString('hex')}`;
   const { schema, url, drop } = await freshSchema(bench.admin, bench.postgresUrl);
@@ -132,9 +146,10 @@ export async function fleetRound(bench, { workers: workerCount, cap, label }, re
   const queueArgs = ['--queue', bench.redisUrl, '--queue-prefix', prefix];
   const started = [];
   let scheduler;
+  let cpu;
   const undo = () => keys.drop().finally(drop);
   bench.undoOnSignal.add(undo);
-  await bench.farm.reset();
+  await bench.farm.serveVersion(1);
   try {
     for (let i = 0; i < workerCount; i++) {
       const args = [bench.cli, 'worker', ...queueArgs, '--state', url, '--sources', bench.fleetSources, '--out', outDir, '--concurrency', String(bench.concurrency), '--publish-delay', String(bench.publishDelay)];
@@ -143,48 +158,66 @@ export async function fleetRound(bench, { workers: workerCount, cap, label }, re
     }
     // Workers migrate the schema and connect before the tick is set, so it finds them waiting.
     for (const worker of started) await worker.output.waitFor('worker started', 60_000);
-    const cpu = sampleCpu(started.map((worker) => worker.meter));
-    // Far enough ahead for the scheduler to start and make every source's job scheduler.
-    const tickMs = Math.ceil((Date.now() + 4000 + bench.sourceCount * 5) / 1000) * 1000;
-    bench.writeFleetSite(onceAt(tickMs));
-    scheduler = startChild(process.execPath, [bench.cli, 'scheduler', ...queueArgs, '--sources', bench.fleetSources], spawnOptions);
-    const schedulerOutput = watchOutput(scheduler, `${label}: scheduler`);
-    await schedulerOutput.waitFor('schedules in step with sources/', 60_000);
-    if (Date.now() > tickMs - 250) fail(`${label}: the scheduler was ready ${((Date.now() - tickMs) / 1000).toFixed(1)} s after the tick it was to queue`);
+    cpu = sampleCpu(started.map((worker) => worker.meter));
 
-    const [machineBefore, watchedMs] = [machineTicks(), Date.now()];
-    const deadline = tickMs + bench.roundTimeoutMs;
-    let round;
-    while (!(round = roundOf(await passRecords(bench.admin, schema), bench.sourceCount))) {
-      if (Date.now() > deadline) fail(`${label}: the round did not publish every source in ${bench.roundTimeoutMs / 1000} s (${(await keys.counts()).completed} jobs done)`);
-      for (const worker of started) if (worker.child.exitCode !== null) fail(`${label}: a worker exited during the round:\n${tail(worker.output.text())}`);
-      await sleep(200);
-    }
-    const contention = machineShare(machineBefore, cpu.between(watchedMs, Date.now()), watchedMs);
-    // A publish asked for by the round's last jobs may still come: a trailing pass, worth knowing of.
-    await sleep(bench.publishDelay * 1000 + 2000);
+    /** Sets the one tick of site.yaml's schedule, far enough ahead for a scheduler started now to make every source's job scheduler. */
+    const scheduleTick = async () => {
+      if (scheduler) await terminate(scheduler, 10_000);
+      const tickMs = Math.ceil((Date.now() + 4000 + bench.sourceCount * 5) / 1000) * 1000;
+      bench.writeFleetSite(onceAt(tickMs));
+      scheduler = startChild(process.execPath, [bench.cli, 'scheduler', ...queueArgs, '--sources', bench.fleetSources], spawnOptions);
+      await watchOutput(scheduler, `${label}: scheduler`).waitFor('schedules in step with sources/', 60_000);
+      if (Date.now() > tickMs - 250) fail(`${label}: the scheduler was ready ${((Date.now() - tickMs) / 1000).toFixed(1)} s after the tick it was to queue`);
+      return tickMs;
+    };
+
+    /** The round of the tick at `tickMs`, once its publish counts every source; its checks and notes. */
+    const roundAt = async (tickMs, name, expectedJobs, againstReference) => {
+      const [machineBefore, watchedMs] = [machineTicks(), Date.now()];
+      const deadline = tickMs + bench.roundTimeoutMs;
+      const ofThisTick = async () => (await passRecords(bench.admin, schema)).filter((pass) => pass.startedMs >= tickMs - 1000);
+      let round;
+      while (!(round = roundOf(await ofThisTick(), bench.sourceCount))) {
+        if (Date.now() > deadline) fail(`${label}: the ${name} round did not publish every source in ${bench.roundTimeoutMs / 1000} s (${(await keys.counts()).completed} jobs done)`);
+        for (const worker of started) if (worker.child.exitCode !== null) fail(`${label}: a worker exited during the ${name} round:\n${tail(worker.output.text())}`);
+        await sleep(200);
+      }
+      const contention = machineShare(machineBefore, cpu.between(watchedMs, Date.now()), watchedMs);
+      // A publish asked for by the round's last jobs may still come: a trailing pass, worth knowing of.
+      await sleep(bench.publishDelay * 1000 + 2000);
+      round = roundOf(await ofThisTick(), bench.sourceCount);
+      const counts = await keys.counts();
+      const problems = [];
+      const notes = [contention];
+      if (counts.completed !== expectedJobs) problems.push(`${counts.completed} source jobs completed, expected ${expectedJobs}`);
+      if (counts.failed > 0 || counts.publishFailed > 0) problems.push(`${counts.failed} source jobs and ${counts.publishFailed} publish jobs failed`);
+      if (counts.attemptsFailed > 0) notes.push(`${counts.attemptsFailed} source job attempts failed and were retried`);
+      if (round.passes.some((pass) => pass.sourcesFailed > 0)) problems.push('a pass record counts failed sources');
+      if (round.passes.length > 1) notes.push(`${round.passes.length} publishes in the round (sources counted ${round.passes.map((pass) => pass.sources).join(' + ')}), timed from the earliest start to the last one's end`);
+      if (round.trailing.length > 0) notes.push(`${round.trailing.length} more publish(es) after the round, ${round.trailing.map((pass) => `${pass.sources} sources, ${pass.filesWritten} files written, ${((pass.endMs - round.endMs) / 1000).toFixed(1)} s after`).join('; ')}`);
+      const tickLagS = (round.startedMs - tickMs) / 1000;
+      const lastJobMs = await keys.lastJobFinishedMs();
+      const perWorker = cpu.each(round.startedMs, round.endMs).map((seconds) => seconds.toFixed(2)).join(' + ');
+      notes.push(`first job ${tickLagS.toFixed(2)} s after the tick; ${lastJobMs ? `last source job done ${((round.endMs - lastJobMs) / 1000).toFixed(2)} s before the publish ended` : 'no completed jobs kept'}; CPU s by worker ${perWorker}`);
+      const checked = await checkRound(bench, schema, outDir, againstReference, problems);
+      const seconds = (round.endMs - round.startedMs) / 1000;
+      const cpuSeconds = cpu.between(round.startedMs, round.endMs);
+      return { seconds, cpuSeconds, entries: checked.entries, problems: problems.map((problem) => `${name} round: ${problem}`), notes: notes.map((note) => `${name} round: ${note}`), passes: round.passes.length, tickLagS };
+    };
+
+    const first = await roundAt(await scheduleTick(), 'first', bench.sourceCount, reference?.first);
+    await bench.farm.serveVersion(2);
+    const steady = await roundAt(await scheduleTick(), 'steady', 2 * bench.sourceCount, reference?.steady);
     cpu.stop();
-    round = roundOf(await passRecords(bench.admin, schema), bench.sourceCount);
-    const counts = await keys.counts();
-    const problems = [];
-    const notes = [contention];
-    if (counts.completed !== bench.sourceCount) problems.push(`${counts.completed} source jobs completed, expected ${bench.sourceCount}`);
-    if (counts.failed > 0 || counts.publishFailed > 0) problems.push(`${counts.failed} source jobs and ${counts.publishFailed} publish jobs failed`);
-    if (counts.attemptsFailed > 0) notes.push(`${counts.attemptsFailed} source job attempts failed and were retried`);
-    if (round.passes.some((pass) => pass.sourcesFailed > 0)) problems.push('a pass record counts failed sources');
-    if (round.passes.length > 1) notes.push(`${round.passes.length} publishes in the round (sources counted ${round.passes.map((pass) => pass.sources).join(' + ')}), timed from the earliest start to the last one's end`);
-    if (round.trailing.length > 0) notes.push(`${round.trailing.length} more publish(es) after the round, ${round.trailing.map((pass) => `${pass.sources} sources, ${pass.filesWritten} files written, ${((pass.endMs - round.endMs) / 1000).toFixed(1)} s after`).join('; ')}`);
-    const tickLagS = (round.startedMs - tickMs) / 1000;
-    const lastJobMs = await keys.lastJobFinishedMs();
-    const perWorker = cpu.each(round.startedMs, round.endMs).map((seconds) => seconds.toFixed(2)).join(' + ');
-    notes.push(`first job ${tickLagS.toFixed(2)} s after the tick; ${lastJobMs ? `last source job done ${((round.endMs - lastJobMs) / 1000).toFixed(2)} s before the publish ended` : 'no completed jobs kept'}; CPU s by worker ${perWorker}`);
-    const checked = await checkRound(bench, schema, outDir, reference, problems);
+    const problems = [...first.problems, ...steady.problems];
     for (const [i, worker] of started.entries()) {
       const status = await terminate(worker.child);
       if (status !== 0) problems.push(`worker ${i + 1} exited with ${status} on SIGTERM:\n${tail(worker.output.text(), 5)}`);
     }
-    return { seconds: (round.endMs - round.startedMs) / 1000, cpuSeconds: cpu.between(round.startedMs, round.endMs), entries: checked.entries, outDir, problems, notes, passes: round.passes.length, tickLagS };
+    const notes = [...steady.notes, `first round (empty state): ${first.seconds.toFixed(2)} s, ${first.cpuSeconds.toFixed(2)} CPU s`, ...first.notes];
+    return { ...steady, first, outDir, problems, notes };
   } finally {
+    cpu?.stop();
     if (scheduler) await terminate(scheduler, 10_000);
     for (const worker of started) await stopChild(worker.child, 1000);
     await keys.drop().catch((error) => progress(`${label}: Redis keys under ${prefix} not removed: ${error.message}`));
