@@ -20,18 +20,7 @@ export function isCronExpression(expression: string): boolean {
 /** The first tick of `schedule` after `nowMs`, to the minute; undefined for "every pass". */
 export function nextScheduledAttempt(schedule: string | undefined, nowMs: number): number | undefined {
   if (!schedule) return undefined;
-  const cron = require('node-cron') as typeof import('node-cron');
-  const task = cron.createTask(schedule, () => undefined);
-  try {
-    let minute = Math.floor(nowMs / MINUTE) * MINUTE;
-    for (let step = 0; step < LOOKAHEAD_MINUTES; step++) {
-      minute += MINUTE;
-      if (task.match(new Date(minute))) return minute;
-    }
-    return nowMs + LOOKAHEAD_MINUTES * MINUTE;
-  } finally {
-    void task.destroy();
-  }
+  return firstTick(schedule, Math.floor(nowMs / MINUTE) * MINUTE + MINUTE, MINUTE) ?? nowMs + LOOKAHEAD_MINUTES * MINUTE;
 }
 
 /**
@@ -39,11 +28,15 @@ export function nextScheduledAttempt(schedule: string | undefined, nowMs: number
  * when absent, as the scheduler's tz is); undefined when it has none in the week before.
  */
 export function lastScheduledTick(schedule: string, nowMs: number, timezone?: string): number | undefined {
+  return firstTick(schedule, Math.floor(nowMs / MINUTE) * MINUTE, -MINUTE, timezone);
+}
+
+/** The first minute that `schedule` ticks at, from `fromMinute` a minute at a time (`stepMs`, forward or back), within a week. */
+function firstTick(schedule: string, fromMinute: number, stepMs: number, timezone?: string): number | undefined {
   const cron = require('node-cron') as typeof import('node-cron');
   const task = cron.createTask(schedule, () => undefined, timezone ? { timezone } : {});
   try {
-    let minute = Math.floor(nowMs / MINUTE) * MINUTE;
-    for (let step = 0; step < LOOKAHEAD_MINUTES; step++, minute -= MINUTE) {
+    for (let step = 0, minute = fromMinute; step < LOOKAHEAD_MINUTES; step++, minute += stepMs) {
       if (task.match(new Date(minute))) return minute;
     }
     return undefined;
