@@ -5,13 +5,13 @@
 // and queue again the sources whose tick went by unread, read from the state.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIfStale } from '../support/built-cli.js';
+import { freePort } from '../support/http-client.js';
 import { startFeedFarm } from '../support/feed-farm.mjs';
 import { schemaOf, TestSchemas } from './support/postgres.js';
 import { killAll, startCli, waitFor } from './support/processes.js';
@@ -30,16 +30,6 @@ afterAll(async () => {
   await schemas.end();
   rmSync(root, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 /** A Redis server that keeps nothing on disk, on `port`; resolves once it answers. */
 async function startRedis(port: number, dir: string): Promise<ChildProcess> {
