@@ -6,7 +6,7 @@ import { Agent, request } from 'undici';
 import { SourceError } from '../errors.js';
 import { isPrivateHost, isPublicAddress, literalAddress, PrivateAddressError, type PrivateDestinations, publicOnlyLookup } from './destinations.js';
 import { redactUrl, redactUrlsIn } from '../shared/url-secrets.js';
-import { HostLimiter, type SlotLimiter } from './host-limiter.js';
+import { HostLimiter, type SlotLimiter, slotHost } from './host-limiter.js';
 
 export interface FetchPolicy {
   connectTimeoutMs: number;
@@ -111,7 +111,7 @@ export class Fetcher {
       if (url.origin !== configured.origin) withCredentials = false;
       if (!mayReachPrivate) this.refusePrivateLiteral(target, url);
       const waitStarted = performance.now();
-      const release = await this.limiter.acquire(url.host);
+      const release = await this.limiter.acquire(slotHost(url));
       // The clock runs while requests are in flight, never while waiting for a slot behind
       // others: not before the first, nor on a redirect hop to a busy host.
       if (started === undefined) {

@@ -1,6 +1,21 @@
 // Politeness: at most `perHost` requests at a time to one host, and `overall` in all.
 // Waiters are served first come, first served.
 
+/**
+ * The host whose slots a request to `url` takes: host and port, so two servers on one machine
+ * are two hosts. Undefined for a URL that does not parse.
+ */
+export function slotHost(url: URL): string;
+export function slotHost(url: string): string | undefined;
+export function slotHost(url: URL | string): string | undefined {
+  if (url instanceof URL) return url.host;
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Hands out request slots per host; the release function gives a slot back. */
 export interface SlotLimiter {
   acquire(host: string): Promise<() => void>;

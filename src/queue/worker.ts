@@ -11,6 +11,7 @@ import { loadRemoteSources } from '../config/remote-sources.js';
 import { loadSiteConfig, type SiteConfigCache, type SiteOverrides } from '../config/site.js';
 import { describeError, FeedloomError, LockError } from '../errors.js';
 import { Fetcher } from '../ingest/fetch.js';
+import { slotHost } from '../ingest/host-limiter.js';
 import { listSourceFiles } from '../ingest/page-sources.js';
 import type { SiteConfig } from '../model.js';
 import type { SourceRecord, Store } from '../store/store.js';
@@ -185,7 +186,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
    * aside instead: back to the queue, delayed a little, and taken again later.
    */
   const stepAsideWhileHostBusy = async (site: SiteConfig, job: Job<SourceJobData>, url: string | undefined, token: string | undefined): Promise<void> => {
-    const host = url === undefined ? undefined : hostOf(url);
+    const host = url === undefined ? undefined : slotHost(url);
     if (host === undefined || token === undefined) return;
     if (!(await fetchers.slots(site).allTaken(host))) return;
     const backMs = Date.now() + STEP_ASIDE_MS * (0.5 + Math.random());
@@ -297,15 +298,6 @@ function dueNow(record: SourceRecord): SourceRecord {
 export function tickOf(job: Pick<Job<SourceJobData>, 'timestamp' | 'opts' | 'data'>): number {
   const tick = (job.opts as { prevMillis?: unknown }).prevMillis ?? job.data.tick;
   return typeof tick === 'number' && Number.isFinite(tick) ? tick : job.timestamp + (job.opts.delay ?? 0);
-}
-
-/** The host a request to `url` takes a slot of, as the fetcher counts hosts; undefined for a URL that does not parse. */
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).host;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
