@@ -74,6 +74,20 @@ export function onceAt(ms) {
   return `${d.getUTCSeconds()} ${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ${d.getUTCMonth() + 1} *`;
 }
 
+/**
+ * What came between a round's last source job and the end of its publish: the publish that
+ * ended the round (the last job to finish by then), when it was due, started and finished, and
+ * how many publish jobs before it were deferred because the round was not done.
+ */
+function publishTimeline(publishJobs, lastJobMs, roundEndMs) {
+  const ofRound = publishJobs.filter((job) => job.finishedMs <= roundEndMs + 1000);
+  const last = ofRound.at(-1);
+  if (!last) return 'no publish job kept';
+  const after = (ms) => `${((ms - lastJobMs) / 1000).toFixed(2)} s`;
+  const deferred = ofRound.filter((job) => job.result.startsWith('deferred') && job.finishedMs >= lastJobMs - 30_000).length;
+  return `the publish that ended the round was due ${after(last.dueMs)}, started ${after(last.startedMs)} and took ${((last.finishedMs - last.startedMs) / 1000).toFixed(2)} s, from the last source job's end; ${deferred} publish job(s) deferred in the round's last 30 s`;
+}
+
 /** The checks every round makes, whichever mode: each is a line of `problems` when it fails. */
 async function checkRound(bench, schema, outDir, reference, problems) {
   const stored = await storedState(bench.admin, schema);
@@ -199,6 +213,7 @@ export async function fleetRound(bench, { workers: workerCount, cap, label }, re
       const lastJobMs = await keys.lastJobFinishedMs();
       const perWorker = cpu.each(round.startedMs, round.endMs).map((seconds) => seconds.toFixed(2)).join(' + ');
       notes.push(`first job ${tickLagS.toFixed(2)} s after the tick; ${lastJobMs ? `last source job done ${((round.endMs - lastJobMs) / 1000).toFixed(2)} s before the publish ended` : 'no completed jobs kept'}; CPU s by worker ${perWorker}`);
+      if (lastJobMs) notes.push(publishTimeline(await keys.publishJobs(), lastJobMs, round.endMs));
       const checked = await checkRound(bench, schema, outDir, againstReference, problems);
       const seconds = (round.endMs - round.startedMs) / 1000;
       const cpuSeconds = cpu.between(round.startedMs, round.endMs);

@@ -90,6 +90,22 @@ export class FleetKeys {
     }
   }
 
+  /**
+   * The publish jobs the queue still keeps, oldest first: when each was queued (its delay
+   * included), started and finished, and what it did ("deferred: ..." or "N files written").
+   */
+  async publishJobs() {
+    const queue = new Queue('feedloom-publish', { connection: this.redis, prefix: this.prefix });
+    try {
+      const jobs = await queue.getJobs(['completed'], 0, -1);
+      return jobs
+        .map((job) => ({ dueMs: job.timestamp + (job.delay ?? 0), startedMs: job.processedOn ?? 0, finishedMs: job.finishedOn ?? 0, result: String(job.returnvalue ?? '') }))
+        .sort((a, b) => a.finishedMs - b.finishedMs);
+    } finally {
+      await queue.close();
+    }
+  }
+
   /** Removes every key under the prefix: the queues, job schedulers, host slots and counts. */
   async drop() {
     let cursor = '0';

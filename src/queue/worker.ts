@@ -102,17 +102,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     });
 
   /**
-   * What follows a commit of `jobs` jobs: the sources' failures counted fleet-wide, the round's
-   * tally, and the round's publish asked for, at once when these were the round's last jobs.
+   * What follows a commit: the sources' failures counted fleet-wide, the round's tally, and the
+   * round's publish asked for (brought forward once the round is done: publishIfRoundDone).
    */
-  const recordCommit = async (read: SourcesRead, committed: Committed, startedMs: number, jobs: number): Promise<void> => {
+  const recordCommit = async (read: SourcesRead, committed: Committed, startedMs: number): Promise<void> => {
     await countSourceFailures(connection, prefix, read.failures.map((failure) => failure.source));
     await addToRound(connection, prefix, readCounts(read, committed), startedMs);
     // Asked for even when nothing changed: the publish records the round, which /healthz reads.
-    // These jobs are still active, so a round with nothing else to do counts just them.
-    await requestPublish((await sourceJobsToDo()) <= jobs ? 'now' : 'after the delay');
+    await requestPublish();
   };
-  const commitGroups = new CommitGroups(store, (group) => recordCommit(group.read, group.committed, group.startedMs, group.jobs));
+  const commitGroups = new CommitGroups(store, (group) => recordCommit(group.read, group.committed, group.startedMs));
   const parsers = new ParserForSettings();
 
   const readContext = (site: SiteConfig, startedMs: number, dueAtMs: number, log: Logger) => ({
@@ -133,7 +132,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const commit = new PassCommit(store, startedMs);
     const read = await readSources(what, { ...readContext(site, startedMs, startedMs, log), storeEntries: commit.add });
     const committed = await commit.finish(read);
-    await recordCommit(read, committed, startedMs, 1);
+    await recordCommit(read, committed, startedMs);
     return `${committed.counts.new} new, ${committed.counts.updated} updated`;
   };
 
@@ -197,7 +196,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     throw new DelayedError();
   };
 
+  let sourceJobsRunning = 0;
   const processSource = async (job: Job<SourceJobData>, token?: string): Promise<string> => {
+    sourceJobsRunning++;
+    try {
+      return await runJob(job, token);
+    } finally {
+      sourceJobsRunning--;
+    }
+  };
+
+  const runJob = async (job: Job<SourceJobData>, token: string | undefined): Promise<string> => {
     const log = logger.child({ job: jobLogId(job) });
     // Started before: it may have stepped aside, and is back.
     if (job.attemptsStarted > 1 && job.id) await connection.zrem(steppedAsideKey(prefix), job.id);
@@ -221,6 +230,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 
   /**
+   * Brings the round's publish forward when the round has nothing left to do. Looked at once a
+   * job has left the active list and this worker runs no other: of workers that finish their
+   * last jobs together, whichever looks last sees none of the round's jobs left, in any order.
+   */
+  const publishIfRoundDone = async (): Promise<void> => {
+    if (sourceJobsRunning > 0) return;
+    if ((await sourceJobsToDo()) === 0) await requestPublish('now');
+  };
+
+  /**
    * Publishes once the round is settled: every source job that was due has committed. A publish
    * asked for while others still run waits for them, so write-once archive pages are only ever
    * cut from the whole round's entries, as one process's pass cuts them.
@@ -232,6 +251,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const overdue = round.startedMs !== undefined && Date.now() - round.startedMs > UNSETTLED_PUBLISH_AFTER_MS;
     if (toDo > 0 && !overdue) {
       await requestPublish();
+      // The round's last job may have ended meanwhile and asked for the publish at once, while
+      // this one ran: the request just made took that one's place, so it is made again.
+      if ((await sourceJobsToDo()) === 0) await requestPublish('now');
       return `deferred: ${toDo} source jobs of the round still to do`;
     }
     const site = await identified(await settings.read());
@@ -264,6 +286,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       if (!job || job.attemptsMade >= (job.opts.attempts ?? 1)) void countJob(connection, prefix, worker.name, 'failed');
     });
     logErrors(worker, `worker on ${worker.name}`, logger);
+  }
+  for (const outcome of ['completed', 'failed'] as const) {
+    // A failed job may be retried later (a backoff): the round does not wait for it.
+    sourceWorker.on(outcome, () => void publishIfRoundDone().catch((error) => logger.warn({ stage: 'publish', err: describeError(error) }, `could not ask for the round's publish: ${describeError(error)}`)));
   }
   logger.info({ queue: options.queue.prefix, concurrency: options.concurrency }, 'worker started');
 
