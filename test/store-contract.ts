@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sourceMatcher } from '../src/config/glob.js';
 import { LockError } from '../src/errors.js';
 import type { Entry, StoredEntry } from '../src/model.js';
 import { openStore } from '../src/store/open-store.js';
@@ -386,6 +387,24 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         const expected = list.filter((entry) => entry.source === 'rare').reverse().slice(0, 10).map((entry) => entry.id);
         expect(rare.map((entry) => entry.id)).toEqual(expected);
         expect(expected).toHaveLength(10);
+      });
+
+      it('read only rows from sources that start as a source glob does, the globs judging the rest', async () => {
+        await fresh();
+        const at = (minute: number) => `2026-09-14T10:${String(minute).padStart(2, '0')}:00Z`;
+        // "%" and "_" are plain text in a glob, and a prefix may hold any character.
+        const sources = ['50%_off/a.txt', '50%_off/b.txt', '50xyoff/c.txt', 'été/d.txt', 'été/e.html', '𝔪ath/f.txt', 'other'];
+        await store.applyPass(sources.map((source, index) => item(`urn:x:${index}`, at(index), { source, link: `https://x.example/${index}` })), [], PASS_1);
+        const ids = async (globs: string[], judge = sourceMatcher(globs)) => (await store.feedEntries({ sources: globs }, 10, judge)).map((entry) => entry.id);
+        expect(await ids(['50%_off/*'])).toEqual(['urn:x:1', 'urn:x:0']);
+        expect(await ids(['été/*.txt', '𝔪ath/*'])).toEqual(['urn:x:5', 'urn:x:3']);
+        // Rows no glob's fixed text starts are not even read: a judge that takes every row sees none of them.
+        expect(await ids(['été/*'], () => true)).toEqual(['urn:x:4', 'urn:x:3']);
+        expect(await ids(['other'], () => true)).toEqual(['urn:x:6']);
+        // A glob that starts with a wildcard has no fixed text: every row is read and judged.
+        expect(await ids(['*/c.txt'])).toEqual(['urn:x:2']);
+        const below = await store.unarchivedEntriesAfter('f', { sources: ['50%_off/*'] }, () => true, (await store.entry('urn:x:6'))!);
+        expect(below.map((entry) => entry.id)).toEqual(['urn:x:0', 'urn:x:1']);
       });
     });
 

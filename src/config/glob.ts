@@ -20,6 +20,12 @@ export function compileGlob(glob: string): RegExp {
   return new RegExp(`^${pattern}$`);
 }
 
+/** What every path a glob matches starts with: its text up to the first wildcard. */
+export function literalPrefix(glob: string): string {
+  const wildcard = glob.search(/[*?]/);
+  return wildcard === -1 ? glob : glob.slice(0, wildcard);
+}
+
 /** True for every path when there are no globs, else when any glob matches. */
 export function sourceMatcher(globs: readonly string[] | undefined): (source: string) => boolean {
   if (!globs || globs.length === 0) return () => true;

@@ -1,6 +1,7 @@
 // The feed queries, once for every backend: which rows a feed's filter selects, in which order,
 // and how rows read newest first become a feed (sources matched, one entry per link). A backend
 // gives its SQL dialect and runs what this builds; it decides nothing here.
+import { literalPrefix } from '../config/glob.js';
 import type { FeedFilter, StoredEntry } from '../model.js';
 import { type EntryRow, storedEntry } from './entry-row.js';
 
@@ -20,7 +21,8 @@ export interface FeedPosition {
 }
 
 /**
- * The WHERE clause of a feed's filter, and of rows after `after` in its newest-first order when
+ * The WHERE clause of a feed's filter (its kind, its categories, and of its source globs the fixed
+ * text they start with), and of rows after `after` in its newest-first order when
  * given; `more` adds a backend's own clauses (built with the same `params`).
  */
 export function feedWhere(dialect: SqlDialect, filter: FeedFilter, after?: FeedPosition, more: (params: unknown[]) => string[] = () => []): { where: string; params: unknown[] } {
@@ -33,6 +35,13 @@ export function feedWhere(dialect: SqlDialect, filter: FeedFilter, after?: FeedP
   }
   if (filter.kind) clauses.push(`kind = ${push(filter.kind)}`);
   if (filter.categories?.length) clauses.push(dialect.anyCategory(filter.categories.map((category) => category.toLowerCase()), params));
+  const prefixes = filter.sources?.map(literalPrefix) ?? [];
+  if (prefixes.length > 0 && prefixes.every((prefix) => prefix !== '')) {
+    // Rows whose source starts with no glob's fixed text are left in the database: a feed of a
+    // few sources among many reads only theirs. The globs themselves are matched on what is read.
+    const startsWith = (prefix: string) => `substr(source, 1, CAST(${push([...prefix].length)} AS integer)) = ${push(prefix)}`;
+    clauses.push(`(${prefixes.map(startsWith).join(' OR ')})`);
+  }
   clauses.push(...more(params));
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
