@@ -50,6 +50,22 @@ describe('compressed forms', () => {
     store.close();
   });
 
+  it('are made after the pass is recorded, and a folder they cannot be written to fails nothing', async () => {
+    const { dir, sources, out, store } = await site();
+    // Where the forms would go is a file: nothing can be made under it.
+    const formsDir = path.join(dir, 'forms-blocked');
+    writeFileSync(formsDir, 'not a folder');
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    const result = await runPass({ sourcesDir: sources, outDir: out, store, logger, now: () => new Date('2026-03-01T12:00:00Z'), formsDir });
+    expect(result.sourcesFailed).toBe(0);
+    expect(existsSync(path.join(out, 'rss.xml'))).toBe(true);
+    expect(await store.lastPass()).toMatchObject({ sourcesFailed: 0 });
+    const warning = warnings.map((line) => JSON.parse(line) as { code?: string; stage?: string }).find((line) => line.code === 'FORMS_NOT_WRITTEN');
+    expect(warning?.stage).toBe('publish');
+    store.close();
+  });
+
   it("replace the old version's forms when the file changes, and stay when it does not", async () => {
     const { sources, out, formsDir, store, pass } = await site();
     await pass('2026-03-01T12:00:00Z');

@@ -3,7 +3,8 @@
 // job schedulers queue every source at one tick that site.yaml's schedule names. The single
 // process: one `feedloom run` on its machine. Both on a fresh PostgreSQL schema. A round is timed
 // by the pass records the state keeps (first job's start to the publish's end; a pass's start to
-// its end), and its CPU is the machines' CPU between those two instants.
+// its end). Its CPU is the machines' CPU from that start to the end of the round's publish job
+// (the single process: to its exit), so the compressed forms made once a round is recorded count.
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,13 +80,15 @@ export function onceAt(ms) {
  * ended the round (the last job to finish by then), when it was due, started and finished, and
  * how many publish jobs before it were deferred because the round was not done.
  */
-function publishTimeline(publishJobs, lastJobMs, roundEndMs) {
-  const ofRound = publishJobs.filter((job) => job.finishedMs <= roundEndMs + 1000);
-  const last = ofRound.at(-1);
-  if (!last) return 'no publish job kept';
+/** The round's publish job: the first to finish once the round is recorded (a later one trails it). */
+function roundPublishJob(publishJobs, roundEndMs) {
+  return publishJobs.find((job) => !job.result.startsWith('deferred') && job.finishedMs >= roundEndMs);
+}
+
+function publishTimeline(publishJobs, publish, lastJobMs) {
   const after = (ms) => `${((ms - lastJobMs) / 1000).toFixed(2)} s`;
-  const deferred = ofRound.filter((job) => job.result.startsWith('deferred') && job.finishedMs >= lastJobMs - 30_000).length;
-  return `the publish that ended the round was due ${after(last.dueMs)}, started ${after(last.startedMs)} and took ${((last.finishedMs - last.startedMs) / 1000).toFixed(2)} s, from the last source job's end; ${deferred} publish job(s) deferred in the round's last 30 s`;
+  const deferred = publishJobs.filter((job) => job.result.startsWith('deferred') && job.finishedMs <= publish.finishedMs && job.finishedMs >= lastJobMs - 30_000).length;
+  return `the publish that ended the round was due ${after(publish.dueMs)}, started ${after(publish.startedMs)} and took ${((publish.finishedMs - publish.startedMs) / 1000).toFixed(2)} s, from the last source job's end; ${deferred} publish job(s) deferred in the round's last 30 s`;
 }
 
 /** The checks every round makes, whichever mode: each is a line of `problems` when it fails. */
@@ -121,6 +124,7 @@ export async function singleRound(bench, { cap, sourcesDir, label }, reference) 
       const cpu = sampleCpu([meter]);
       const [machineBefore, spawnedMs] = [machineTicks(), Date.now()];
       const { code, signal } = await child.exited;
+      const exitedMs = Date.now();
       cpu.stop();
       const contention = machineShare(machineBefore, cpu.between(spawnedMs, Date.now()), spawnedMs);
       await stopChild(child, 1000);
@@ -133,7 +137,7 @@ export async function singleRound(bench, { cap, sourcesDir, label }, reference) 
       const checked = await checkRound(bench, schema, outDir, reference?.[version === 1 ? 'first' : 'steady'], problems);
       const kept = path.join(dir, `out-${version}`);
       cpSync(outDir, kept, { recursive: true });
-      return { seconds: (record.endMs - record.startedMs) / 1000, cpuSeconds: cpu.between(record.startedMs, record.endMs), entries: checked.entries, outDir: kept, problems: problems.map((problem) => `${version === 1 ? 'first' : 'steady'} round: ${problem}`), contention };
+      return { seconds: (record.endMs - record.startedMs) / 1000, cpuSeconds: cpu.between(record.startedMs, exitedMs), entries: checked.entries, outDir: kept, problems: problems.map((problem) => `${version === 1 ? 'first' : 'steady'} round: ${problem}`), contention };
     };
     const first = await pass(1);
     const steady = await pass(2);
@@ -185,6 +189,7 @@ export async function fleetRound(bench, { workers: workerCount, cap, label }, re
       return tickMs;
     };
 
+    let steppedAsideBefore = 0;
     /** The round of the tick at `tickMs`, once its publish counts every source; its checks and notes. */
     const roundAt = async (tickMs, name, expectedJobs, againstReference) => {
       const [machineBefore, watchedMs] = [machineTicks(), Date.now()];
@@ -205,18 +210,26 @@ export async function fleetRound(bench, { workers: workerCount, cap, label }, re
       const notes = [contention];
       if (counts.completed !== expectedJobs) problems.push(`${counts.completed} source jobs completed, expected ${expectedJobs}`);
       if (counts.failed > 0 || counts.publishFailed > 0) problems.push(`${counts.failed} source jobs and ${counts.publishFailed} publish jobs failed`);
+      const steppedAside = counts.steppedAside - steppedAsideBefore;
+      steppedAsideBefore = counts.steppedAside;
+      if (steppedAside > 0) notes.push(`${steppedAside} source jobs stepped aside for a busy host`);
       if (counts.attemptsFailed > 0) notes.push(`${counts.attemptsFailed} source job attempts failed and were retried`);
       if (round.passes.some((pass) => pass.sourcesFailed > 0)) problems.push('a pass record counts failed sources');
       if (round.passes.length > 1) notes.push(`${round.passes.length} publishes in the round (sources counted ${round.passes.map((pass) => pass.sources).join(' + ')}), timed from the earliest start to the last one's end`);
       if (round.trailing.length > 0) notes.push(`${round.trailing.length} more publish(es) after the round, ${round.trailing.map((pass) => `${pass.sources} sources, ${pass.filesWritten} files written, ${((pass.endMs - round.endMs) / 1000).toFixed(1)} s after`).join('; ')}`);
       const tickLagS = (round.startedMs - tickMs) / 1000;
       const lastJobMs = await keys.lastJobFinishedMs();
-      const perWorker = cpu.each(round.startedMs, round.endMs).map((seconds) => seconds.toFixed(2)).join(' + ');
-      notes.push(`first job ${tickLagS.toFixed(2)} s after the tick; ${lastJobMs ? `last source job done ${((round.endMs - lastJobMs) / 1000).toFixed(2)} s before the publish ended` : 'no completed jobs kept'}; CPU s by worker ${perWorker}`);
-      if (lastJobMs) notes.push(publishTimeline(await keys.publishJobs(), lastJobMs, round.endMs));
+      const publishJobs = await keys.publishJobs();
+      const publish = roundPublishJob(publishJobs, round.endMs);
+      if (!publish) fail(`${label}: the ${name} round's publish job is not kept`);
+      // The CPU of the round's publish job to its end: the compressed forms it makes once the round is recorded count.
+      const cpuEndMs = Math.max(round.endMs, publish.finishedMs);
+      const perWorker = cpu.each(round.startedMs, cpuEndMs).map((seconds) => seconds.toFixed(2)).join(' + ');
+      notes.push(`first job ${tickLagS.toFixed(2)} s after the tick; ${lastJobMs ? `last source job done ${((round.endMs - lastJobMs) / 1000).toFixed(2)} s before the round was published` : 'no completed jobs kept'}; its publish job ended ${((publish.finishedMs - round.endMs) / 1000).toFixed(2)} s after that, with the compressed forms; CPU s by worker ${perWorker}`);
+      if (lastJobMs) notes.push(publishTimeline(publishJobs, publish, lastJobMs));
       const checked = await checkRound(bench, schema, outDir, againstReference, problems);
       const seconds = (round.endMs - round.startedMs) / 1000;
-      const cpuSeconds = cpu.between(round.startedMs, round.endMs);
+      const cpuSeconds = cpu.between(round.startedMs, cpuEndMs);
       return { seconds, cpuSeconds, entries: checked.entries, problems: problems.map((problem) => `${name} round: ${problem}`), notes: notes.map((note) => `${name} round: ${note}`), passes: round.passes.length, tickLagS };
     };
 

@@ -73,6 +73,7 @@ export class FleetKeys {
       attemptsFailed: await read('feedloom-sources', 'attempt-failed'),
       publishCompleted: await read('feedloom-publish', 'completed'),
       publishFailed: await read('feedloom-publish', 'failed'),
+      steppedAside: await read('feedloom-sources', 'stepped-aside'),
     };
   }
 

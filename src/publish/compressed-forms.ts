@@ -1,10 +1,14 @@
 // gzip and br forms of published files, made once when a file is published, so a server never
 // compresses per request. They live beside the state, not in out/, named by the file's path and
-// content hash; a new version replaces the old one's forms.
+// content hash; a new version replaces the old one's forms. They are made once the publish is
+// recorded: readers have the new files by then, and a server that is asked for a file before
+// its forms are there (or that finds none, when they could not be written) compresses it once.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { Logger } from 'pino';
+import { describeError } from '../errors.js';
 import { isRarelyReadFile } from '../layout.js';
 import { writeAtomically } from './write-file.js';
 
@@ -51,6 +55,16 @@ export function writeCompressedForms(outDir: string, files: readonly string[], f
     const forms = compress(body);
     writeAtomically(formPath(formsDir, relative, hash, 'gzip'), forms.gzip);
     writeAtomically(formPath(formsDir, relative, hash, 'br'), forms.br);
+  }
+}
+
+/** writeCompressedForms after a recorded publish: forms that cannot be written fail nothing, and are logged. */
+export function leaveCompressedForms(outDir: string, files: readonly string[], formsDir: string, logger: Logger): void {
+  try {
+    writeCompressedForms(outDir, files, formsDir);
+  } catch (error) {
+    const reason = describeError(error);
+    logger.warn({ stage: 'publish', code: 'FORMS_NOT_WRITTEN', forms: formsDir, reason }, `compressed forms not written: ${reason}; a server compresses those files at their first request`);
   }
 }
 

@@ -1,5 +1,6 @@
 // Everything a pass publishes after it has stored what it read: the feeds and their pages (only
-// when something they show changed), gzip and br forms of them, status.json, and a WebSub ping.
+// when something they show changed), status.json, and a WebSub ping. The gzip and br forms of
+// what it wrote are made once the publish is recorded (leaveCompressedForms).
 // A single-process pass calls it at its end; in distributed mode one publish job at a time does.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -9,7 +10,6 @@ import type { SiteConfig } from '../model.js';
 import type { Store } from '../store/store.js';
 import { readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
 import { userAgent, VERSION } from '../version.js';
-import { writeCompressedForms } from './compressed-forms.js';
 import { feedDocuments, windowsDigest } from './feed-windows.js';
 import { ARCHIVE_FOLDER, FEED_FILES, STATUS_FILE } from '../layout.js';
 import { clearPublishDue, duePublish, fileIntact, publishedFilesIntact, readPublishedFiles, recordPublishedFiles } from './published-files.js';
@@ -24,8 +24,6 @@ export interface PublishSiteOptions {
   entriesChanged: boolean;
   /** Some source's health changed, so status.json needs writing. */
   healthChanged: boolean;
-  /** Where to leave gzip and br forms of the files published (beside the state, never in out/). */
-  formsDir?: string;
   /** WebSub retry timing; tests shorten it. */
   hubRetry?: { attempts?: number; firstRetryMs?: number };
 }
@@ -42,7 +40,6 @@ export async function publishSite(options: PublishSiteOptions): Promise<PublishS
   // A pass that changed the state and died before publishing it left this mark.
   const due = await duePublish(store);
   const feeds = await publishIfChanged(site, store, outDir, options.entriesChanged || due.feeds);
-  if (options.formsDir) writeCompressedForms(outDir, feeds.written, options.formsDir);
   for (const { feed, reason } of feeds.failed) logger.error({ feed, stage: 'render', reason }, `feed not written: ${reason}`);
   const statusWritten = options.healthChanged || due.status || !existsSync(path.join(outDir, STATUS_FILE)) ? publishStatus(await store.sourceRecords(), outDir) : false;
   if (site.hub) {

@@ -7,11 +7,14 @@ import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { connectRedis, logErrors, PUBLISH_QUEUE, type QueueLocation, SOURCES_QUEUE } from './connection.js';
 
-/** `failed`: a job with no attempt left; `attempt-failed`: every attempt that failed, retried or not. */
-type Outcome = 'completed' | 'failed' | 'attempt-failed';
+/**
+ * `failed`: a job with no attempt left; `attempt-failed`: every attempt that failed, retried or
+ * not; `stepped-aside`: a source job put back for a while because its host's slots were all taken.
+ */
+export type Outcome = 'completed' | 'failed' | 'attempt-failed' | 'stepped-aside';
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
 
-function countKey(prefix: string, queue: string, outcome: Outcome): string {
+export function countKey(prefix: string, queue: string, outcome: Outcome): string {
   return `${prefix}:feedloom-metrics:${queue}:${outcome}`;
 }
 
@@ -76,6 +79,7 @@ export function registerQueueMetrics(registry: Registry, location: QueueLocation
     ['completed', 'feedloom_jobs_completed_total', 'Jobs completed by every worker, per queue.'],
     ['failed', 'feedloom_jobs_failed_total', 'Jobs that failed with no attempt left, on every worker, per queue.'],
     ['attempt-failed', 'feedloom_job_attempts_failed_total', 'Attempts of jobs that failed on every worker, per queue, those retried included.'],
+    ['stepped-aside', 'feedloom_jobs_stepped_aside_total', "Times a source job was put back for a while because its host's request slots were all taken, per queue."],
   ] as const;
   for (const [outcome, name, help] of jobCounters) {
     new Counter({

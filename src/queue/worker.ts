@@ -14,6 +14,7 @@ import { Fetcher } from '../ingest/fetch.js';
 import { slotHost } from '../ingest/host-limiter.js';
 import { listSourceFiles } from '../ingest/page-sources.js';
 import type { SiteConfig } from '../model.js';
+import { leaveCompressedForms } from '../publish/compressed-forms.js';
 import type { SourceRecord, Store } from '../store/store.js';
 import { userAgent } from '../version.js';
 import type { StorableEntry } from '../store/entry-row.js';
@@ -27,7 +28,7 @@ import { readSources, type SourcesRead, type SourcesToRead } from '../worker/rea
 import { CommitGroups } from './commit-groups.js';
 import { connectRedis, logErrors, PAGES_JOB, PUBLISH_JOB, PUBLISH_QUEUE, type QueueLocation, SOURCE_JOB, type SourceJobData, SOURCES_QUEUE } from './connection.js';
 import { RedisHostSlots } from './host-slots.js';
-import { countJob, countSourceFailures } from './queue-metrics.js';
+import { countJob, countKey, countSourceFailures } from './queue-metrics.js';
 import { addToRound, peekRound, restoreRound, takeRound } from './round-tally.js';
 
 /** About how long a job whose host is busy stays aside before it is taken again (jittered ±50%). */
@@ -191,7 +192,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const backMs = Date.now() + STEP_ASIDE_MS * (0.5 + Math.random());
     // Still the round's: its publish waits for it as for a job waiting in line.
     const key = steppedAsideKey(prefix);
-    await connection.multi().zremrangebyscore(key, '-inf', Date.now() - STEPPED_ASIDE_FORGOTTEN_MS).zadd(key, backMs, job.id ?? '').exec();
+    await connection.multi().zremrangebyscore(key, '-inf', Date.now() - STEPPED_ASIDE_FORGOTTEN_MS).zadd(key, backMs, job.id ?? '').incr(countKey(prefix, SOURCES_QUEUE, 'stepped-aside')).exec();
     await job.moveToDelayed(backMs, token);
     throw new DelayedError();
   };
@@ -261,13 +262,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const tally = await takeRound(connection, prefix);
     let published;
     try {
-      published = await publishPass({ site, store, outDir: options.outDir, logger: log, entriesChanged: true, healthChanged: true, settled: toDo === 0, ...(options.formsDir ? { formsDir: options.formsDir } : {}) });
+      published = await publishPass({ site, store, outDir: options.outDir, logger: log, entriesChanged: true, healthChanged: true, settled: toDo === 0 });
     } catch (error) {
       await restoreRound(connection, prefix, tally);
       throw error;
     }
     const startedMs = tally.startedMs ?? publishStartMs;
     await recordPass(store, passRecord(tally.counts, published, startedMs, Date.now() - startedMs), log);
+    if (options.formsDir) leaveCompressedForms(options.outDir, published.written, options.formsDir, log);
     return `${published.written.length} files written`;
   };
 

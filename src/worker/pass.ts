@@ -8,6 +8,7 @@ import type { SiteOverrides } from '../config/site.js';
 import type { Fetcher } from '../ingest/fetch.js';
 import { listSourceFiles } from '../ingest/page-sources.js';
 import type { PassObserver, SiteConfig } from '../model.js';
+import { leaveCompressedForms } from '../publish/compressed-forms.js';
 import { checkOutPaths } from '../publish/out-paths.js';
 import type { PassRecord, Store } from '../store/store.js';
 import { userAgent, VERSION } from '../version.js';
@@ -92,12 +93,12 @@ export async function runPass(options: PassOptions): Promise<PassSummary> {
     healthChanged: committed.healthChanged,
     // One process reads every source before it publishes: what it publishes is settled.
     settled: true,
-    ...(options.formsDir ? { formsDir: options.formsDir } : {}),
     ...(options.hubRetry ? { hubRetry: options.hubRetry } : {}),
   });
   const failures = [...read.failures, ...published.failed.map(({ feed, reason }) => ({ source: `feed ${feed}`, reason }))];
   const record = passRecord(readCounts(read, committed), published, startedMs, Math.round(performance.now() - clockStart));
   await recordPass(store, record, logger);
+  if (options.formsDir) leaveCompressedForms(options.outDir, published.written, options.formsDir, logger);
   for (const failure of failures) options.observer?.sourceFailed(failure.source);
   options.observer?.passFinished(record.durationMs);
   const { startedMs: _started, ...counts } = record;

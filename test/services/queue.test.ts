@@ -192,6 +192,9 @@ describe('feedloom worker and serve --queue', () => {
       expect(busyRequests(), 'requests to the busy host before every other host was asked').toBeLessThanOrEqual(10);
       await waitFor('every job to be done', async () => (await queue.getJobCounts('completed')).completed === busyHost + 6, 30_000);
       expect(busyRequests(), 'each busy-host source fetched once').toBe(busyHost);
+      // Counted for /metrics: a busy-host job sets aside at least once for every 2 that run.
+      const steppedAside = Number(await redis.get(`${queuePrefix}:feedloom-metrics:feedloom-sources:stepped-aside`));
+      expect(steppedAside, 'times a job stepped aside').toBeGreaterThanOrEqual(busyHost / 2);
       const rows = await schemas.query<{ n: string }>(`SELECT count(*) AS n FROM ${schemaOf(state)}.entries`);
       expect(Number(rows[0]!.n)).toBe(busyHost + 6);
     } finally {
@@ -250,6 +253,7 @@ describe('feedloom worker and serve --queue', () => {
     await queue.addBulk([{ name: 'source', data: { source: 'a' } }, { name: 'source', data: { source: 'b' } }, { name: 'source', data: { source: 'c' }, opts: { delay: 60_000 } }]);
     await redis.set(`${queuePrefix}:feedloom-metrics:feedloom-sources:completed`, '41');
     await redis.set(`${queuePrefix}:feedloom-metrics:feedloom-publish:failed`, '2');
+    await redis.set(`${queuePrefix}:feedloom-metrics:feedloom-sources:stepped-aside`, '7');
     const sources = path.join(root, 'metrics-sources');
     const out = path.join(root, 'metrics-out');
     mkdirSync(sources);
@@ -264,6 +268,7 @@ describe('feedloom worker and serve --queue', () => {
       expect(body).toContain('feedloom_queue_workers{queue="feedloom-sources"} 0');
       expect(body).toContain('feedloom_jobs_completed_total{queue="feedloom-sources"} 41');
       expect(body).toContain('feedloom_jobs_failed_total{queue="feedloom-publish"} 2');
+      expect(body).toContain('feedloom_jobs_stepped_aside_total{queue="feedloom-sources"} 7');
     } finally {
       serve.child.kill('SIGTERM');
       await serve.exited;
