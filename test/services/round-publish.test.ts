@@ -2,7 +2,7 @@
 // here several workers finish their last jobs at the same moment, each while the others' jobs
 // are still active, and the last to finish must still bring the publish forward.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -18,6 +18,15 @@ const CONCURRENCY = 8;
 // Every job of the round runs at once (a host per job), and every answer comes at the same time.
 const FEEDS = WORKERS * CONCURRENCY;
 const PUBLISH_DELAY_S = 20;
+
+/** Every file under `dir`, by its path there, with its modification time: a rewrite moves it. */
+function filesOf(dir: string): Record<string, number> {
+  const files: Record<string, number> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) files[path.relative(dir, path.join(entry.parentPath, entry.name))] = statSync(path.join(entry.parentPath, entry.name)).mtimeMs;
+  }
+  return files;
+}
 
 const schemas = new TestSchemas();
 const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
@@ -63,6 +72,21 @@ describe('the publish of a round that several workers finish together', () => {
       const publishedMs = Number(pass!.started_ms) + Number(pass!.duration_ms);
       // Well under the delay: a publish that waited it out came at least 20 s after the last job.
       expect(publishedMs - lastJobDoneMs).toBeLessThan((PUBLISH_DELAY_S / 4) * 1000);
+
+      // One more publish, with no job committed since: it has nothing to show and rewrites no
+      // file, status.json included.
+      const out = path.join(root, 'out');
+      const before = filesOf(out);
+      expect(Object.keys(before)).toContain('status.json');
+      const publishes = new Queue('feedloom-publish', { connection: redis, prefix });
+      try {
+        const extra = await publishes.add('publish', {});
+        await waitFor('the extra publish to end', async () => (await publishes.getJob(extra.id!))?.finishedOn !== undefined, 30_000);
+        expect((await publishes.getJob(extra.id!))?.returnvalue).toBe('0 files written');
+      } finally {
+        await publishes.close();
+      }
+      expect(filesOf(out)).toEqual(before);
     } finally {
       await queue.close();
       for (const worker of workers) worker.child.kill('SIGTERM');
