@@ -1,6 +1,7 @@
 // A round's publish comes as soon as the round's last job is done, not --publish-delay later:
 // here several workers finish their last jobs at the same moment, each while the others' jobs
-// are still active, and the last to finish must still bring the publish forward.
+// are still active, and the last to finish must still bring the publish forward. A publish that
+// follows it with nothing new to show rewrites nothing.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
