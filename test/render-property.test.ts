@@ -320,3 +320,34 @@ describe('what subscribers were promised', () => {
   });
 });
 
+
+describe('a feed of many entries', () => {
+  // Texts that hold no "</item>" or "</entry>", so each item can be cut out of the text as it is.
+  const text = fc.constantFrom('', 'Bins', 'Rates & <b>fees</b>', ']]>', 'Grève 😀');
+  const dated = fc.record({
+    fields: fc.record({ title: text, summary: text, contentText: text, contentHtml: text, category: text, authorName: text }, { requiredKeys: ['title', 'summary', 'contentText', 'contentHtml'] }),
+    publishedMs: fc.integer({ min: Date.parse('2020-01-01T00:00:00Z'), max: Date.parse('2030-01-01T00:00:00Z') }),
+    updatedAfterMs: fc.integer({ min: 0, max: 3 * 86_400_000 }),
+    enclosureLength: fc.option(fc.nat({ max: 10_000_000 })),
+    image: fc.boolean(),
+  });
+  const itemsOf = (xml: string, tag: string) => xml.match(new RegExp(`<${tag}>[\\s\\S]*?</${tag}>`, 'g')) ?? [];
+
+  it("gives each entry the item `feed` lays out for it alone: its dates, enclosure and texts, in the feed's order", () => {
+    fc.assert(
+      fc.property(fc.array(dated, { minLength: 1, maxLength: 8 }), (list) => {
+        const entries = list.map(({ fields, publishedMs, updatedAfterMs, enclosureLength, image }, index): StoredEntry => ({
+          ...storedEntry(index, fields),
+          published: new Date(publishedMs),
+          updated: new Date(publishedMs + updatedAfterMs),
+          enclosures: enclosureLength === null ? [] : [{ url: `${BASE}audio/${index}.mp3`, type: 'audio/mpeg', ...(enclosureLength > 0 ? { length: enclosureLength } : {}) }],
+          ...(image ? { image: `${BASE}images/${index}.jpg` } : {}),
+        }));
+        const alone = (render: (document: FeedDocument) => string, tag: string) => entries.flatMap((entry) => itemsOf(render(plainDocument([entry])), tag));
+        expect(itemsOf(renderRss(plainDocument(entries)), 'item')).toEqual(alone(renderRss, 'item'));
+        expect(itemsOf(renderAtom(plainDocument(entries)), 'entry')).toEqual(alone(renderAtom, 'entry'));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

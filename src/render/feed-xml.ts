@@ -1,7 +1,8 @@
 // FeedDocument -> RSS 2.0 and Atom 1.0 text. Pure: every date comes from the entries, so the same
 // entries always give the same bytes.
 //
-// `feed` builds each document: which elements there are and in what order, ids, links, dates. Its
+// `feed` builds each document: which elements there are and in what order, ids, links, dates (one
+// item of each shape: see itemShapes). Its
 // writer (xml-js) cannot carry every text (it reads "&amp;" back as "&" before escaping, splits only
 // the first "]]>" of a CDATA section, leaves "<" in attribute values), and its API has no place for
 // some of what these feeds hold. So its output is read back as an element tree, every text is set
@@ -10,7 +11,7 @@ import { Feed, type FeedOptions, type Item } from 'feed';
 import type { FeedDocument, Person, StoredEntry } from '../model.js';
 import { entryUrl } from '../layout.js';
 import { escapeHtml } from '../shared/escape.js';
-import { addAttributesAfterFirst, childNamed, childrenNamed, element, insertAfter, insertBefore, readXmlTree, setText, setTexts, writeXmlTree, type XmlDocument, type XmlElement } from './xml-tree.js';
+import { addAttributesAfterFirst, childNamed, childrenNamed, element, insertAfter, insertBefore, readXmlTree, replaceWithCopies, setText, setTexts, writeXmlTree, type XmlDocument, type XmlElement } from './xml-tree.js';
 import { xmlSafe } from './xml-text.js';
 
 export const GENERATOR = 'feedloom';
@@ -25,25 +26,14 @@ export function feedUpdated(document: FeedDocument): Date {
 }
 
 export function renderRss(document: FeedDocument): string {
+  const items = document.entries.map((entry) => rssItem(entry, document));
+  const { shapes, shapeOf } = itemShapes(items);
   const feed = new Feed({ ...channelOptions(document), feedLinks: { rss: document.rssUrl } });
-  for (const entry of document.entries) {
-    // An id that is the entry's own link is a permalink: `feed` marks a guid isPermaLink="true"
-    // only when it is given the link alone.
-    const { id, ...base } = itemBase(entry);
-    feed.addItem({
-      ...(entry.id === entryUrl(document.site.url, entry) ? base : { id, ...base }),
-      category: entry.categories.map(() => ({ name: STAND_IN_TEXT })),
-      // RSS <author> must be an e-mail address; dc:creator takes a name. RSS has no feed-wide
-      // author, so an entry without its own carries the site's, as the README says entries default to.
-      extensions: [{ name: 'dc:creator', objects: rssAuthors(entry, document).map(() => ({ _text: STAND_IN_TEXT })) as unknown as Record<string, unknown> }],
-      // RSS allows one enclosure per item; its URL and type are set in the tree.
-      ...(entry.enclosures[0] ? { enclosure: { url: STAND_IN_URL, length: entry.enclosures[0].length ?? 0 } } : {}),
-    });
-  }
+  for (const shape of shapes) feed.addItem(shape);
   const tree = readXmlTree(feed.rss2());
   const channel = childNamed(tree.root, 'channel');
   setChannelTexts(channel, document, 'description');
-  childrenNamed(channel, 'item').forEach((item, index) => setRssItem(item, document.entries[index]!, document));
+  replaceWithCopies(channel, childrenNamed(channel, 'item'), shapeOf, (item, index) => setRssItem(item, document.entries[index]!, document));
   // `feed` declares the dc namespace only when some item has content, and never media's.
   if (!('xmlns:dc' in tree.root.attributes)) addAttributesAfterFirst(tree.root, { 'xmlns:dc': DUBLIN_CORE });
   if (hasImages(document)) addAttributesAfterFirst(tree.root, { 'xmlns:media': MEDIA_RSS });
@@ -54,12 +44,51 @@ export function renderRss(document: FeedDocument): string {
   return writeXmlTree(tree);
 }
 
+function rssItem(entry: StoredEntry, document: FeedDocument): Item {
+  // An id that is the entry's own link is a permalink: `feed` marks a guid isPermaLink="true"
+  // only when it is given the link alone.
+  const { id, ...base } = itemBase(entry);
+  return {
+    ...(entry.id === entryUrl(document.site.url, entry) ? base : { id, ...base }),
+    category: entry.categories.map(() => ({ name: STAND_IN_TEXT })),
+    // RSS <author> must be an e-mail address; dc:creator takes a name. RSS has no feed-wide
+    // author, so an entry without its own carries the site's, as the README says entries default to.
+    extensions: [{ name: 'dc:creator', objects: rssAuthors(entry, document).map(() => ({ _text: STAND_IN_TEXT })) as unknown as Record<string, unknown> }],
+    // RSS allows one enclosure per item; its URL, length and type are set in the tree.
+    ...(entry.enclosures[0] ? { enclosure: { url: STAND_IN_URL, length: 0 } } : {}),
+  };
+}
+
+/**
+ * What `feed` is given of an entry holds stand-ins, counts and dates only, so entries whose items
+ * differ only in their dates are laid out alike: `feed` lays out one item of each shape, and each
+ * entry's item is a copy of its shape's with its own dates and texts. A feed of a thousand
+ * entries is then read back as a feed of a few.
+ */
+function itemShapes(items: readonly Item[]): { shapes: Item[]; shapeOf: number[] } {
+  const shapes: Item[] = [];
+  const known = new Map<string, number>();
+  const shapeOf = items.map((item) => {
+    const { date: _date, published: _published, ...shape } = item;
+    const key = JSON.stringify(shape);
+    let index = known.get(key);
+    if (index === undefined) {
+      index = shapes.push(item) - 1;
+      known.set(key, index);
+    }
+    return index;
+  });
+  return { shapes, shapeOf };
+}
+
 function rssAuthors(entry: StoredEntry, document: FeedDocument): readonly Person[] {
   return entry.authors.length > 0 ? entry.authors : [document.site.author];
 }
 
 function setRssItem(item: XmlElement, entry: StoredEntry, document: FeedDocument): void {
   setTexts(item, 'title', [entry.title], 'cdata');
+  // As `feed` writes an item's date: its publication, in RFC 822 form.
+  setTexts(item, 'pubDate', [entry.published.toUTCString()]);
   setTexts(item, 'link', [entryUrl(document.site.url, entry)]);
   setTexts(item, 'guid', [entry.id]);
   setTexts(item, 'description', [escapeHtml(entry.summary)], 'cdata');
@@ -69,6 +98,7 @@ function setRssItem(item: XmlElement, entry: StoredEntry, document: FeedDocument
   const [enclosure] = childrenNamed(item, 'enclosure');
   if (enclosure && entry.enclosures[0]) {
     enclosure.attributes.url = entry.enclosures[0].url;
+    enclosure.attributes.length = String(entry.enclosures[0].length ?? 0);
     enclosure.attributes.type = entry.enclosures[0].type ?? 'application/octet-stream';
   }
   if (entry.image) item.children.push(element('media:thumbnail', { url: entry.image }));
@@ -81,21 +111,21 @@ export function renderAtom(document: FeedDocument): string {
 }
 
 function atomTree(document: FeedDocument): XmlDocument {
+  const items = document.entries.map((entry): Item => ({
+    ...itemBase(entry),
+    category: entry.categories.map(() => ({ term: STAND_IN_TEXT })),
+    ...(entry.authors.length > 0 ? { author: entry.authors.map(atomPerson) } : {}),
+  }));
+  const { shapes, shapeOf } = itemShapes(items);
   const feed = new Feed({ ...channelOptions(document), feedLinks: { atom: document.atomUrl }, author: atomPerson(document.site.author) });
-  for (const entry of document.entries) {
-    feed.addItem({
-      ...itemBase(entry),
-      category: entry.categories.map(() => ({ term: STAND_IN_TEXT })),
-      ...(entry.authors.length > 0 ? { author: entry.authors.map(atomPerson) } : {}),
-    });
-  }
+  for (const shape of shapes) feed.addItem(shape);
   const tree = readXmlTree(feed.atom1());
   setText(childNamed(tree.root, 'id'), document.id);
   setChannelTexts(tree.root, document, 'subtitle');
   setAtomPeople(tree.root, [document.site.author]);
   // The feed's language, inherited by every element (RFC 4287 2: xml:lang).
   if (document.site.language) addAttributesAfterFirst(tree.root, { 'xml:lang': document.site.language });
-  childrenNamed(tree.root, 'entry').forEach((entry, index) => setAtomEntry(entry, document.entries[index]!, document.site.url));
+  replaceWithCopies(tree.root, childrenNamed(tree.root, 'entry'), shapeOf, (entry, index) => setAtomEntry(entry, document.entries[index]!, document.site.url));
   if (hasImages(document)) addAttributesAfterFirst(tree.root, { 'xmlns:media': MEDIA_RSS });
   return tree;
 }
@@ -107,6 +137,9 @@ function setAtomEntry(entry: XmlElement, source: StoredEntry, siteUrl: string): 
   title.attributes = { type: 'text' };
   setText(title, source.title);
   setText(childNamed(entry, 'id'), source.id);
+  // As `feed` writes them: the entry's last change, and its publication.
+  setTexts(entry, 'updated', [source.updated.toISOString()]);
+  setTexts(entry, 'published', [source.published.toISOString()]);
   childNamed(entry, 'link').attributes.href = entryUrl(siteUrl, source);
   setTexts(entry, 'summary', [escapeHtml(source.summary)], 'cdata');
   setTexts(entry, 'content', [source.contentHtml], 'cdata');

@@ -74,6 +74,31 @@ export function setTexts(parent: XmlElement, name: string, texts: readonly strin
   });
 }
 
+/** A deep copy of an element, to be edited apart from the original. */
+export function copyElement(source: XmlElement): XmlElement {
+  return {
+    kind: 'element',
+    name: source.name,
+    attributes: { ...source.attributes },
+    children: source.children.map((child) => (child.kind === 'element' ? copyElement(child) : { ...child })),
+  };
+}
+
+/**
+ * Puts, where the first of `templates` stands among `parent`'s children, one copy of a template
+ * per entry of `templateOf` (the index of its template), each edited by `fill`; the templates go.
+ */
+export function replaceWithCopies(parent: XmlElement, templates: readonly XmlElement[], templateOf: readonly number[], fill: (copy: XmlElement, index: number) => void): void {
+  const at = templates.length > 0 ? parent.children.indexOf(templates[0]!) : parent.children.length;
+  const copies = templateOf.map((template, index) => {
+    const copy = copyElement(templates[template]!);
+    fill(copy, index);
+    return copy;
+  });
+  const kept = parent.children.filter((child) => child.kind !== 'element' || !templates.includes(child));
+  parent.children = [...kept.slice(0, at), ...copies, ...kept.slice(at)];
+}
+
 export function insertBefore(parent: XmlElement, anchor: XmlElement, nodes: XmlNode[]): void {
   parent.children.splice(parent.children.indexOf(anchor), 0, ...nodes);
 }
