@@ -139,4 +139,29 @@ describe('a pass after one that recorded a change of health and died before publ
     expect(await duePublish(store)).toEqual({ feeds: true, status: true });
     await store.close();
   });
+
+  it('marks a part with one read of the state, and writes only a part not due yet', async () => {
+    const store = memoryStore();
+    const calls: string[] = [];
+    const counted = new Proxy(store, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if ((name === 'meta' || name === 'setMeta') && typeof value === 'function') {
+          return (...args: unknown[]) => {
+            calls.push(String(name));
+            return (value as (...args: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return value;
+      },
+    });
+    await publishDue(counted).mark('feeds');
+    expect(calls).toEqual(['meta', 'setMeta']);
+    calls.length = 0;
+    // Another commit, the feeds already due: read, and nothing written.
+    await publishDue(counted).mark('feeds');
+    expect(calls).toEqual(['meta']);
+    expect(await duePublish(store)).toEqual({ feeds: true, status: false });
+    await store.close();
+  });
 });

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/store.js';
-import { type PublishDueParts, readWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
+import { type PublishDueParts, readWatermark, setWatermark, WATERMARKS, writeWatermark } from '../store/watermarks.js';
 
 /** Size and modification time, by "/"-separated path relative to out/. */
 export type PublishedFiles = Record<string, [size: number, mtimeMs: number]>;
@@ -73,8 +73,9 @@ export function publishDue(store: Store): PublishDue {
     async mark(part) {
       if (marked.has(part)) return;
       marked.add(part);
+      // One read: a part already due is left as it is, else the mark is written with it.
       const due = await duePublish(store);
-      await writeWatermark(store, WATERMARKS.publishDue, { ...due, [part]: true });
+      if (!due[part]) await setWatermark(store, WATERMARKS.publishDue, { ...due, [part]: true });
     },
   };
 }

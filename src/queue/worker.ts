@@ -107,10 +107,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
    * round's publish asked for (brought forward once the round is done: publishIfRoundDone).
    */
   const recordCommit = async (read: SourcesRead, committed: Committed, startedMs: number): Promise<void> => {
-    await countSourceFailures(connection, prefix, read.failures.map((failure) => failure.source));
-    await addToRound(connection, prefix, readCounts(read, committed), startedMs);
-    // Asked for even when nothing changed: the publish records the round, which /healthz reads.
-    await requestPublish();
+    // Sent together, so one round trip to Redis. The publish is asked for even when nothing
+    // changed: it records the round, which /healthz reads; it never runs before the tally is in,
+    // as it comes --publish-delay later, or once this job is done.
+    await Promise.all([
+      countSourceFailures(connection, prefix, read.failures.map((failure) => failure.source)),
+      addToRound(connection, prefix, readCounts(read, committed), startedMs),
+      requestPublish(),
+    ]);
   };
   const commitGroups = new CommitGroups(store, (group) => recordCommit(group.read, group.committed, group.startedMs));
   const parsers = new ParserForSettings();

@@ -69,3 +69,8 @@ export async function writeWatermark<T>(store: Pick<Store, 'meta' | 'setMeta'>, 
   const text = value === undefined ? undefined : mark.write(value);
   if (text !== (await store.meta(mark.key))) await store.setMeta(mark.key, text);
 }
+
+/** Writes a watermark without first reading it, for a caller that has just read it and knows it differs. */
+export async function setWatermark<T>(store: Pick<Store, 'setMeta'>, mark: Watermark<T>, value: T): Promise<void> {
+  await store.setMeta(mark.key, mark.write(value));
+}
