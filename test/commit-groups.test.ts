@@ -4,8 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CommitGroups, type GroupCommitted, type JobRead } from '../src/queue/commit-groups.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CommitGroups, type GroupCommitted, type JobRead, LINGER_MS } from '../src/queue/commit-groups.js';
 import { openStore } from '../src/store/open-store.js';
 import type { SourceRecord, Store } from '../src/store/store.js';
 import { emptyReadResult } from '../src/worker/read-result.js';
@@ -60,6 +60,35 @@ describe('CommitGroups', () => {
     expect(groups[1]!.read.records.map((record) => record.source)).toEqual(['ferry', 'council', 'market']);
     expect(await store.entryCount()).toBe(8);
     expect([...(await store.sourceRecords()).keys()].sort()).toEqual(['council', 'ferry', 'harbour', 'market']);
+  });
+
+  it("waits for the worker's jobs still reading, and writes at once when none is left", async () => {
+    const store = await freshStore();
+    const groups: number[] = [];
+    let running = 3;
+    const commits = new CommitGroups(store, async (group) => void groups.push(group.jobs), () => running);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const first = [commits.commit(job('harbour', 0)), commits.commit(job('ferry', 5))];
+      await new Promise((resolve) => setImmediate(resolve));
+      // Two of three jobs are waiting, one is still reading: nothing is written yet.
+      expect(groups).toEqual([]);
+      const last = commits.commit(job('council', 10));
+      // The last one is in: the group is written without waiting for the timer.
+      await Promise.all([...first, last]);
+      expect(groups).toEqual([3]);
+
+      // One job waiting, another still reading that never comes: written once LINGER_MS is over.
+      running = 2;
+      const alone = commits.commit(job('market', 20));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(groups).toEqual([3]);
+      vi.advanceTimersByTime(LINGER_MS);
+      await alone;
+      expect(groups).toEqual([3, 1]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('fails every job of a group whose commit failed, and the next group commits', async () => {

@@ -227,6 +227,8 @@ export async function fleetRound(bench, { workers: workerCount, cap, label }, re
       const perWorker = cpu.each(round.startedMs, cpuEndMs).map((seconds) => seconds.toFixed(2)).join(' + ');
       notes.push(`first job ${tickLagS.toFixed(2)} s after the tick; ${lastJobMs ? `last source job done ${((round.endMs - lastJobMs) / 1000).toFixed(2)} s before the round was published` : 'no completed jobs kept'}; its publish job ended ${((publish.finishedMs - round.endMs) / 1000).toFixed(2)} s after that, with the compressed forms; CPU s by worker ${perWorker}`);
       if (lastJobMs) notes.push(publishTimeline(publishJobs, publish, lastJobMs));
+      const groups = await keys.commitGroups(round.startedMs);
+      if (groups.jobs > 0) notes.push(`the ${groups.jobs} source jobs the queue keeps were committed in ${Math.round(groups.commits)} commits (${(groups.jobs / groups.commits).toFixed(1)} jobs a commit)`);
       const checked = await checkRound(bench, schema, outDir, againstReference, problems);
       const seconds = (round.endMs - round.startedMs) / 1000;
       const cpuSeconds = cpu.between(round.startedMs, cpuEndMs);

@@ -92,6 +92,22 @@ export class FleetKeys {
   }
 
   /**
+   * How many commits the source jobs the queue still keeps were stored in: each job's result says
+   * how many other jobs its group commit held ("committed with N other jobs"), so a group of n
+   * jobs is n results saying n - 1. Those that finished since `sinceMs` only.
+   */
+  async commitGroups(sinceMs) {
+    const queue = new Queue('feedloom-sources', { connection: this.redis, prefix: this.prefix });
+    try {
+      const jobs = await queue.getJobs(['completed'], 0, -1);
+      const sizes = jobs.filter((job) => (job.finishedOn ?? 0) >= sinceMs).map((job) => /committed with (\d+) other jobs/.exec(String(job.returnvalue ?? ''))).filter(Boolean).map((match) => Number(match[1]) + 1);
+      return { jobs: sizes.length, commits: sizes.reduce((sum, size) => sum + 1 / size, 0) };
+    } finally {
+      await queue.close();
+    }
+  }
+
+  /**
    * The publish jobs the queue still keeps, oldest first: when each was queued (its delay
    * included), started and finished, and what it did ("deferred: ..." or "N files written").
    */

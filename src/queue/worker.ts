@@ -116,7 +116,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       requestPublish(),
     ]);
   };
-  const commitGroups = new CommitGroups(store, (group) => recordCommit(group.read, group.committed, group.startedMs));
+  /** Source jobs this worker is running: reading, waiting to commit, or committing. */
+  let sourceJobsRunning = 0;
+  const commitGroups = new CommitGroups(store, (group) => recordCommit(group.read, group.committed, group.startedMs), () => sourceJobsRunning);
   const parsers = new ParserForSettings();
 
   const readContext = (site: SiteConfig, startedMs: number, dueAtMs: number, log: Logger) => ({
@@ -201,7 +203,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     throw new DelayedError();
   };
 
-  let sourceJobsRunning = 0;
   const processSource = async (job: Job<SourceJobData>, token?: string): Promise<string> => {
     sourceJobsRunning++;
     try {
