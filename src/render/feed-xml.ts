@@ -1,12 +1,13 @@
 // FeedDocument -> RSS 2.0 and Atom 1.0 text. Pure: every date comes from the entries, so the same
 // entries always give the same bytes.
 //
-// `feed` builds each document: which elements there are and in what order, ids, links, dates (one
-// item of each shape: see itemShapes). Its
-// writer (xml-js) cannot carry every text (it reads "&amp;" back as "&" before escaping, splits only
-// the first "]]>" of a CDATA section, leaves "<" in attribute values), and its API has no place for
-// some of what these feeds hold. So its output is read back as an element tree, every text is set
-// in the tree from the entries, what `feed` cannot say is added, and the tree is written once.
+// `feed` builds each document: which elements there are and in what order, ids, links, dates,
+// laying out one item of each shape (itemShapes). Its writer (xml-js) cannot carry every text (it
+// reads "&amp;" back as "&" before escaping, splits only the first "]]>" of a CDATA section,
+// leaves "<" in attribute values), and its API has no place for some of what these feeds hold.
+// So its output is read back as an element tree, each entry's item is a copy of its shape's with
+// every text and date set from the entry, what `feed` cannot say is added, and the tree is
+// written once.
 import { Feed, type FeedOptions, type Item } from 'feed';
 import type { FeedDocument, Person, StoredEntry } from '../model.js';
 import { entryUrl } from '../layout.js';
