@@ -4,17 +4,16 @@
 // as a pass (so /healthz turns healthy with no pages at all), sweeps a temporary file a killed
 // publish left, and logs every job's lines with the job's id.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIfStale } from '../support/built-cli.js';
-import { startFeedFarm } from '../support/feed-farm.mjs';
 import { filesUnder } from '../support/feed-site.js';
 import { get } from '../support/http-client.js';
 import { parsePrometheus, sample } from '../support/prometheus.js';
+import { type FeedFarm, farmSources } from './support/farm-sources.js';
 import { schemaOf, TestSchemas } from './support/postgres.js';
 import { type CliProcess, killAll, redisUrl, startCli, waitFor } from './support/processes.js';
 
@@ -27,17 +26,12 @@ const schemas = new TestSchemas();
 const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
 let root: string;
 let sources: string;
-let farm: Awaited<ReturnType<typeof startFeedFarm>>;
+let farm: FeedFarm;
 
 beforeAll(async () => {
   buildIfStale();
-  root = mkdtempSync(path.join(tmpdir(), 'feedloom-fleet-round-'));
   // Slow enough that a round lasts several publish delays: publishes asked for mid-round are many.
-  farm = await startFeedFarm({ feeds: FEEDS, items: ITEMS, hosts: 6, delayMs: 250 });
-  sources = path.join(root, 'sources');
-  mkdirSync(sources);
-  writeFileSync(path.join(sources, 'site.yaml'), 'title: Farm news\nurl: https://farm.example/\narchive: true\n');
-  for (let index = 0; index < FEEDS; index++) writeFileSync(path.join(sources, `farm-${index}.yaml`), `kind: feed\nurl: ${farm.feedUrl(index)}\n`);
+  ({ root, sources, farm } = await farmSources('fleet-round', 'title: Farm news\nurl: https://farm.example/\narchive: true\n', { feeds: FEEDS, items: ITEMS, hosts: 6, delayMs: 250 }));
   writeFileSync(path.join(sources, `${MISSING}.yaml`), `kind: feed\nurl: ${farm.feedUrl(FEEDS + 1)}\n`);
 }, 120_000);
 

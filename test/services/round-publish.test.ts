@@ -3,14 +3,14 @@
 // are still active, and the last to finish must still bring the publish forward. A publish that
 // follows it with nothing new to show rewrites nothing.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIfStale } from '../support/built-cli.js';
-import { startFeedFarm } from '../support/feed-farm.mjs';
+import { ageFiles, snapshot } from '../support/feed-site.js';
+import { type FeedFarm, farmSources } from './support/farm-sources.js';
 import { schemaOf, TestSchemas } from './support/postgres.js';
 import { type CliProcess, killAll, redisUrl, startCli, waitFor } from './support/processes.js';
 
@@ -20,29 +20,15 @@ const CONCURRENCY = 8;
 const FEEDS = WORKERS * CONCURRENCY;
 const PUBLISH_DELAY_S = 20;
 
-/** Every file under `dir`, by its path there, with its modification time: a rewrite moves it. */
-function filesOf(dir: string): Record<string, number> {
-  const files: Record<string, number> = {};
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files[path.relative(dir, path.join(entry.parentPath, entry.name))] = statSync(path.join(entry.parentPath, entry.name)).mtimeMs;
-  }
-  return files;
-}
-
 const schemas = new TestSchemas();
 const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
 let root: string;
 let sources: string;
-let farm: Awaited<ReturnType<typeof startFeedFarm>>;
+let farm: FeedFarm;
 
 beforeAll(async () => {
   buildIfStale();
-  root = mkdtempSync(path.join(tmpdir(), 'feedloom-round-publish-'));
-  farm = await startFeedFarm({ feeds: FEEDS, items: 2, hosts: FEEDS, delayMs: 400 });
-  sources = path.join(root, 'sources');
-  mkdirSync(sources);
-  writeFileSync(path.join(sources, 'site.yaml'), 'title: Farm news\nurl: https://farm.example/\n');
-  for (let index = 0; index < FEEDS; index++) writeFileSync(path.join(sources, `farm-${index}.yaml`), `kind: feed\nurl: ${farm.feedUrl(index)}\n`);
+  ({ root, sources, farm } = await farmSources('round-publish', 'title: Farm news\nurl: https://farm.example/\n', { feeds: FEEDS, items: 2, hosts: FEEDS, delayMs: 400 }));
 }, 120_000);
 
 afterAll(async () => {
@@ -77,8 +63,9 @@ describe('the publish of a round that several workers finish together', () => {
       // One more publish, with no job committed since: it has nothing to show and rewrites no
       // file, status.json included.
       const out = path.join(root, 'out');
-      const before = filesOf(out);
-      expect(Object.keys(before)).toContain('status.json');
+      ageFiles(out);
+      const before = snapshot(out);
+      expect([...before.keys()]).toContain('status.json');
       const publishes = new Queue('feedloom-publish', { connection: redis, prefix });
       try {
         const extra = await publishes.add('publish', {});
@@ -87,7 +74,7 @@ describe('the publish of a round that several workers finish together', () => {
       } finally {
         await publishes.close();
       }
-      expect(filesOf(out)).toEqual(before);
+      expect(snapshot(out)).toEqual(before);
     } finally {
       await queue.close();
       for (const worker of workers) worker.child.kill('SIGTERM');
