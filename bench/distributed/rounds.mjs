@@ -76,15 +76,18 @@ export function onceAt(ms) {
 }
 
 /**
- * What came between a round's last source job and the end of its publish: the publish that
- * ended the round (the last job to finish by then), when it was due, started and finished, and
- * how many publish jobs before it were deferred because the round was not done.
+ * The round's publish job: the first one that published, rather than deferred, to finish once
+ * the round is recorded (it records the round before it ends; a later one trails the round).
  */
-/** The round's publish job: the first to finish once the round is recorded (a later one trails it). */
 function roundPublishJob(publishJobs, roundEndMs) {
   return publishJobs.find((job) => !job.result.startsWith('deferred') && job.finishedMs >= roundEndMs);
 }
 
+/**
+ * What came between a round's last source job and the end of its publish job: when that job was
+ * due, started and finished, and how many publish jobs before it were deferred because the round
+ * was not done.
+ */
 function publishTimeline(publishJobs, publish, lastJobMs) {
   const after = (ms) => `${((ms - lastJobMs) / 1000).toFixed(2)} s`;
   const deferred = publishJobs.filter((job) => job.result.startsWith('deferred') && job.finishedMs <= publish.finishedMs && job.finishedMs >= lastJobMs - 30_000).length;
