@@ -50,7 +50,7 @@ describe('compressed forms', () => {
     store.close();
   });
 
-  it('are made after the pass is recorded, and a folder they cannot be written to fails nothing', async () => {
+  it('fail nothing when their folder cannot be written: the pass is published and recorded all the same', async () => {
     const { dir, sources, out, store } = await site();
     // Where the forms would go is a file: nothing can be made under it.
     const formsDir = path.join(dir, 'forms-blocked');
