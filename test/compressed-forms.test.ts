@@ -50,6 +50,15 @@ describe('compressed forms', () => {
     store.close();
   });
 
+  it('are made for the feeds and pages, not for status.json, which monitors read and most passes rewrite', async () => {
+    const { out, formsDir, store, pass } = await site();
+    await pass('2026-03-01T12:00:00Z');
+    expect(readFileSync(path.join(out, 'status.json')).length).toBeGreaterThan(256);
+    expect(formsOf(formsDir, 'status.json')).toEqual([]);
+    expect(formsOf(formsDir, 'rss.xml')).toHaveLength(2);
+    store.close();
+  });
+
   it('fail nothing when their folder cannot be written: the pass is published and recorded all the same', async () => {
     const { dir, sources, out, store } = await site();
     // Where the forms would go is a file: nothing can be made under it.

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compileGlob, sourceMatcher } from '../src/config/glob.js';
+import { compileGlob, sourceMatcher } from '../src/shared/source-glob.js';
 import { loadSiteConfig, readSiteConfig } from '../src/config/site.js';
 import { ConfigError } from '../src/errors.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sourceMatcher } from '../src/config/glob.js';
+import { sourceMatcher } from '../src/shared/source-glob.js';
 import { LockError } from '../src/errors.js';
 import type { Entry, StoredEntry } from '../src/model.js';
 import { openStore } from '../src/store/open-store.js';

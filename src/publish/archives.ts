@@ -3,7 +3,7 @@
 // and never changes; each links to the one before it (prev-archive) and to the current feed,
 // and the current feed links to the newest page, so an aggregator can walk the whole history.
 import path from 'node:path';
-import { sourceMatcher } from '../config/glob.js';
+import { sourceMatcher } from '../shared/source-glob.js';
 import type { FeedDocument, StoredEntry } from '../model.js';
 import { archivePagePath, archivePageUrl, feedKey, stylesheetHref } from '../layout.js';
 import { feedId } from '../shared/ids.js';

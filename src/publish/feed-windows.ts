@@ -2,7 +2,7 @@
 // read from the store without loading any renderer. Every file a publish writes follows from
 // these windows and the site's settings, so equal windows mean there is nothing to render.
 import { createHash } from 'node:crypto';
-import { sourceMatcher } from '../config/glob.js';
+import { sourceMatcher } from '../shared/source-glob.js';
 import type { FeedConfig, FeedDocument, SiteConfig } from '../model.js';
 import { feedFileUrls, feedFolder, feedKey, stylesheetHref } from '../layout.js';
 import { feedId } from '../shared/ids.js';

@@ -29,7 +29,10 @@ export interface PublishSiteOptions {
 }
 
 export interface PublishSiteResult {
+  /** Every file written, status.json included when it was. */
   written: string[];
+  /** The feeds and pages among them: what readers poll, so what gets compressed forms. */
+  feedFilesWritten: string[];
   unchangedCount: number;
   /** Feeds that could not be rendered; their files keep their last good version. */
   failed: { feed: string; reason: string }[];
@@ -53,6 +56,7 @@ export async function publishSite(options: PublishSiteOptions): Promise<PublishS
   const statusFile = path.join(outDir, STATUS_FILE);
   return {
     written: statusWritten ? [...feeds.written, statusFile] : feeds.written,
+    feedFilesWritten: feeds.written,
     unchangedCount: feeds.unchangedCount + (statusWritten ? 0 : 1),
     failed: feeds.failed,
   };
@@ -64,7 +68,7 @@ export async function publishSite(options: PublishSiteOptions): Promise<PublishS
  * no entry is new or updated, or none that changed is in a feed's window (an edit to an old
  * brief changes no file).
  */
-async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, entriesChanged: boolean): Promise<PublishSiteResult> {
+async function publishIfChanged(site: SiteConfig, store: Store, outDir: string, entriesChanged: boolean): Promise<Omit<PublishSiteResult, 'feedFilesWritten'>> {
   // Rendered output may change with any version of feedloom: the version is in the publish key.
   const publishKey = createHash('sha1').update(JSON.stringify([VERSION, site])).digest('base64url');
   const unchanged = { written: [], unchangedCount: (await readWatermark(store, WATERMARKS.publishedFileCount)) ?? 0, failed: [] };

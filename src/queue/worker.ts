@@ -14,7 +14,6 @@ import { Fetcher } from '../ingest/fetch.js';
 import { slotHost } from '../ingest/host-limiter.js';
 import { listSourceFiles } from '../ingest/page-sources.js';
 import type { SiteConfig } from '../model.js';
-import { leaveCompressedForms } from '../publish/compressed-forms.js';
 import type { SourceRecord, Store } from '../store/store.js';
 import { userAgent } from '../version.js';
 import type { StorableEntry } from '../store/entry-row.js';
@@ -22,7 +21,7 @@ import { type Committed, PassCommit } from '../worker/commit-pass.js';
 import type { DocumentParser } from '../worker/parse-threads.js';
 import { settingsFingerprint } from '../worker/pass.js';
 import { stateIdentity } from '../worker/site-settings.js';
-import { passRecord, readCounts, recordPass } from '../worker/pass-record.js';
+import { passRecord, readCounts, recordPublish } from '../worker/pass-record.js';
 import { publishPass } from '../worker/publish-pass.js';
 import { readSources, type SourcesRead, type SourcesToRead } from '../worker/read-sources.js';
 import { CommitGroups } from './commit-groups.js';
@@ -273,8 +272,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       throw error;
     }
     const startedMs = tally.startedMs ?? publishStartMs;
-    await recordPass(store, passRecord(tally.counts, published, startedMs, Date.now() - startedMs), log);
-    if (options.formsDir) leaveCompressedForms(options.outDir, published.written, options.formsDir, log);
+    await recordPublish(store, passRecord(tally.counts, published, startedMs, Date.now() - startedMs), published, options, log);
     return `${published.written.length} files written`;
   };
 

@@ -95,7 +95,8 @@ export function replaceWithCopies(parent: XmlElement, templates: readonly XmlEle
     fill(copy, index);
     return copy;
   });
-  const kept = parent.children.filter((child) => child.kind !== 'element' || !templates.includes(child));
+  const templateSet = new Set<XmlNode>(templates);
+  const kept = parent.children.filter((child) => !templateSet.has(child));
   parent.children = [...kept.slice(0, at), ...copies, ...kept.slice(at)];
 }
 

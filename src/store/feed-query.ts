@@ -1,7 +1,7 @@
 // The feed queries, once for every backend: which rows a feed's filter selects, in which order,
 // and how rows read newest first become a feed (sources matched, one entry per link). A backend
 // gives its SQL dialect and runs what this builds; it decides nothing here.
-import { literalPrefix } from '../config/glob.js';
+import { literalPrefix } from '../shared/source-glob.js';
 import type { FeedFilter, StoredEntry } from '../model.js';
 import { type EntryRow, storedEntry } from './entry-row.js';
 

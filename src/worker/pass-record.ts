@@ -1,7 +1,9 @@
 // What a pass (or, in the fleet, a round of jobs) did, as the state records it and the log says
 // it: /healthz and /metrics read these records, so every mode writes one when it has published.
 import type { Logger } from 'pino';
+import { leaveCompressedForms } from '../publish/compressed-forms.js';
 import type { PublishSiteResult } from '../publish/publish-site.js';
+import { killPoint } from '../shared/kill-point.js';
 import type { PassRecord, Store } from '../store/store.js';
 import type { Committed } from './commit-pass.js';
 import type { ReadResult } from './read-result.js';
@@ -36,7 +38,18 @@ export function passRecord(counts: ReadCounts, published: PublishSiteResult, sta
   };
 }
 
-export async function recordPass(store: Store, record: PassRecord, logger: Logger): Promise<void> {
+/**
+ * Records a publish, then leaves the compressed forms of the feed files it wrote. Readers have
+ * the files by then; a server compresses any file whose forms are not there (a process killed
+ * between the two, a forms folder that cannot be written) at its first request.
+ */
+export async function recordPublish(store: Store, record: PassRecord, published: PublishSiteResult, forms: { outDir: string; formsDir?: string | undefined }, logger: Logger): Promise<void> {
+  await recordPass(store, record, logger);
+  killPoint('recorded');
+  if (forms.formsDir) leaveCompressedForms(forms.outDir, published.feedFilesWritten, forms.formsDir, logger);
+}
+
+async function recordPass(store: Store, record: PassRecord, logger: Logger): Promise<void> {
   await store.recordPass(record);
   logger.info(
     {

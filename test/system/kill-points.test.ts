@@ -1,10 +1,11 @@
 // kill -9 at many points of a pass (after a batch of entries is committed, with a file's bytes in
-// its temporary file, just after a file is renamed into place), in a cold pass and in an
-// incremental one: one more pass leaves out/ byte for byte as a pass that was never killed.
+// its temporary file, just after a file is renamed into place, once the pass is recorded), in a
+// cold pass and in an incremental one: one more pass leaves out/ byte for byte as a pass that was
+// never killed.
 // FEEDLOOM_KILL_AT (src/shared/kill-point.ts) makes the process SIGKILL itself at the n-th time
 // it reaches a point, so each trial stops exactly where it says.
 import { spawnSync } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIfStale, CLI } from '../support/built-cli.js';
@@ -101,7 +102,7 @@ function killedThenRepaired(site: Site, killAt: string, reference: Map<string, B
 function pointsFor(writes: number, batches: number): string[] {
   const spread = [1, Math.round(writes / 3), Math.round((2 * writes) / 3), writes - 1];
   const stored = Array.from({ length: batches }, (_, index) => `stored:${index + 1}`);
-  return [...stored, ...spread.map((n) => `written:${n}`), ...spread.map((n) => `renamed:${n}`), `renamed:${writes}`];
+  return [...stored, ...spread.map((n) => `written:${n}`), ...spread.map((n) => `renamed:${n}`), `renamed:${writes}`, 'recorded:1'];
 }
 
 describe('a pass killed with SIGKILL, then run again', () => {
@@ -113,6 +114,17 @@ describe('a pass killed with SIGKILL, then run again', () => {
   it('leaves out/ as a clean incremental pass writes it, wherever it was killed', () => {
     for (const point of pointsFor(incrementalWrites, 1)) killedThenRepaired(incrementalSite(), point, incrementalReference);
   }, 900_000);
+
+  it('between recording a pass and making its compressed forms, leaves the pass published: the next one writes nothing', () => {
+    const site = newSite(allPages);
+    expect(run(site, 'recorded:1').signal).toBe('SIGKILL');
+    // Killed before the forms: a server compresses these files at their first request.
+    expect(existsSync(path.join(path.dirname(site.state), 'compressed'))).toBe(false);
+    expect(treeDifferences(outTree(site), coldReference)).toEqual([]);
+    const next = run(site);
+    expect(next.status, next.stderr).toBe(0);
+    expect(filesWritten(next.stdout)).toBe(0);
+  }, 120_000);
 
   it('removes the temporary file a kill left beside a feed', () => {
     const site = newSite(allPages);
